@@ -1,0 +1,118 @@
+# ckan-pgtools: the only build file.  Targets: all check install demo bench
+# fuzz lint clean deps.  `make check SAN=1` builds and tests under ASan+UBSan.
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
+DESTDIR ?=
+VERSION = 0.1.0
+
+CC ?= cc
+FUZZCC ?= clang
+FUZZ_SECONDS ?= 3
+
+ifeq ($(SAN),1)
+BUILD ?= build-san
+SANFLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+OPT = -O1
+else
+BUILD ?= build
+SANFLAGS =
+OPT = -O2
+endif
+
+# Dependencies are looked up when a recipe runs, so `make deps` can install them first.
+DEP_CFLAGS = $(shell pkg-config --cflags inih libpcre2-8 2>/dev/null) -I$(shell pg_config --includedir 2>/dev/null || echo /usr/include/postgresql)
+DEP_LIBS = $(shell pkg-config --libs inih libpcre2-8 2>/dev/null) -ldl
+
+WARN = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -Wno-format-nonliteral
+CFLAGS ?= $(OPT) -g
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -DCKP_VERSION='"$(VERSION)"' $(WARN) $(CFLAGS) $(SANFLAGS) -Icommon -Itests/lib $(DEP_CFLAGS)
+ALL_LDFLAGS = $(SANFLAGS) -Wl,--as-needed $(LDFLAGS)
+
+TOOLS = $(patsubst tools/%.c,%,$(wildcard tools/*.c))
+SCRIPTS = $(filter-out %.c,$(wildcard tools/*))
+COMMON_SRC = $(wildcard common/*.c)
+COMMON_OBJ = $(patsubst %.c,$(BUILD)/%.o,$(COMMON_SRC))
+UNIT_SRC = $(wildcard tests/unit/*.c)
+UNIT_BIN = $(patsubst %.c,$(BUILD)/%,$(UNIT_SRC))
+HELPER_SRC = $(wildcard tests/lib/*.c)
+HELPER_BIN = $(patsubst %.c,$(BUILD)/%,$(HELPER_SRC))
+FUZZ_SRC = $(wildcard tests/fuzz/*.c)
+FUZZ_BIN = $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRC))
+BIN = $(addprefix $(BUILD)/bin/,$(TOOLS))
+MANPAGES = $(wildcard man/man1/*.1)
+
+.PHONY: all check check-build install demo bench fuzz fuzz-build lint clean deps test-deps
+.DELETE_ON_ERROR:
+
+all: $(BIN)
+
+$(BUILD)/%.o: %.c $(wildcard common/*.h) tests/lib/tap.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/libcommon.a: $(COMMON_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/bin/%: $(BUILD)/tools/%.o $(BUILD)/libcommon.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(DEP_LIBS)
+
+$(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(BUILD)/libcommon.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(DEP_LIBS)
+
+$(BUILD)/tests/lib/%: $(BUILD)/tests/lib/%.o $(BUILD)/libcommon.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(DEP_LIBS)
+
+# libFuzzer targets: clang with the fuzzer, ASan and UBSan, over the common sources.
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(COMMON_SRC) $(wildcard common/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZCC) -std=c11 -D_GNU_SOURCE -DCKP_VERSION='"$(VERSION)"' -g -O1 -fsanitize=fuzzer,address,undefined \
+		-Icommon -Itests/lib $(DEP_CFLAGS) -o $@ $< $(COMMON_SRC) $(DEP_LIBS)
+
+deps:
+	@sh tests/lib/deps.sh build
+
+test-deps:
+	@sh tests/lib/deps.sh test
+
+check-build: $(BIN) $(UNIT_BIN) $(HELPER_BIN)
+
+fuzz-build: $(FUZZ_BIN)
+
+# Everything under tests/ is TAP; BUILD tells the scripts which binaries to test.
+check: test-deps
+	@$(MAKE) --no-print-directory check-build fuzz-build
+	BUILD=$(abspath $(BUILD)) FUZZ_SECONDS=$(FUZZ_SECONDS) prove -r --timer tests/unit tests/cli tests/server tests/fuzz
+
+fuzz: test-deps
+	@$(MAKE) --no-print-directory fuzz-build
+	BUILD=$(abspath $(BUILD)) FUZZ_SECONDS=$${FUZZ_SECONDS:-120} prove -v tests/fuzz
+
+demo: test-deps
+	@$(MAKE) --no-print-directory all
+	BUILD=$(abspath $(BUILD)) sh tests/lib/demo.sh
+
+bench: test-deps
+	@$(MAKE) --no-print-directory all
+	@for b in bench/*.sh; do BUILD=$(abspath $(BUILD)) sh "$$b" || exit 2; done
+
+lint:
+	@for m in $(MANPAGES); do mandoc -Tlint -Wwarning $$m || exit 2; done
+	shellcheck .ci/run tests/lib/*.sh bench/*.sh $(SCRIPTS)
+
+install: $(BIN)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
+	install -m 0755 $(BIN) $(SCRIPTS) $(DESTDIR)$(BINDIR)
+	$(if $(MANPAGES),install -m 0644 $(MANPAGES) $(DESTDIR)$(MANDIR)/man1)
+	for t in $(TOOLS) $(notdir $(SCRIPTS)); do \
+		if [ -f completions/bash/$$t ]; then install -m 0644 completions/bash/$$t $(DESTDIR)$(BASHCOMPDIR)/$$t; fi; \
+		if [ -f completions/zsh/_$$t ]; then install -m 0644 completions/zsh/_$$t $(DESTDIR)$(ZSHCOMPDIR)/_$$t; fi; \
+	done
+
+clean:
+	rm -rf build build-san

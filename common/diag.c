@@ -1,0 +1,121 @@
+/*
+ * diag: program name, error records and messages, the exit table, and the
+ * range-checked number parser every tool uses for ports and counts.
+ */
+#include "diag.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *prog = "ckan-pgtools";
+
+void diag_init(const char *argv0)
+{
+	const char *slash;
+
+	if (!argv0 || !*argv0)
+		return;
+	slash = strrchr(argv0, '/');
+	prog = slash ? slash + 1 : argv0;
+}
+
+const char *diag_prog(void)
+{
+	return prog;
+}
+
+int diag_set(struct diag_err *e, const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!e)
+		return -1;
+	snprintf(e->file, sizeof e->file, "%s", file ? file : "");
+	e->line = line;
+	e->col = 0;
+	va_start(ap, fmt);
+	vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static void vmessage(const char *kind, const char *file, int line, const char *fmt, va_list ap)
+{
+	fflush(stdout);
+	fprintf(stderr, "%s: ", prog);
+	if (file && *file) {
+		if (line > 0)
+			fprintf(stderr, "%s:%d: ", file, line);
+		else
+			fprintf(stderr, "%s: ", file);
+	}
+	if (kind)
+		fprintf(stderr, "%s: ", kind);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+void diag_error(const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmessage(NULL, file, line, fmt, ap);
+	va_end(ap);
+}
+
+void diag_warn(const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmessage("warning", file, line, fmt, ap);
+	va_end(ap);
+}
+
+void diag_report(const struct diag_err *e)
+{
+	diag_error(e->file, e->line, "%s", e->msg);
+}
+
+void diag_usage(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmessage(NULL, NULL, 0, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "Try \"%s --help\" for more information.\n", prog);
+	exit(EXIT_TROUBLE);
+}
+
+int diag_parse_long(const char *s, long min, long max, long *out)
+{
+	char *end;
+	long v;
+
+	if (!s || !*s || *s == ' ' || *s == '+' || (*s == '-' && min >= 0))
+		return -1;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int diag_finish(int status)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		diag_error(NULL, 0, "write error on standard output");
+		return EXIT_TROUBLE;
+	}
+	if (fclose(stdout) != 0) {
+		diag_error(NULL, 0, "write error on standard output");
+		return EXIT_TROUBLE;
+	}
+	return status;
+}

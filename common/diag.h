@@ -1,0 +1,47 @@
+/*
+ * diag: the one place the suite reports trouble.  Every tool prints
+ * "prog: file:line: message" on stderr and uses the same exit table as
+ * diff(1): 0 same/ok, 1 differences/negative answer, 2 trouble.
+ * Parsers never print: they fill a struct diag_err that main() reports.
+ */
+#ifndef CKP_DIAG_H
+#define CKP_DIAG_H
+
+#include <stdarg.h>
+
+enum { EXIT_SAME = 0, EXIT_DIFF = 1, EXIT_TROUBLE = 2 };
+
+/* An error record a parser hands back instead of printing. line 0 = none. */
+struct diag_err {
+	char file[512];
+	int line;
+	int col;
+	char msg[512];
+};
+
+/* Remember the program name (basename of argv0) for every message. */
+void diag_init(const char *argv0);
+const char *diag_prog(void);
+
+/* Fill an error record; file may be NULL. Returns -1 for "return diag_set(...)". */
+int diag_set(struct diag_err *e, const char *file, int line, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* "prog: file:line: message" (file and line left out when NULL/0) on stderr. */
+void diag_error(const char *file, int line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void diag_warn(const char *file, int line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Print an error record. */
+void diag_report(const struct diag_err *e);
+
+/* Print a usage error and the hint to --help, then exit 2. */
+void diag_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+/* Parse a whole decimal number in [min,max]; 0 on success, -1 otherwise (never atoi). */
+int diag_parse_long(const char *s, long min, long max, long *out);
+
+/* Flush and close stdout; a failed write turns a success into exit 2. */
+int diag_finish(int status);
+
+#endif

@@ -1,0 +1,51 @@
+/*
+ * fileio: the only code that writes a user's file.  A write is atomic and
+ * link-safe (design.md, "How fileio writes"): temp file in the same
+ * directory, owner and mode copied, fsync, optional backup, rename over the
+ * original, fsync of the directory.  A crash leaves the old file or the new
+ * one, never a mix; a failure leaves the original byte-identical.
+ */
+#ifndef CKP_FILEIO_H
+#define CKP_FILEIO_H
+
+#include <stddef.h>
+#include <sys/stat.h>
+
+#include "buf.h"
+#include "diag.h"
+
+/* A file as read, remembered so that a later write can tell if it changed. */
+struct fileio_src {
+	char *path;		/* as the user named it, for messages */
+	char *target;		/* the regular file it resolves to (symlinks followed) */
+	struct stat st;		/* of target when read */
+	struct buf data;	/* its bytes */
+};
+
+struct fileio_opts {
+	const char *backup_suffix;	/* keep the old file as target+suffix; NULL: no backup */
+	int break_hardlink;		/* allow replacing a file with several hard links */
+};
+
+/* Read path (following symlinks) into src.  0, or -1 with err. */
+int fileio_read(const char *path, struct fileio_src *src, struct diag_err *err);
+void fileio_src_free(struct fileio_src *src);
+
+/*
+ * Replace src's target with data[0..len).  Returns 1 when the bytes are the
+ * same (nothing written, mtime kept), 0 when written, -1 with err on any
+ * failure (the original is then untouched and no temp file is left).
+ * Refuses when the file changed on disk since fileio_read.
+ */
+int fileio_replace(const struct fileio_src *src, const char *data, size_t len,
+		   const struct fileio_opts *opts, struct diag_err *err);
+
+/*
+ * A unified diff (3 lines of context) of a -> b, labelled like diff -u;
+ * nothing when they are equal.  Lines keep their own line ends ("\r\n"
+ * stays); a missing final newline is marked as diff(1) marks it.
+ */
+void fileio_diff(const char *label_a, const char *label_b, const char *a, size_t alen,
+		 const char *b, size_t blen, struct buf *out);
+
+#endif

@@ -1,0 +1,77 @@
+/*
+ * ini: CKAN's ini file as CKAN reads it, with the line and byte span of every
+ * value so that an edit can replace exactly those bytes.  libinih tokenises
+ * the lines (fed by our own line reader, which knows each line's offset);
+ * this module adds what Python's configparser does on top: continuation
+ * lines by indentation, empty lines inside values, duplicates, [DEFAULT]
+ * fallback and %-interpolation, per CKAN version.  Proven equal to Python's
+ * configparser by tests/unit/ini.t.  Never prints, never exits.
+ */
+#ifndef CKP_INI_H
+#define CKP_INI_H
+
+#include <stddef.h>
+
+#include "diag.h"
+
+enum ini_dialect {
+	INI_CKAN_26,	/* CKAN 2.6-2.8: Python 2 ConfigParser (paste.deploy): " ;" comments, last duplicate wins, keys as written */
+	INI_CKAN_29,	/* CKAN 2.9: Python 3 configparser, keys lower-cased */
+	INI_CKAN_210,	/* CKAN >= 2.10 (default): Python 3 configparser, keys as written */
+};
+
+struct ini_entry {
+	char *section;		/* name between [ ] as configparser keeps it ("DEFAULT" for defaults) */
+	char *key;		/* as the dialect stores it (lower-cased for INI_CKAN_29) */
+	char *raw;		/* value before interpolation; continuation lines joined with '\n' */
+	int line;		/* 1-based line of "key = value" */
+	int last_line;		/* last line the value spans */
+	size_t val_off;		/* the value's bytes on its first line in the file, stripped */
+	size_t val_len;		/* as configparser strips them; val_len 0: empty value */
+	int multiline;		/* the value continues on later lines */
+};
+
+struct ini_file {
+	char *path;		/* as given, for messages */
+	const char *data;	/* the file's bytes; not owned, must outlive the model */
+	size_t len;
+	enum ini_dialect dialect;
+	struct ini_entry *entries;	/* in file order; with INI_CKAN_26 duplicates are all kept */
+	size_t n;
+	int has_bom;
+	int crlf;		/* the first line ending is "\r\n" */
+};
+
+/*
+ * Parse data[0..len) (path only names it in errors).  Returns 0, or -1 with
+ * err naming the line: a line configparser cannot parse, no section header
+ * before the first key, a duplicate key in a section or a duplicate section
+ * (errors for CKAN >= 2.9; CKAN 2.6 keeps the last), a UTF-8 BOM (CKAN >= 2.9
+ * fail on it), a NUL byte.
+ */
+int ini_parse(const char *path, const char *data, size_t len, enum ini_dialect dialect,
+	      struct ini_file *f, struct diag_err *err);
+void ini_free(struct ini_file *f);
+
+/* The entry for key in section exactly as CKAN would look it up (key
+ * lower-cased first for INI_CKAN_29; the last one for INI_CKAN_26), without
+ * [DEFAULT] fallback.  NULL when absent. */
+const struct ini_entry *ini_lookup(const struct ini_file *f, const char *section, const char *key);
+
+/* Every entry with this key in section, in file order (for duplicate reports). */
+size_t ini_lookup_all(const struct ini_file *f, const char *section, const char *key,
+		      const struct ini_entry **out, size_t max);
+
+/*
+ * The value CKAN reads for key in section: the section's entry, else
+ * [DEFAULT]'s, then interpolated as the dialect does (%(name)s from the
+ * section, [DEFAULT], "here" = here and "__file__" = file; "%%" -> "%").
+ * Returns 0 with *value (malloc'd) and *where (may be NULL), 1 when the key
+ * is absent, -1 with err on an interpolation error (a lone '%', an unknown
+ * %(name)s, recursion deeper than configparser allows).
+ */
+int ini_get(const struct ini_file *f, const char *section, const char *key,
+	    const char *here, const char *file, char **value,
+	    const struct ini_entry **where, struct diag_err *err);
+
+#endif

@@ -1,0 +1,127 @@
+/*
+ * pgconn: open a connection through the dlopen'ed libpq and run the few
+ * queries the tools need.
+ */
+#include "pgconn.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "pq.h"
+
+struct pgconn {
+	const struct pq_api *pq;
+	PGconn *conn;
+};
+
+/* libpq messages end in a newline and may span lines; keep the first line. */
+static void first_line(char *dst, size_t n, const char *msg)
+{
+	size_t len = strcspn(msg ? msg : "", "\n");
+
+	if (len >= n)
+		len = n - 1;
+	memcpy(dst, msg ? msg : "", len);
+	dst[len] = '\0';
+}
+
+/* "postgresql+psycopg2://..." -> "postgresql://..." */
+static char *libpq_url(const char *url)
+{
+	const char *plus = strchr(url, '+');
+	const char *sep = strstr(url, "://");
+	struct buf b;
+
+	if (!plus || !sep || plus > sep)
+		return xstrdup(url);
+	buf_init(&b);
+	buf_add(&b, url, (size_t)(plus - url));
+	buf_adds(&b, sep);
+	return buf_steal(&b);
+}
+
+struct pgconn *pgconn_open(const char *url, const char *appname, struct diag_err *err)
+{
+	const char *keys[] = { "connect_timeout", "fallback_application_name", "dbname", NULL };
+	const char *vals[4];
+	const char *why = NULL;
+	const struct pq_api *pq = pq_load(&why);
+	struct pgconn *c;
+	char *u;
+
+	if (!pq) {
+		diag_set(err, NULL, 0, "cannot load libpq: %s", why ? why : "unknown error");
+		return NULL;
+	}
+	u = libpq_url(url);
+	vals[0] = "10";
+	vals[1] = appname;
+	vals[2] = u;
+	vals[3] = NULL;
+	c = xmalloc(sizeof *c);
+	c->pq = pq;
+	c->conn = pq->connectdbParams(keys, vals, 1);
+	free(u);
+	if (!c->conn || pq->status(c->conn) != CONNECTION_OK) {
+		diag_set(err, NULL, 0, "cannot connect");
+		if (c->conn)
+			first_line(err->msg, sizeof err->msg, pq->errorMessage(c->conn));
+		if (!err->msg[0])
+			snprintf(err->msg, sizeof err->msg, "cannot connect");
+		pgconn_close(c);
+		return NULL;
+	}
+	return c;
+}
+
+void pgconn_close(struct pgconn *c)
+{
+	if (!c)
+		return;
+	if (c->conn)
+		c->pq->finish(c->conn);
+	free(c);
+}
+
+const char *pgconn_version(struct pgconn *c, int *num)
+{
+	if (num)
+		*num = c->pq->serverVersion(c->conn);
+	return c->pq->parameterStatus(c->conn, "server_version");
+}
+
+int pgconn_query(struct pgconn *c, const char *sql, struct pgconn_rows *rows, struct diag_err *err)
+{
+	PGresult *res = c->pq->exec(c->conn, sql);
+	int r, f;
+
+	memset(rows, 0, sizeof *rows);
+	if (!res || c->pq->resultStatus(res) != PGRES_TUPLES_OK) {
+		diag_set(err, NULL, 0, "query failed");
+		first_line(err->msg, sizeof err->msg,
+			   res ? c->pq->resultErrorMessage(res) : c->pq->errorMessage(c->conn));
+		if (res)
+			c->pq->clear(res);
+		return -1;
+	}
+	rows->nrows = c->pq->ntuples(res);
+	rows->ncols = c->pq->nfields(res);
+	rows->cell = xmalloc(sizeof(char *) * (size_t)(rows->nrows * rows->ncols + 1));
+	for (r = 0; r < rows->nrows; r++)
+		for (f = 0; f < rows->ncols; f++)
+			rows->cell[r * rows->ncols + f] = c->pq->getisnull(res, r, f)
+				? NULL : xstrdup(c->pq->getvalue(res, r, f));
+	c->pq->clear(res);
+	return 0;
+}
+
+void pgconn_rows_free(struct pgconn_rows *rows)
+{
+	int i;
+
+	for (i = 0; i < rows->nrows * rows->ncols; i++)
+		free(rows->cell[i]);
+	free(rows->cell);
+	memset(rows, 0, sizeof *rows);
+}

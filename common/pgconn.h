@@ -1,0 +1,34 @@
+/*
+ * pgconn: the only module that opens connections.  It hands a URL to libpq
+ * as a conninfo value (never on a command line), so the password comes from
+ * the URL or ~/.pgpass and never shows anywhere else.
+ */
+#ifndef CKP_PGCONN_H
+#define CKP_PGCONN_H
+
+#include "diag.h"
+
+struct pgconn;
+
+/* A query result: rows x cols strings (NULL for SQL NULL). */
+struct pgconn_rows {
+	int nrows, ncols;
+	char **cell;	/* cell[r * ncols + c] */
+};
+
+/*
+ * Connect with a libpq URL ("postgresql+driver://" is accepted and the driver
+ * dropped).  connect_timeout defaults to 10 s unless the URL sets one.
+ * Returns NULL with err holding libpq's one-line reason.
+ */
+struct pgconn *pgconn_open(const char *url, const char *appname, struct diag_err *err);
+void pgconn_close(struct pgconn *c);
+
+/* server_version as the server reports it ("15.18 (Debian ...)") and as a number (150018). */
+const char *pgconn_version(struct pgconn *c, int *num);
+
+/* Run sql; 0 and rows filled, or -1 with err. */
+int pgconn_query(struct pgconn *c, const char *sql, struct pgconn_rows *rows, struct diag_err *err);
+void pgconn_rows_free(struct pgconn_rows *rows);
+
+#endif

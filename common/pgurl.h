@@ -1,0 +1,100 @@
+/*
+ * pgurl: libpq connection URIs (postgresql://...) with the byte span of every
+ * component, so that an edit can replace exactly the bytes of one component.
+ * The scanner follows libpq's URI rules (fe-connect.c, conninfo_uri_parse and
+ * conninfo_uri_parse_params) and is proven equal to PQconninfoParse by
+ * tests/unit/pgurl.c and tests/fuzz/pgurl.c.  It never loads libpq.
+ */
+#ifndef CKP_PGURL_H
+#define CKP_PGURL_H
+
+#include <stddef.h>
+
+#include "buf.h"
+#include "diag.h"
+
+/* A run of bytes in the URL text.  For an absent component, len is 0 and off
+ * is where it would be inserted. */
+struct pgurl_span {
+	size_t off;
+	size_t len;
+};
+
+struct pgurl_host {
+	char *host;			/* decoded; "" when empty */
+	char *port;			/* decoded; NULL when no ":port" */
+	struct pgurl_span host_span;	/* raw bytes, without IPv6 brackets */
+	struct pgurl_span port_span;	/* raw bytes after ':'; absent: insertion point */
+	int ipv6;			/* written as [addr] */
+};
+
+struct pgurl_param {
+	char *key;			/* decoded, as written (e.g. "ssl", "sslmode") */
+	char *val;			/* decoded */
+	struct pgurl_span key_span, val_span;
+};
+
+struct pgurl {
+	const char *text;		/* the URL as given; not owned */
+	size_t len;
+	char *scheme;			/* "postgresql" or "postgres" */
+	char *driver;			/* "psycopg2" of "postgresql+psycopg2://", else NULL */
+	char *user;			/* decoded; NULL when absent or empty (libpq skips empty) */
+	char *password;			/* decoded; NULL when absent or empty */
+	char *dbname;			/* decoded; NULL when absent or empty */
+	struct pgurl_span user_span;	/* raw; absent: insertion point after "://" */
+	struct pgurl_span password_span;/* raw, after ':'; has_password_sep says if ':' exists */
+	struct pgurl_span dbname_span;	/* raw, after '/'; has_slash says if '/' exists */
+	int has_userinfo;		/* an '@' ends a user[:password] part */
+	int has_password_sep;
+	int has_slash;
+	struct pgurl_host *hosts;	/* at least one entry, possibly with host "" */
+	size_t nhosts;
+	struct pgurl_param *params;	/* query parameters in order */
+	size_t nparams;
+	char **eff;			/* private to pgurl.c: what libpq stores per keyword */
+};
+
+/*
+ * Scan text[0..len) as libpq would.  Returns 0 and fills u, or -1 with err
+ * (err->col = 1-based byte position where known) when libpq would reject it.
+ * A "postgresql+DRIVER://" scheme (SQLAlchemy) is accepted and recorded in
+ * u->driver; everything after "://" is read by libpq's rules.
+ */
+int pgurl_parse(const char *text, size_t len, struct pgurl *u, struct diag_err *err);
+void pgurl_free(struct pgurl *u);
+
+/*
+ * The value libpq's PQconninfoParse would report for keyword ("host",
+ * "port", "user", "password", "dbname", "sslmode", "options", ...): hosts
+ * and ports joined with ',' as libpq joins them, query parameters overriding
+ * the netloc, "ssl=true" as sslmode "require".  NULL when libpq leaves the
+ * keyword unset.  The string lives as long as u.
+ */
+const char *pgurl_get(const struct pgurl *u, const char *keyword);
+
+/* Whether every host is local: empty, "localhost", "127.0.0.1", "::1", or a
+ * socket directory (starts with '/' or '@'); hosts from ?host= count. */
+int pgurl_is_local(const struct pgurl *u);
+
+/*
+ * Write into out the URL text with one field changed: "user", "password",
+ * "host", "port" or "dbname".  Only the bytes of that component change; a
+ * missing component is inserted where libpq expects it (":port" after each
+ * host, "user@" or ":password" in the userinfo, "/dbname" after the
+ * netloc).  When the effective value comes from a query parameter
+ * (?port=..., ?host=...), that parameter is edited instead.  user, password,
+ * host and dbname are percent-encoded as needed (every byte outside RFC 3986
+ * unreserved characters).  For host and port with several hosts, a value
+ * with no ',' applies to each host; a ',' list with one item per host assigns
+ * them in order.  An empty value for password removes it (and its ':').
+ * Returns 0, or -1 with err when the edit is impossible.
+ */
+int pgurl_edit(const struct pgurl *u, const char *field, const char *value,
+	       struct buf *out, struct diag_err *err);
+
+/* The URL text with the password bytes replaced by "****" (unchanged when it
+ * has none); a ?password= value is masked too. */
+void pgurl_masked(const struct pgurl *u, struct buf *out);
+
+#endif

@@ -1,0 +1,1384 @@
+/*
+ * ckan-pgurl: read, check and rewrite the database URLs in CKAN's ini file
+ * (sqlalchemy.url, ckan.datastore.write_url, ckan.datastore.read_url).
+ * Values are read as CKAN reads them (common/ini), URLs as libpq reads them
+ * (common/pgurl); edits replace only the bytes of the changed URL component
+ * and are verified by libpq itself before fileio writes them atomically.
+ * libpq is loaded only by set, check and databases.
+ */
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "diag.h"
+#include "fileio.h"
+#include "ini.h"
+#include "out.h"
+#include "pgconn.h"
+#include "pgurl.h"
+#include "pq.h"
+
+#define MAX_CHAIN 16
+
+static const struct urlkey_def {
+	const char *key;
+	const char *name;	/* short name, also the --shell prefix CKAN_DB_<NAME>_ */
+	const char *env;	/* the environment variable CKAN reads instead */
+} key_defs[] = {
+	{ "sqlalchemy.url", "main", "CKAN_SQLALCHEMY_URL" },
+	{ "ckan.datastore.write_url", "write", "CKAN_DATASTORE_WRITE_URL" },
+	{ "ckan.datastore.read_url", "read", "CKAN_DATASTORE_READ_URL" },
+};
+#define NKEYS (sizeof key_defs / sizeof key_defs[0])
+
+/* One file of a "use = config:" chain. */
+struct cfile {
+	struct fileio_src src;
+	struct ini_file ini;
+	char *here;		/* its directory, CKAN's %(here)s */
+	char *abspath;		/* CKAN's %(__file__)s */
+	int parsed;
+};
+
+/* One database URL as CKAN reads it. */
+struct urlkey {
+	const struct urlkey_def *def;
+	struct cfile *file;		/* the file that defines it */
+	const struct ini_entry *ent;
+	char *value;			/* interpolated: what CKAN hands to SQLAlchemy */
+	struct pgurl url;
+	int url_ok;
+	struct diag_err url_err;
+};
+
+static struct {
+	const char *config;
+	const char *key;
+	int all;
+	enum out_format format;
+	int show_password;
+	enum ini_dialect dialect;
+	const char *ckan_version;
+	int dry_run;
+	const char *backup;
+	int break_hardlink;
+	const char *min_version;
+} opt = { .format = OUT_TEXT, .dialect = INI_CKAN_210, .ckan_version = "2.10" };
+
+static struct cfile chain[MAX_CHAIN];
+static size_t nchain;
+static struct urlkey keys[NKEYS];
+
+static void usage(void)
+{
+	printf("ckan-pgurl reads, checks and rewrites the database URLs in CKAN's ini file.\n\n"
+	       "Usage:\n"
+	       "  ckan-pgurl [-c FILE] [-k KEY | --all] [--json | --shell] [--show-password] [show]\n"
+	       "  ckan-pgurl [-c FILE] [-k KEY] get FIELD\n"
+	       "  ckan-pgurl [-c FILE] [-k KEY | --all] set FIELD=VALUE... [--dry-run] [--backup[=SUFFIX]]\n"
+	       "  ckan-pgurl [-c FILE] lint\n"
+	       "  ckan-pgurl [-c FILE] [-k KEY] check [--min-version V]\n"
+	       "  ckan-pgurl [-c FILE] databases [--json]\n\n"
+	       "Options:\n"
+	       "  -c, --config=FILE      CKAN ini (default: $CKAN_INI, /etc/ckan/default/ckan.ini,\n"
+	       "                         /etc/ckan/default/production.ini)\n"
+	       "  -k, --key=KEY          sqlalchemy.url (main), ckan.datastore.write_url (write),\n"
+	       "                         ckan.datastore.read_url (read)\n"
+	       "  -a, --all              every database URL in the file\n"
+	       "  -j, --json             print JSON\n"
+	       "  -s, --shell            print eval-safe shell assignments\n"
+	       "  -P, --show-password    print passwords instead of ****\n"
+	       "      --ckan-version=V   read the ini as CKAN V does (default 2.10)\n"
+	       "  -n, --dry-run          print the change as a unified diff, write nothing\n"
+	       "  -b, --backup[=SUFFIX]  keep the old file as FILE.bak (or FILE.SUFFIX)\n"
+	       "  -i, --in-place         edit the file in place (the default for set)\n"
+	       "      --break-hardlink   replace a file that has several hard links\n"
+	       "      --min-version=V    lowest acceptable server version for check (default 9.2)\n"
+	       "  -V, --version          print the version and exit\n"
+	       "  -h, --help             print this help and exit\n\n"
+	       "FIELD is url, user, password, host, port, dbname, options or any libpq keyword.\n"
+	       "Exit status: 0 ok, 1 negative answer (lint findings, old server), 2 trouble.\n");
+}
+
+/* ---- reading the ini and its "use = config:" chain ------------------- */
+
+static const char *find_config(void)
+{
+	static const char *const defaults[] = { "/etc/ckan/default/ckan.ini", "/etc/ckan/default/production.ini" };
+	const char *env = getenv("CKAN_INI");
+	size_t i;
+
+	if (opt.config)
+		return opt.config;
+	if (env && *env)
+		return env;
+	for (i = 0; i < sizeof defaults / sizeof defaults[0]; i++)
+		if (access(defaults[i], F_OK) == 0)
+			return defaults[i];
+	diag_error(NULL, 0, "no CKAN ini found (tried $CKAN_INI, %s, %s)", defaults[0], defaults[1]);
+	fprintf(stderr, "Use -c FILE to name it.\n");
+	exit(EXIT_TROUBLE);
+}
+
+static char *dir_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (!slash)
+		return xstrdup(".");
+	if (slash == path)
+		return xstrdup("/");
+	return xstrndup(path, (size_t)(slash - path));
+}
+
+static int load_file(struct cfile *cf, const char *path, struct diag_err *err)
+{
+	memset(cf, 0, sizeof *cf);
+	if (fileio_read(path, &cf->src, err) < 0)
+		return -1;
+	cf->abspath = xstrdup(cf->src.target);
+	cf->here = dir_of(cf->abspath);
+	if (ini_parse(path, cf->src.data.data, cf->src.data.len, opt.dialect, &cf->ini, err) < 0)
+		return -1;
+	cf->parsed = 1;
+	if (!ini_lookup(&cf->ini, "app:main", "use") && !ini_lookup(&cf->ini, "app:main", "sqlalchemy.url")) {
+		size_t i;
+		int has_section = 0;
+
+		for (i = 0; i < cf->ini.n; i++)
+			if (strcmp(cf->ini.entries[i].section, "app:main") == 0)
+				has_section = 1;
+		if (!has_section && !strstr(cf->src.data.data, "[app:main]"))
+			return diag_set(err, path, 0, "no [app:main] section");
+	}
+	return 0;
+}
+
+/* Load the file and every file its "use = config:" chain names, as CKAN does. */
+static void load_chain(const char *first)
+{
+	struct diag_err err;
+	struct buf next;
+	const char *path = first;
+	size_t i;
+
+	buf_init(&next);
+	for (;;) {
+		const char *use_raw;
+		char *use = NULL;
+		struct cfile *cf;
+
+		if (nchain == MAX_CHAIN) {
+			diag_error(first, 0, "\"use = config:\" chain longer than %d files", MAX_CHAIN);
+			exit(EXIT_TROUBLE);
+		}
+		cf = &chain[nchain];
+		if (load_file(cf, path, &err) < 0) {
+			diag_report(&err);
+			exit(EXIT_TROUBLE);
+		}
+		for (i = 0; i < nchain; i++)
+			if (strcmp(chain[i].abspath, cf->abspath) == 0) {
+				diag_error(chain[nchain - 1].src.path, 0, "\"use = config:\" loops back to \"%s\"", path);
+				exit(EXIT_TROUBLE);
+			}
+		nchain++;
+		if (ini_get(&cf->ini, "app:main", "use", cf->here, cf->abspath, &use, NULL, &err) != 0)
+			break;
+		use_raw = use;
+		if (strncmp(use_raw, "config:", 7) != 0) {
+			free(use);
+			break;
+		}
+		buf_reset(&next);
+		if (use_raw[7] == '/')
+			buf_adds(&next, use_raw + 7);
+		else
+			buf_printf(&next, "%s/%s", cf->here, use_raw + 7);
+		free(use);
+		path = next.data;
+	}
+	/* path may point into next; the chain keeps its own copies. */
+	buf_free(&next);
+}
+
+static const struct urlkey_def *key_def(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NKEYS; i++)
+		if (strcmp(name, key_defs[i].key) == 0 || strcmp(name, key_defs[i].name) == 0)
+			return &key_defs[i];
+	return NULL;
+}
+
+/* Find each URL key in the first file of the chain that defines it. */
+static void load_keys(void)
+{
+	size_t k, f;
+
+	for (k = 0; k < NKEYS; k++) {
+		struct urlkey *uk = &keys[k];
+
+		uk->def = &key_defs[k];
+		for (f = 0; f < nchain; f++) {
+			struct diag_err err;
+			int rc = ini_get(&chain[f].ini, "app:main", uk->def->key, chain[f].here,
+					 chain[f].abspath, &uk->value, &uk->ent, &err);
+
+			if (rc < 0) {
+				diag_report(&err);
+				exit(EXIT_TROUBLE);
+			}
+			if (rc == 0) {
+				uk->file = &chain[f];
+				break;
+			}
+		}
+		if (!uk->file)
+			continue;
+		if (pgurl_parse(uk->value, strlen(uk->value), &uk->url, &uk->url_err) == 0)
+			uk->url_ok = 1;
+	}
+}
+
+static int entry_line(const struct urlkey *uk)
+{
+	return uk->ent ? uk->ent->line : 0;
+}
+
+/* The URL must be one libpq reads: else a FILE:LINE error and exit 2. */
+static void require_url(const struct urlkey *uk)
+{
+	if (!uk->file) {
+		diag_error(chain[0].src.path, 0, "no %s in [app:main]", uk->def->key);
+		exit(EXIT_TROUBLE);
+	}
+	if (!uk->url_ok) {
+		diag_error(uk->file->src.path, entry_line(uk), "%s: %s", uk->def->key, uk->url_err.msg);
+		exit(EXIT_TROUBLE);
+	}
+}
+
+static void warn_env(void)
+{
+	size_t k;
+
+	for (k = 0; k < NKEYS; k++)
+		if (getenv(key_defs[k].env))
+			diag_warn(NULL, 0, "%s is set: CKAN uses it instead of %s", key_defs[k].env, key_defs[k].key);
+}
+
+/* The keys a command works on: -k KEY, --all, or (default) the given default. */
+static size_t selected(struct urlkey **out, int default_all)
+{
+	size_t k, n = 0;
+
+	if (opt.key) {
+		const struct urlkey_def *d = key_def(opt.key);
+
+		for (k = 0; k < NKEYS; k++)
+			if (keys[k].def == d)
+				out[n++] = &keys[k];
+		return n;
+	}
+	for (k = 0; k < NKEYS; k++)
+		if ((opt.all || default_all) ? keys[k].file != NULL : k == 0)
+			out[n++] = &keys[k];
+	return n;
+}
+
+/* ---- show and get ---------------------------------------------------- */
+
+static const char *effective_port(const struct urlkey *uk, int *is_default)
+{
+	const char *p = pgurl_get(&uk->url, "port");
+
+	*is_default = p == NULL || *p == '\0';
+	return *is_default ? "5432" : p;
+}
+
+static void masked_url(const struct urlkey *uk, struct buf *b)
+{
+	buf_reset(b);
+	if (opt.show_password)
+		buf_add(b, uk->url.text, uk->url.len);
+	else
+		pgurl_masked(&uk->url, b);
+}
+
+static const char *shown_password(const struct urlkey *uk)
+{
+	if (!uk->url.password)
+		return NULL;
+	return opt.show_password ? uk->url.password : "****";
+}
+
+/* The query parameters as "k=v&k2=v2" (decoded). */
+static void params_string(const struct urlkey *uk, struct buf *b)
+{
+	size_t i;
+
+	buf_reset(b);
+	for (i = 0; i < uk->url.nparams; i++)
+		buf_printf(b, "%s%s=%s", i ? "&" : "", uk->url.params[i].key, uk->url.params[i].val);
+}
+
+static void show_text(const struct urlkey *uk, struct buf *b)
+{
+	int dflt;
+	const char *host = pgurl_get(&uk->url, "host");
+	size_t i;
+
+	printf("%s (%s:%d)\n", uk->def->key, uk->file->src.path, entry_line(uk));
+	masked_url(uk, b);
+	printf("  url       %s\n", b->data);
+	printf("  user      %s\n", uk->url.user ? uk->url.user : "(libpq default)");
+	printf("  password  %s\n", uk->url.password ? shown_password(uk) : "(none: ~/.pgpass or peer)");
+	printf("  host      %s\n", host && *host ? host : "(default socket)");
+	printf("  port      %s", effective_port(uk, &dflt));
+	printf("%s\n", dflt ? " (default)" : "");
+	printf("  dbname    %s\n", uk->url.dbname ? uk->url.dbname : "(the user name)");
+	for (i = 0; i < uk->url.nparams; i++)
+		printf("  %-9s %s\n", uk->url.params[i].key, uk->url.params[i].val);
+	printf("  server    %s\n", pgurl_is_local(&uk->url) ? "local" : "remote");
+}
+
+static void shell_var(const struct urlkey *uk, const char *field, const char *value)
+{
+	struct buf name;
+
+	buf_init(&name);
+	buf_printf(&name, "CKAN_DB_%s_%s", uk->def->name, field);
+	out_shell_assign(stdout, name.data, value);
+	buf_free(&name);
+}
+
+static void show_shell(const struct urlkey *uk, struct buf *b)
+{
+	char line[32];
+	int dflt;
+	const char *host = pgurl_get(&uk->url, "host");
+
+	masked_url(uk, b);
+	shell_var(uk, "KEY", uk->def->key);
+	shell_var(uk, "FILE", uk->file->src.path);
+	snprintf(line, sizeof line, "%d", entry_line(uk));
+	shell_var(uk, "LINE", line);
+	shell_var(uk, "URL", b->data);
+	shell_var(uk, "USER", uk->url.user);
+	shell_var(uk, "PASSWORD", shown_password(uk));
+	shell_var(uk, "HOST", host);
+	shell_var(uk, "PORT", effective_port(uk, &dflt));
+	shell_var(uk, "PORT_DEFAULT", dflt ? "1" : "0");
+	shell_var(uk, "DBNAME", uk->url.dbname);
+	params_string(uk, b);
+	shell_var(uk, "OPTIONS", b->data);
+	shell_var(uk, "LOCAL", pgurl_is_local(&uk->url) ? "1" : "0");
+}
+
+static void json_field(const char *name, const char *value, int *first)
+{
+	printf("%s", *first ? "" : ", ");
+	*first = 0;
+	out_json_string(stdout, name);
+	printf(": ");
+	out_json_string(stdout, value);
+}
+
+static void show_json(const struct urlkey *uk, struct buf *b)
+{
+	int first = 1, dflt;
+	size_t i;
+
+	masked_url(uk, b);
+	printf("{");
+	json_field("name", uk->def->name, &first);
+	json_field("file", uk->file->src.path, &first);
+	printf(", \"line\": %d", entry_line(uk));
+	json_field("url", b->data, &first);
+	json_field("user", uk->url.user, &first);
+	json_field("password", shown_password(uk), &first);
+	json_field("host", pgurl_get(&uk->url, "host"), &first);
+	json_field("port", effective_port(uk, &dflt), &first);
+	printf(", \"port_default\": %s", dflt ? "true" : "false");
+	json_field("dbname", uk->url.dbname, &first);
+	printf(", \"hosts\": [");
+	for (i = 0; i < uk->url.nhosts; i++) {
+		int f2 = 1;
+
+		printf("%s{", i ? ", " : "");
+		json_field("host", uk->url.hosts[i].host, &f2);
+		json_field("port", uk->url.hosts[i].port, &f2);
+		printf("}");
+	}
+	printf("], \"params\": {");
+	for (i = 0; i < uk->url.nparams; i++) {
+		printf("%s", i ? ", " : "");
+		out_json_string(stdout, uk->url.params[i].key);
+		printf(": ");
+		out_json_string(stdout, uk->url.params[i].val);
+	}
+	printf("}, \"local\": %s}", pgurl_is_local(&uk->url) ? "true" : "false");
+}
+
+static int cmd_show(void)
+{
+	struct urlkey *sel[NKEYS];
+	size_t n = selected(sel, 1), i;
+	struct buf b;
+
+	warn_env();
+	if (n == 0 || (opt.key && !sel[0]->file)) {
+		diag_error(chain[0].src.path, 0, "no %s in [app:main]", opt.key ? sel[0]->def->key : "database URL");
+		return EXIT_TROUBLE;
+	}
+	for (i = 0; i < n; i++)
+		require_url(sel[i]);
+	buf_init(&b);
+	if (opt.format == OUT_JSON)
+		printf("{");
+	for (i = 0; i < n; i++) {
+		if (opt.format == OUT_TEXT) {
+			if (i)
+				printf("\n");
+			show_text(sel[i], &b);
+		} else if (opt.format == OUT_SHELL) {
+			show_shell(sel[i], &b);
+		} else {
+			printf("%s", i ? ",\n " : "");
+			out_json_string(stdout, sel[i]->def->key);
+			printf(": ");
+			show_json(sel[i], &b);
+		}
+	}
+	if (opt.format == OUT_JSON)
+		printf("}\n");
+	buf_free(&b);
+	return EXIT_SAME;
+}
+
+static int cmd_get(int argc, char **argv)
+{
+	struct urlkey *uk;
+	const char *field, *v;
+	struct buf b;
+	int dflt;
+
+	if (argc != 1)
+		diag_usage("get takes one FIELD (url, user, password, host, port, dbname, options)");
+	field = argv[0];
+	if (opt.all)
+		diag_usage("get works on one key: use -k KEY, not --all");
+	selected(&uk, 0);
+	require_url(uk);
+	buf_init(&b);
+	if (strcmp(field, "url") == 0) {
+		masked_url(uk, &b);
+		v = b.data;
+	} else if (strcmp(field, "port") == 0) {
+		v = effective_port(uk, &dflt);
+	} else if (strcmp(field, "options") == 0) {
+		params_string(uk, &b);
+		v = b.data;
+	} else if (strcmp(field, "host") == 0 || strcmp(field, "user") == 0 || strcmp(field, "password") == 0 ||
+		   strcmp(field, "dbname") == 0) {
+		v = pgurl_get(&uk->url, field);
+	} else {
+		v = pgurl_get(&uk->url, field);
+		if (!v) {
+			static const char *const known[] = { "sslmode", "sslrootcert", "sslcert", "sslkey",
+				"connect_timeout", "application_name", "target_session_attrs", "options",
+				"passfile", "service", "gssencmode", "hostaddr", "keepalives" };
+			size_t i, ok = 0;
+
+			for (i = 0; i < sizeof known / sizeof known[0]; i++)
+				ok |= strcmp(field, known[i]) == 0;
+			if (!ok)
+				diag_usage("unknown FIELD \"%s\"", field);
+		}
+	}
+	printf("%s\n", v ? v : "");
+	buf_free(&b);
+	return EXIT_SAME;
+}
+
+/* ---- set ------------------------------------------------------------- */
+
+struct change {
+	const char *field;
+	const char *value;
+};
+
+/* A splice into a file: replace [off, off+len) with bytes. */
+struct splice {
+	size_t off, len;
+	char *bytes;
+};
+
+static int cmp_splice(const void *a, const void *b)
+{
+	const struct splice *x = a, *y = b;
+
+	return x->off < y->off ? -1 : x->off > y->off;
+}
+
+/*
+ * Where each byte of the value CKAN reads sits in the file: for CKAN >= 2.9
+ * a "%%" in the file is one '%' in the value.  Refuses values that use
+ * %(name)s interpolation or span several lines: an edit could not be made
+ * by replacing bytes of this one value.
+ */
+static size_t *value_map(const struct urlkey *uk, struct diag_err *err)
+{
+	const struct ini_entry *e = uk->ent;
+	const char *raw = uk->file->src.data.data + e->val_off;
+	size_t vlen = strlen(uk->value), i = 0, j = 0;
+	size_t *map;
+	int doubled = opt.dialect != INI_CKAN_26;
+
+	if (e->multiline) {
+		diag_set(err, uk->file->src.path, e->line, "%s spans several lines; edit it by hand", uk->def->key);
+		return NULL;
+	}
+	map = xmalloc((vlen + 1) * sizeof *map);
+	while (i < vlen && j < e->val_len) {
+		map[i] = e->val_off + j;
+		if (doubled && raw[j] == '%' && j + 1 < e->val_len && raw[j + 1] == '%' && uk->value[i] == '%')
+			j += 2;
+		else if (raw[j] == uk->value[i])
+			j++;
+		else
+			break;
+		i++;
+	}
+	if (i != vlen || j != e->val_len) {
+		free(map);
+		diag_set(err, uk->file->src.path, e->line, "%s uses %%(name)s interpolation; edit it by hand",
+			 uk->def->key);
+		return NULL;
+	}
+	map[vlen] = e->val_off + e->val_len;
+	return map;
+}
+
+/* Write s as the ini needs it: '%' doubled for CKAN >= 2.9's configparser. */
+static void ini_escape(struct buf *b, const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		buf_addc(b, s[i]);
+		if (s[i] == '%' && opt.dialect != INI_CKAN_26)
+			buf_addc(b, '%');
+	}
+}
+
+/* libpq's reading of a URL, as keyword -> value, for the verification. */
+struct conninfo {
+	PQconninfoOption *opts;
+};
+
+static int conninfo_parse(const char *url, struct conninfo *ci, struct diag_err *err)
+{
+	const char *why = NULL;
+	const struct pq_api *pq = pq_load(&why);
+	char *msg = NULL;
+	const char *plus = strchr(url, '+'), *sep = strstr(url, "://");
+	struct buf u;
+
+	if (!pq)
+		return diag_set(err, NULL, 0, "cannot load libpq to verify the edit: %s", why ? why : "");
+	buf_init(&u);
+	if (plus && sep && plus < sep) {
+		buf_add(&u, url, (size_t)(plus - url));
+		buf_adds(&u, sep);
+	} else {
+		buf_adds(&u, url);
+	}
+	ci->opts = pq->conninfoParse(u.data, &msg);
+	buf_free(&u);
+	if (!ci->opts) {
+		diag_set(err, NULL, 0, "libpq rejects the edited URL: %.*s", (int)strcspn(msg ? msg : "", "\n"),
+			 msg ? msg : "");
+		if (msg)
+			pq->freemem(msg);
+		return -1;
+	}
+	return 0;
+}
+
+static const char *conninfo_get(const struct conninfo *ci, const char *kw)
+{
+	const PQconninfoOption *o;
+
+	for (o = ci->opts; o && o->keyword; o++)
+		if (strcmp(o->keyword, kw) == 0)
+			return o->val;
+	return NULL;
+}
+
+static int str_eq(const char *a, const char *b)
+{
+	if (a && !*a)
+		a = NULL;
+	if (b && !*b)
+		b = NULL;
+	return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+/* The new value must be value, or value once per host (a port or host given once for several hosts). */
+static int field_matches(const char *got, const char *value, size_t nhosts)
+{
+	struct buf want;
+	size_t i;
+	int same;
+
+	if (str_eq(got, value))
+		return 1;
+	buf_init(&want);
+	for (i = 0; i < nhosts; i++)
+		buf_printf(&want, "%s%s", i ? "," : "", value);
+	same = str_eq(got, want.data);
+	buf_free(&want);
+	return same;
+}
+
+/*
+ * libpq must read the new URL as the old one with exactly these changes:
+ * every other keyword equal, the changed ones equal to the values given.
+ */
+static int verify_with_libpq(const char *old_url, const char *new_url, const struct change *ch, size_t nch,
+			     size_t nhosts, struct diag_err *err)
+{
+	const struct pq_api *pq = pq_load(NULL);
+	struct conninfo a, b;
+	const PQconninfoOption *o;
+	int rc = 0;
+
+	if (conninfo_parse(old_url, &a, err) < 0)
+		return -1;
+	if (conninfo_parse(new_url, &b, err) < 0) {
+		pq->conninfoFree(a.opts);
+		return -1;
+	}
+	for (o = a.opts; o->keyword && rc == 0; o++) {
+		const char *nv = conninfo_get(&b, o->keyword);
+		const struct change *c = NULL;
+		size_t i;
+
+		for (i = 0; i < nch; i++)
+			if (strcmp(ch[i].field, o->keyword) == 0)
+				c = &ch[i];
+		if (c ? !field_matches(nv, c->value, nhosts) : !str_eq(o->val, nv))
+			rc = diag_set(err, NULL, 0, "internal error: libpq reads the edited URL differently in \"%s\"; "
+				      "nothing written", o->keyword);
+	}
+	pq->conninfoFree(a.opts);
+	pq->conninfoFree(b.opts);
+	return rc;
+}
+
+static int parse_changes(int argc, char **argv, struct change *ch)
+{
+	static const char *const fields[] = { "user", "password", "host", "port", "dbname" };
+	int i;
+
+	for (i = 0; i < argc; i++) {
+		char *eq = strchr(argv[i], '=');
+		size_t f, known = 0;
+		long port;
+
+		if (!eq || eq == argv[i])
+			diag_usage("set takes FIELD=VALUE, not \"%s\"", argv[i]);
+		*eq = '\0';
+		ch[i].field = argv[i];
+		ch[i].value = eq + 1;
+		for (f = 0; f < sizeof fields / sizeof fields[0]; f++)
+			known |= strcmp(argv[i], fields[f]) == 0;
+		if (!known)
+			diag_usage("set cannot change \"%s\" (user, password, host, port, dbname)", argv[i]);
+		if (strcmp(ch[i].field, "port") == 0) {
+			const char *p = ch[i].value;
+			char *copy = xstrdup(p), *tok, *save = NULL;
+
+			for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+				if (diag_parse_long(tok, 1, 65535, &port) < 0) {
+					free(copy);
+					diag_error(NULL, 0, "port \"%s\" is not a number from 1 to 65535", p);
+					exit(EXIT_TROUBLE);
+				}
+			free(copy);
+			if (!*p || p[strlen(p) - 1] == ',') {
+				diag_error(NULL, 0, "port \"%s\" is not a number from 1 to 65535", p);
+				exit(EXIT_TROUBLE);
+			}
+		}
+	}
+	return argc;
+}
+
+/* Two URLs point at the same server when libpq's host and port (5432 when absent) are equal. */
+static int same_server(const struct urlkey *a, const struct urlkey *b)
+{
+	int d;
+	const char *ha = pgurl_get(&a->url, "host"), *hb = pgurl_get(&b->url, "host");
+
+	return str_eq(ha, hb) && strcmp(effective_port(a, &d), effective_port(b, &d)) == 0;
+}
+
+static int only_server_fields(const struct change *ch, size_t nch)
+{
+	size_t i;
+
+	for (i = 0; i < nch; i++)
+		if (strcmp(ch[i].field, "port") != 0 && strcmp(ch[i].field, "host") != 0)
+			return 0;
+	return 1;
+}
+
+/* Replace every password in text (a parsed ini) by **** for a diff shown to people. */
+static char *mask_passwords(const char *text, size_t len, size_t *outlen)
+{
+	struct ini_file f;
+	struct diag_err err;
+	struct splice sp[NKEYS];
+	struct buf b;
+	size_t n = 0, i, pos = 0;
+
+	buf_init(&b);
+	if (ini_parse("", text, len, opt.dialect, &f, &err) == 0) {
+		for (i = 0; i < NKEYS; i++) {
+			const struct ini_entry *e = ini_lookup(&f, "app:main", key_defs[i].key);
+			struct pgurl u;
+
+			if (!e || e->multiline)
+				continue;
+			if (pgurl_parse(text + e->val_off, e->val_len, &u, &err) == 0) {
+				if (u.password_span.len) {
+					sp[n].off = e->val_off + u.password_span.off;
+					sp[n].len = u.password_span.len;
+					n++;
+				}
+				pgurl_free(&u);
+			}
+		}
+		ini_free(&f);
+	}
+	qsort(sp, n, sizeof sp[0], cmp_splice);
+	for (i = 0; i < n; i++) {
+		buf_add(&b, text + pos, sp[i].off - pos);
+		buf_adds(&b, "****");
+		pos = sp[i].off + sp[i].len;
+	}
+	buf_add(&b, text + pos, len - pos);
+	*outlen = b.len;
+	return buf_steal(&b);
+}
+
+/* Edit one URL with every change; add the file splice to sp. */
+static int edit_key(struct urlkey *uk, const struct change *ch, size_t nch, struct splice *sp, struct diag_err *err)
+{
+	struct buf cur, next, bytes;
+	size_t *map, i, pre = 0, suf = 0;
+	int rc = -1;
+
+	map = value_map(uk, err);
+	if (!map)
+		return -1;
+	buf_init(&cur);
+	buf_init(&next);
+	buf_init(&bytes);
+	buf_adds(&cur, uk->value);
+	for (i = 0; i < nch; i++) {
+		struct pgurl u;
+
+		if (pgurl_parse(cur.data, cur.len, &u, err) < 0)
+			goto out;
+		buf_reset(&next);
+		if (pgurl_edit(&u, ch[i].field, ch[i].value, &next, err) < 0) {
+			pgurl_free(&u);
+			snprintf(err->file, sizeof err->file, "%s", uk->file->src.path);
+			err->line = uk->ent->line;
+			goto out;
+		}
+		pgurl_free(&u);
+		buf_reset(&cur);
+		buf_add(&cur, next.data, next.len);
+	}
+	if (verify_with_libpq(uk->value, cur.data, ch, nch, uk->url.nhosts, err) < 0) {
+		snprintf(err->file, sizeof err->file, "%s", uk->file->src.path);
+		err->line = uk->ent->line;
+		goto out;
+	}
+	/* Only the bytes between the common prefix and suffix change. */
+	{
+		size_t olen = strlen(uk->value), nlen = cur.len;
+
+		while (pre < olen && pre < nlen && uk->value[pre] == cur.data[pre])
+			pre++;
+		while (suf < olen - pre && suf < nlen - pre && uk->value[olen - 1 - suf] == cur.data[nlen - 1 - suf])
+			suf++;
+		/* Never cut a "%%" pair in the file in half. */
+		sp->off = map[pre];
+		sp->len = map[olen - suf] - map[pre];
+		ini_escape(&bytes, cur.data + pre, nlen - pre - suf);
+		sp->bytes = buf_steal(&bytes);
+	}
+	rc = 0;
+out:
+	free(map);
+	buf_free(&cur);
+	buf_free(&next);
+	buf_free(&bytes);
+	return rc;
+}
+
+/* After the splice, CKAN must read every key as before except the edited ones. */
+static int verify_ini(const struct cfile *cf, const char *text, size_t len, struct urlkey **edited,
+		      const char **new_values, size_t nedited, struct diag_err *err)
+{
+	struct ini_file f;
+	size_t i, j;
+	int rc = 0;
+
+	if (ini_parse(cf->src.path, text, len, opt.dialect, &f, err) < 0)
+		return -1;
+	if (f.n != cf->ini.n)
+		rc = diag_set(err, cf->src.path, 0, "internal error: the edit changed the file's structure; nothing written");
+	for (i = 0; i < f.n && rc == 0; i++) {
+		const struct ini_entry *a = &cf->ini.entries[i], *b = &f.entries[i];
+		const char *want = a->raw;
+
+		for (j = 0; j < nedited; j++)
+			if (edited[j]->ent == a)
+				want = NULL;
+		if (strcmp(a->key, b->key) != 0 || strcmp(a->section, b->section) != 0 ||
+		    (want && strcmp(want, b->raw) != 0))
+			rc = diag_set(err, cf->src.path, b->line, "internal error: the edit changed \"%s\"; nothing written",
+				      b->key);
+	}
+	for (j = 0; j < nedited && rc == 0; j++) {
+		char *v = NULL;
+
+		if (ini_get(&f, "app:main", edited[j]->def->key, cf->here, cf->abspath, &v, NULL, err) != 0 ||
+		    strcmp(v, new_values[j]) != 0)
+			rc = diag_set(err, cf->src.path, edited[j]->ent->line,
+				      "internal error: CKAN would not read the intended URL; nothing written");
+		free(v);
+	}
+	ini_free(&f);
+	return rc;
+}
+
+static int cmd_set(int argc, char **argv)
+{
+	struct change ch[64];
+	struct urlkey *targets[NKEYS];
+	size_t nch, nt = 0, k, f;
+	int status = EXIT_SAME;
+
+	if (argc < 1)
+		diag_usage("set needs FIELD=VALUE");
+	if (argc > 64)
+		diag_usage("too many changes");
+	nch = (size_t)parse_changes(argc, argv, ch);
+	warn_env();
+
+	if (opt.key || opt.all) {
+		struct urlkey *sel[NKEYS];
+		size_t n = selected(sel, 0);
+
+		for (k = 0; k < n; k++) {
+			require_url(sel[k]);
+			targets[nt++] = sel[k];
+		}
+		if (nt == 0) {
+			diag_error(chain[0].src.path, 0, "no %s in [app:main]", opt.key ? opt.key : "database URL");
+			return EXIT_TROUBLE;
+		}
+	} else {
+		require_url(&keys[0]);
+		targets[nt++] = &keys[0];
+		/* The datastore URLs move with the server: the guide forgets them. */
+		if (only_server_fields(ch, nch))
+			for (k = 1; k < NKEYS; k++)
+				if (keys[k].file && keys[k].url_ok && same_server(&keys[0], &keys[k]))
+					targets[nt++] = &keys[k];
+	}
+
+	/* One atomic write per file of the chain that defines an edited key. */
+	for (f = 0; f < nchain; f++) {
+		struct cfile *cf = &chain[f];
+		struct splice sp[NKEYS];
+		struct urlkey *edited[NKEYS];
+		const char *new_values[NKEYS];
+		struct diag_err err;
+		struct buf out;
+		size_t ns = 0, i, pos = 0;
+		int rc;
+
+		for (k = 0; k < nt; k++) {
+			if (targets[k]->file != cf)
+				continue;
+			if (edit_key(targets[k], ch, nch, &sp[ns], &err) < 0) {
+				diag_report(&err);
+				return EXIT_TROUBLE;
+			}
+			edited[ns] = targets[k];
+			ns++;
+		}
+		if (ns == 0)
+			continue;
+		qsort(sp, ns, sizeof sp[0], cmp_splice);	/* edited[] order no longer matters below */
+		buf_init(&out);
+		for (i = 0; i < ns; i++) {
+			buf_add(&out, cf->src.data.data + pos, sp[i].off - pos);
+			buf_adds(&out, sp[i].bytes);
+			pos = sp[i].off + sp[i].len;
+			free(sp[i].bytes);
+		}
+		buf_add(&out, cf->src.data.data + pos, cf->src.data.len - pos);
+
+		/* What CKAN must read afterwards: each edited key's URL with the changes. */
+		{
+			struct ini_file tmp;
+			size_t e;
+
+			if (ini_parse(cf->src.path, out.data, out.len, opt.dialect, &tmp, &err) < 0) {
+				diag_report(&err);
+				return EXIT_TROUBLE;
+			}
+			for (e = 0; e < ns; e++) {
+				char *v = NULL;
+
+				if (ini_get(&tmp, "app:main", edited[e]->def->key, cf->here, cf->abspath, &v, NULL, &err) != 0) {
+					diag_report(&err);
+					return EXIT_TROUBLE;
+				}
+				new_values[e] = v;	/* checked by verify_ini, freed at exit */
+			}
+			ini_free(&tmp);
+			/* Re-derive each expected value independently of the splice. */
+			for (e = 0; e < ns; e++) {
+				struct buf want;
+				struct pgurl u;
+				size_t c;
+
+				buf_init(&want);
+				buf_adds(&want, edited[e]->value);
+				for (c = 0; c < nch; c++) {
+					struct buf nx;
+
+					buf_init(&nx);
+					if (pgurl_parse(want.data, want.len, &u, &err) < 0 ||
+					    pgurl_edit(&u, ch[c].field, ch[c].value, &nx, &err) < 0) {
+						diag_report(&err);
+						return EXIT_TROUBLE;
+					}
+					pgurl_free(&u);
+					buf_free(&want);
+					want = nx;
+				}
+				if (strcmp(want.data, new_values[e]) != 0) {
+					diag_error(cf->src.path, edited[e]->ent->line,
+						   "internal error: the edit does not produce the intended URL; nothing written");
+					return EXIT_TROUBLE;
+				}
+				buf_free(&want);
+			}
+		}
+		if (verify_ini(cf, out.data, out.len, edited, new_values, ns, &err) < 0) {
+			diag_report(&err);
+			return EXIT_TROUBLE;
+		}
+
+		if (opt.dry_run) {
+			struct buf diff, label_a, label_b;
+			size_t la, lb;
+			char *ma, *mb;
+
+			buf_init(&diff);
+			buf_init(&label_a);
+			buf_init(&label_b);
+			if (opt.show_password) {
+				ma = xstrndup(cf->src.data.data, cf->src.data.len);
+				la = cf->src.data.len;
+				mb = xstrndup(out.data, out.len);
+				lb = out.len;
+			} else {
+				ma = mask_passwords(cf->src.data.data, cf->src.data.len, &la);
+				mb = mask_passwords(out.data, out.len, &lb);
+			}
+			buf_printf(&label_a, "%s", cf->src.path);
+			buf_printf(&label_b, "%s", cf->src.path);
+			fileio_diff(label_a.data, label_b.data, ma, la, mb, lb, &diff);
+			if (diff.len == 0 && !(out.len == cf->src.data.len &&
+					       memcmp(out.data, cf->src.data.data, out.len) == 0))
+				buf_printf(&diff, "--- %s\n+++ %s\n(only a password changes)\n", cf->src.path, cf->src.path);
+			fwrite(diff.data ? diff.data : "", 1, diff.len, stdout);
+			free(ma);
+			free(mb);
+			buf_free(&diff);
+			buf_free(&label_a);
+			buf_free(&label_b);
+		} else {
+			struct fileio_opts fo = { opt.backup, opt.break_hardlink };
+
+			rc = fileio_replace(&cf->src, out.data, out.len, &fo, &err);
+			if (rc < 0) {
+				diag_report(&err);
+				status = EXIT_TROUBLE;
+			}
+		}
+		for (i = 0; i < ns; i++)
+			free((char *)new_values[i]);
+		buf_free(&out);
+		if (status != EXIT_SAME)
+			return status;
+	}
+	return status;
+}
+
+/* ---- lint ------------------------------------------------------------ */
+
+static int nfindings;
+
+static void finding(const struct urlkey *uk, const char *versions, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void finding(const struct urlkey *uk, const char *versions, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (uk && uk->file)
+		printf("%s:%d: %s: ", uk->file->src.path, entry_line(uk), uk->def->key);
+	else
+		printf("%s: ", chain[0].src.path);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	if (versions)
+		printf(" (%s)", versions);
+	printf("\n");
+	nfindings++;
+}
+
+static void lint_url(const struct urlkey *uk)
+{
+	const char *raw = uk->file->src.data.data + uk->ent->val_off;
+	size_t i, len = uk->ent->val_len;
+	const char *port;
+
+	for (i = 0; i < len; i++)
+		if (raw[i] == '%') {
+			if (i + 1 < len && (raw[i + 1] == '%' || raw[i + 1] == '('))
+				i++;
+			else if (opt.dialect != INI_CKAN_26)
+				finding(uk, "CKAN >= 2.9", "a lone '%%' is an error for configparser; write '%%%%'");
+		}
+	if (strchr(uk->value, '%'))
+		finding(uk, "CKAN 2.9-2.11", "'%%' in the URL breaks \"ckan db\" migrations (alembic re-reads it) "
+			"even when escaped; choose a password without '%%'");
+	if (!uk->url_ok) {
+		finding(uk, NULL, "libpq rejects this URL: %s", uk->url_err.msg);
+		return;
+	}
+	if (strcmp(uk->url.scheme, "postgres") == 0)
+		finding(uk, "CKAN >= 2.10", "\"postgres://\" is refused by SQLAlchemy >= 1.4; write \"postgresql://\"");
+	if (uk->url.driver && uk->def != &key_defs[0])
+		finding(uk, "all CKAN versions", "the datastore does not take a \"+%s\" driver in its URL",
+			uk->url.driver);
+	port = pgurl_get(&uk->url, "port");
+	if (port) {
+		long p;
+		char *copy = xstrdup(port), *tok, *save = NULL;
+
+		for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+			if (diag_parse_long(tok, 1, 65535, &p) < 0) {
+				finding(uk, NULL, "port \"%s\" is not a number: a raw '/' or ':' in the password? "
+					"percent-encode it (%%2F, %%3A)", tok);
+				break;
+			}
+		free(copy);
+	}
+	for (i = 0; i < uk->url.nhosts; i++)
+		if (strchr(uk->url.hosts[i].host, '@'))
+			finding(uk, NULL, "host \"%s\" holds an '@': a raw '@' in the password? percent-encode it as %%40",
+				uk->url.hosts[i].host);
+}
+
+static int cmd_lint(void)
+{
+	const struct urlkey *m = &keys[0], *w = &keys[1], *r = &keys[2];
+	size_t k, f;
+
+	for (k = 0; k < NKEYS; k++)
+		if (getenv(key_defs[k].env))
+			finding(NULL, NULL, "%s is set in the environment: CKAN uses it instead of %s", key_defs[k].env,
+				key_defs[k].key);
+	if (!m->file)
+		finding(NULL, NULL, "no sqlalchemy.url in [app:main]");
+	for (k = 0; k < NKEYS; k++) {
+		const struct ini_entry *all[8];
+
+		if (!keys[k].file)
+			continue;
+		if (ini_lookup_all(&keys[k].file->ini, "app:main", keys[k].def->key, all, 8) > 1)
+			finding(&keys[k], "CKAN >= 2.9 refuse to start; 2.6-2.8 use the last", "duplicate key");
+		lint_url(&keys[k]);
+	}
+	for (k = 1; k < NKEYS; k++)
+		if (keys[k].file && keys[k].file != &chain[0])
+			printf("%s:%d: %s: note: defined here, through \"use = config:\" from %s\n",
+			       keys[k].file->src.path, entry_line(&keys[k]), keys[k].def->key, chain[0].src.path);
+	if (m->file && m->file != &chain[0])
+		printf("%s:%d: %s: note: defined here, through \"use = config:\" from %s\n", m->file->src.path,
+		       entry_line(m), m->def->key, chain[0].src.path);
+	if (w->file && r->file && w->url_ok && r->url_ok) {
+		if (strcmp(w->value, r->value) == 0)
+			finding(r, "CKAN datastore", "read_url equals write_url: the read-only user must differ");
+		if (strcmp(w->url.scheme, r->url.scheme) != 0 || !str_eq(w->url.driver, r->url.driver))
+			finding(r, "CKAN datastore", "read_url and write_url use different schemes");
+	}
+	for (k = 1; k < NKEYS; k++)
+		if (keys[k].file && keys[k].url_ok && m->file && m->url_ok && same_server(m, &keys[k]) &&
+		    str_eq(keys[k].url.dbname, m->url.dbname))
+			finding(&keys[k], "CKAN datastore", "the datastore database must not be the CKAN database \"%s\"",
+				m->url.dbname ? m->url.dbname : "");
+	(void)f;
+	return nfindings ? EXIT_DIFF : EXIT_SAME;
+}
+
+/* ---- check and databases -------------------------------------------- */
+
+/* "9.2" -> 90200, "15" -> 150000, "15.4" -> 150004; -1 when not a version. */
+static long version_num(const char *s)
+{
+	long major, minor = 0;
+	char *copy = xstrdup(s), *dot = strchr(copy, '.');
+	int bad;
+
+	if (dot)
+		*dot = '\0';
+	bad = diag_parse_long(copy, 6, 99, &major) < 0 || (dot && diag_parse_long(dot + 1, 0, 9999, &minor) < 0);
+	free(copy);
+	if (bad)
+		return -1;
+	return major >= 10 ? major * 10000 + minor : major * 10000 + minor * 100;
+}
+
+static struct pgconn *connect_key(const struct urlkey *uk)
+{
+	struct diag_err err;
+	struct pgconn *c;
+
+	require_url(uk);
+	c = pgconn_open(uk->value, "ckan-pgurl", &err);
+	if (!c) {
+		diag_error(uk->file->src.path, entry_line(uk), "%s: %s", uk->def->key, err.msg);
+		exit(EXIT_TROUBLE);
+	}
+	return c;
+}
+
+static int cmd_check(void)
+{
+	struct urlkey *uk;
+	const char *minv = opt.min_version ? opt.min_version : "9.2";
+	long min = version_num(minv);
+	struct pgconn *c;
+	const char *v;
+	int num;
+
+	if (min < 0)
+		diag_usage("--min-version \"%s\" is not a version like 9.2 or 15", minv);
+	if (opt.all)
+		diag_usage("check works on one key: use -k KEY, not --all");
+	selected(&uk, 0);
+	c = connect_key(uk);
+	v = pgconn_version(c, &num);
+	printf("%s\n", v ? v : "");
+	pgconn_close(c);
+	if (num < min) {
+		diag_error(NULL, 0, "server version %s is below %s", v ? v : "?", minv);
+		return EXIT_DIFF;
+	}
+	return EXIT_SAME;
+}
+
+static const char *classify_db(const char *name)
+{
+	size_t k;
+
+	if (strcmp(name, "template0") == 0)
+		return "template0";
+	if (strcmp(name, "template1") == 0)
+		return "template1";
+	if (keys[0].url_ok && str_eq(keys[0].url.dbname, name))
+		return "ckan";
+	for (k = 1; k < NKEYS; k++)
+		if (keys[k].file && keys[k].url_ok && str_eq(keys[k].url.dbname, name))
+			return "datastore";
+	if (strcmp(name, "ckan_test") == 0 || strcmp(name, "datastore_test") == 0)
+		return "test";
+	return "other";
+}
+
+static int cmd_databases(void)
+{
+	static const char sql[] =
+		"SELECT d.datname, pg_catalog.pg_get_userbyid(d.datdba), "
+		"pg_catalog.pg_encoding_to_char(d.encoding), d.datcollate, d.datctype "
+		"FROM pg_catalog.pg_database d ORDER BY 1";
+	struct pgconn *c = connect_key(&keys[0]);
+	struct pgconn_rows rows;
+	struct diag_err err;
+	int r;
+
+	if (pgconn_query(c, sql, &rows, &err) < 0) {
+		diag_error(keys[0].file->src.path, entry_line(&keys[0]), "listing databases: %s", err.msg);
+		pgconn_close(c);
+		return EXIT_TROUBLE;
+	}
+	if (opt.format == OUT_JSON)
+		printf("[");
+	for (r = 0; r < rows.nrows; r++) {
+		char **row = rows.cell + r * rows.ncols;
+		const char *cls = classify_db(row[0]);
+
+		if (opt.format == OUT_JSON) {
+			int first = 1;
+
+			printf("%s{", r ? ",\n " : "");
+			json_field("name", row[0], &first);
+			json_field("class", cls, &first);
+			json_field("owner", row[1], &first);
+			json_field("encoding", row[2], &first);
+			json_field("collate", row[3], &first);
+			json_field("ctype", row[4], &first);
+			printf("}");
+		} else if (opt.format == OUT_SHELL) {
+			printf("%s %s\n", row[0], cls);
+		} else {
+			printf("%-24s %-10s %-16s %s\n", row[0], cls, row[1] ? row[1] : "", row[2] ? row[2] : "");
+		}
+		if (strcmp(cls, "other") == 0 && opt.format == OUT_TEXT)
+			diag_warn(NULL, 0, "database \"%s\" is neither CKAN's nor the datastore's: decide yourself", row[0]);
+	}
+	if (opt.format == OUT_JSON)
+		printf("]\n");
+	pgconn_rows_free(&rows);
+	pgconn_close(c);
+	return EXIT_SAME;
+}
+
+/* ---- main ------------------------------------------------------------ */
+
+static enum ini_dialect dialect_of(const char *v)
+{
+	char *copy = xstrdup(strncmp(v, "2.", 2) == 0 ? v + 2 : "");
+	long minor;
+
+	copy[strcspn(copy, ".")] = '\0';	/* "2.10.4" reads as 2.10 */
+	if (diag_parse_long(copy, 0, 999, &minor) < 0)
+		minor = -1;
+	free(copy);
+	if (minor < 0)
+		diag_usage("--ckan-version \"%s\" is not a CKAN version like 2.9 or 2.11", v);
+	if (minor >= 10)
+		return INI_CKAN_210;
+	if (minor == 9)
+		return INI_CKAN_29;
+	if (minor >= 6)
+		return INI_CKAN_26;
+	diag_usage("CKAN %s is older than 2.6, which ckan-pgurl does not read", v);
+}
+
+int main(int argc, char **argv)
+{
+	enum { OPT_CKAN_VERSION = 256, OPT_BREAK_HARDLINK, OPT_MIN_VERSION };
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "key", required_argument, NULL, 'k' },
+		{ "all", no_argument, NULL, 'a' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "shell", no_argument, NULL, 's' },
+		{ "show-password", no_argument, NULL, 'P' },
+		{ "ckan-version", required_argument, NULL, OPT_CKAN_VERSION },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "backup", optional_argument, NULL, 'b' },
+		{ "in-place", no_argument, NULL, 'i' },
+		{ "break-hardlink", no_argument, NULL, OPT_BREAK_HARDLINK },
+		{ "min-version", required_argument, NULL, OPT_MIN_VERSION },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *cmd;
+	int c, status;
+
+	diag_init(argv[0]);
+	if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+		usage();
+		return diag_finish(EXIT_SAME);
+	}
+	if (argc > 1 && (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0)) {
+		printf("ckan-pgurl (ckan-pgtools) %s\n", CKP_VERSION);
+		return diag_finish(EXIT_SAME);
+	}
+	while ((c = getopt_long(argc, argv, "c:k:ajsPnb::iVh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c': opt.config = optarg; break;
+		case 'k':
+			if (!key_def(optarg))
+				diag_usage("unknown key \"%s\" (sqlalchemy.url, ckan.datastore.write_url, "
+					   "ckan.datastore.read_url, or main, write, read)", optarg);
+			opt.key = optarg;
+			break;
+		case 'a': opt.all = 1; break;
+		case 'j': opt.format = OUT_JSON; break;
+		case 's': opt.format = OUT_SHELL; break;
+		case 'P': opt.show_password = 1; break;
+		case OPT_CKAN_VERSION: opt.ckan_version = optarg; opt.dialect = dialect_of(optarg); break;
+		case 'n': opt.dry_run = 1; break;
+		case 'b': opt.backup = optarg ? optarg : ".bak"; break;
+		case 'i': break;
+		case OPT_BREAK_HARDLINK: opt.break_hardlink = 1; break;
+		case OPT_MIN_VERSION: opt.min_version = optarg; break;
+		case 'V': printf("ckan-pgurl (ckan-pgtools) %s\n", CKP_VERSION); return diag_finish(EXIT_SAME);
+		case 'h': usage(); return diag_finish(EXIT_SAME);
+		default: diag_usage("invalid option");
+		}
+	}
+	if (opt.key && opt.all)
+		diag_usage("-k and --all exclude each other");
+	if (opt.backup && (!*opt.backup || strchr(opt.backup, '/')))
+		diag_usage("--backup suffix must be non-empty and without '/'");
+	cmd = optind < argc ? argv[optind++] : "show";
+	if (strcmp(cmd, "show") && strcmp(cmd, "get") && strcmp(cmd, "set") && strcmp(cmd, "lint") &&
+	    strcmp(cmd, "check") && strcmp(cmd, "databases"))
+		diag_usage("unknown command \"%s\"", cmd);
+	if (strcmp(cmd, "set") && strcmp(cmd, "get") && optind < argc)
+		diag_usage("%s takes no arguments", cmd);
+
+	load_chain(find_config());
+	load_keys();
+	if (strcmp(cmd, "show") == 0)
+		status = cmd_show();
+	else if (strcmp(cmd, "get") == 0)
+		status = cmd_get(argc - optind, argv + optind);
+	else if (strcmp(cmd, "set") == 0)
+		status = cmd_set(argc - optind, argv + optind);
+	else if (strcmp(cmd, "lint") == 0)
+		status = cmd_lint();
+	else if (strcmp(cmd, "check") == 0)
+		status = cmd_check();
+	else
+		status = cmd_databases();
+	return diag_finish(status);
+}
