@@ -1,0 +1,205 @@
+#!/bin/sh
+# CLI tests for ckan-pgurl: every command, the output forms, minimal and
+# atomic edits, and each kind of bad input (exit 2, file untouched).
+. "$(dirname "$0")/../lib/tap.sh"
+BUILD=${BUILD:-build}
+P="$BUILD/bin/ckan-pgurl"
+D=$(cd "$(dirname "$0")/../data" && pwd)
+W="$TAP_TMP/w"
+mkdir -p "$W"
+unset CKAN_INI CKAN_SQLALCHEMY_URL CKAN_DATASTORE_WRITE_URL CKAN_DATASTORE_READ_URL
+
+fresh() {	# fresh NAME: a writable copy of a fixture
+	cp "$D/$1" "$W/$1"
+	echo "$W/$1"
+}
+mtime() { stat -c %Y.%y "$1"; }
+
+# --- the three checks every tool gets
+run "$P" --help
+is "$RC" 0 "--help exits 0"
+like "$OUT" "^Usage:" "--help prints usage on stdout"
+run "$P" --version
+is "$RC" 0 "--version exits 0"
+like "$OUT" "^ckan-pgurl \(ckan-pgtools\) [0-9]" "--version prints the version"
+run "$P" --no-such-option
+is "$RC" 2 "a bad option exits 2"
+like "$ERR" "Try \"ckan-pgurl --help\"" "a bad option points to --help"
+
+# --- show
+F=$(fresh ckan.ini)
+run "$P" -c "$F"
+is "$RC" 0 "show is the default command"
+like "$OUT" "^sqlalchemy.url \($F:27\)" "show names the file and line"
+like "$OUT" "password  \*\*\*\*" "show masks the password"
+unlike "$OUT" "s3cret" "the password never appears without --show-password"
+like "$OUT" "port      5432 \(default\)" "an absent port is libpq's 5432, marked as default"
+like "$OUT" "server    local" "localhost is local"
+like "$OUT" "ckan.datastore.read_url" "show lists the datastore URLs too"
+run "$P" -c "$F" --show-password
+like "$OUT" "password  s3cret" "--show-password shows it"
+run "$P" -c "$F" --shell
+is "$RC" 0 "--shell exits 0"
+like "$OUT" "^CKAN_DB_MAIN_HOST='localhost'$" "--shell prints CKAN_DB_MAIN_HOST"
+like "$OUT" "^CKAN_DB_READ_USER='datastore_default'$" "--shell prints the read URL's user"
+like "$OUT" "^CKAN_DB_MAIN_PASSWORD='\*\*\*\*'$" "--shell masks the password"
+(eval "$OUT"; [ "$CKAN_DB_WRITE_DBNAME" = datastore_default ] && [ "$CKAN_DB_MAIN_PORT" = 5432 ])
+is $? 0 "--shell output evaluates in sh"
+run "$P" -c "$F" --json
+is "$RC" 0 "--json exits 0"
+is "$(printf '%s' "$OUT" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["ckan.datastore.write_url"]["dbname"], d["sqlalchemy.url"]["password"], d["sqlalchemy.url"]["port_default"])')" \
+	"datastore_default **** True" "--json is valid JSON with every key"
+run "$P" -c "$D/remote.ini" -k read
+like "$OUT" "server    remote" "a remote host is remote"
+like "$OUT" "port      5433$" "an explicit port is shown unmarked"
+run "$P" -c "$D/remote.ini" -k main
+like "$OUT" "sslmode   require" "query parameters are shown"
+CKAN_SQLALCHEMY_URL=postgresql://x@y/z run "$P" -c "$F"
+like "$ERR" "CKAN_SQLALCHEMY_URL is set: CKAN uses it instead of sqlalchemy.url" "show warns about the env override"
+CKAN_INI="$F" run "$P" get dbname
+is "$OUT" "ckan_default" "\$CKAN_INI names the ini"
+
+# --- get
+run "$P" -c "$F" get port
+is "$OUT" "5432" "get port"
+run "$P" -c "$F" get host
+is "$OUT" "localhost" "get host"
+run "$P" -c "$F" -k write get dbname
+is "$OUT" "datastore_default" "get dbname of the write URL"
+run "$P" -c "$F" -k ckan.datastore.read_url get user
+is "$OUT" "datastore_default" "-k takes the full key name"
+run "$P" -c "$F" get password
+is "$OUT" "s3cret" "get password prints it (asking is consent)"
+run "$P" -c "$F" get url
+is "$OUT" "postgresql://ckan_default:****@localhost/ckan_default" "get url masks the password"
+run "$P" -c "$F" -P get url
+is "$OUT" "postgresql://ckan_default:s3cret@localhost/ckan_default" "get url --show-password"
+run "$P" -c "$D/remote.ini" get options
+is "$OUT" "sslmode=require" "get options"
+run "$P" -c "$F" get nonsense
+is "$RC" 2 "get of an unknown field exits 2"
+
+# --- set: minimal, atomic, every URL of the same server
+F=$(fresh ckan.ini)
+cp "$F" "$W/orig"
+run "$P" -c "$F" set port=5433
+is "$RC" 0 "set port exits 0"
+is "$OUT$ERR" "" "set is quiet on success"
+is "$("$P" -c "$F" get port)" 5433 "main URL has the new port"
+is "$("$P" -c "$F" -k write get port)" 5433 "the write URL followed (same server)"
+is "$("$P" -c "$F" -k read get port)" 5433 "the read URL followed (same server)"
+is "$(diff "$W/orig" "$F" | grep -c '^>')" 3 "exactly three lines changed"
+is "$(sed 's/:5433//' "$F" | cmp - "$W/orig" && echo same)" "same" "removing the inserted ':5433' gives back the original bytes"
+is "$(grep -c 'read_url  =   postgresql://datastore_default:r3ad@localhost:5433/' "$F")" 1 "spacing around '=' is kept"
+M1=$(mtime "$F")
+sleep 1
+run "$P" -c "$F" set port=5433
+is "$RC" 0 "setting the same value exits 0"
+is "$(mtime "$F")" "$M1" "setting the same value leaves the file (and its mtime) alone"
+run "$P" -c "$F" -k main set port=5434
+is "$("$P" -c "$F" -k write get port)" 5433 "-k main changes only the main URL"
+is "$("$P" -c "$F" get port)" 5434 "-k main changed it"
+run "$P" -c "$F" --all set host=db2.example.org
+is "$("$P" -c "$F" -k read get host)" db2.example.org "--all changes every URL"
+
+F=$(fresh ckan.ini)
+cp "$F" "$W/orig"
+run "$P" -c "$F" set port=6543 --dry-run
+is "$RC" 0 "--dry-run exits 0"
+cmp -s "$F" "$W/orig"
+is $? 0 "--dry-run writes nothing"
+like "$OUT" "^\+sqlalchemy.url = postgresql://ckan_default:\*\*\*\*@localhost:6543/ckan_default$" "--dry-run prints a unified diff"
+like "$OUT" "^--- $F" "the diff names the file"
+unlike "$OUT" "s3cret|r3ad" "the diff masks passwords"
+
+# several changes in one atomic write; passwords CKAN and libpq read back exactly
+F=$(fresh ckan.ini)
+PW='p@ss:w/rd?#;x %y'
+run "$P" -c "$F" -k main set "password=$PW" user=new_user port=5440
+is "$RC" 0 "several FIELD=VALUE in one call"
+is "$("$P" -c "$F" get password)" "$PW" "the password reads back exactly"
+is "$("$P" -c "$F" get user)" "new_user" "the user changed too"
+is "$(python3 -c 'import configparser,sys; c=configparser.ConfigParser(); c.optionxform=str; c.read(sys.argv[1]); print(c.get("app:main","sqlalchemy.url"))' "$F")" \
+	"postgresql://new_user:p%40ss%3Aw%2Frd%3F%23%3Bx%20%25y@localhost:5440/ckan_default" \
+	"configparser reads the percent-encoded URL ('%' doubled in the file)"
+like "$(grep '^sqlalchemy.url' "$F")" "%%25y" "a '%' is written as '%%' for configparser"
+
+# CRLF, no final newline, symlink, mode, backup
+printf '[app:main]\r\nsqlalchemy.url = postgresql://u:p@localhost/db\r\n# end' >"$W/crlf.ini"
+cp "$W/crlf.ini" "$W/crlf.orig"
+chmod 640 "$W/crlf.ini"
+ln -s crlf.ini "$W/link.ini"
+run "$P" -c "$W/link.ini" set port=5433 --backup
+is "$RC" 0 "set through a symlink"
+ok "the link is still a link" test -L "$W/link.ini"
+is "$(od -c "$W/crlf.ini" | grep -c '\\r  \\n')" "$(od -c "$W/crlf.orig" | grep -c '\\r  \\n')" "CRLF line ends kept"
+is "$(tail -c 5 "$W/crlf.ini")" "# end" "a missing final newline stays missing"
+is "$(stat -c %a "$W/crlf.ini")" 640 "mode kept"
+ok "--backup keeps the old file as .bak" cmp -s "$W/crlf.ini.bak" "$W/crlf.orig"
+is "$(ls -a "$W" | grep -c '^\.crlf')" 0 "no temp file left behind"
+
+# --- bad input: one line, exit 2, file untouched
+bad() {	# bad NAME FILE REGEX ARGS...
+	name=$1 file=$2 re=$3
+	shift 3
+	cp "$file" "$W/before"
+	m=$(mtime "$file")
+	run "$P" -c "$file" "$@"
+	is "$RC" 2 "$name: exit 2"
+	like "$ERR" "$re" "$name: says why"
+	is "$(printf '%s\n' "$ERR" | wc -l)" 1 "$name: one line"
+	ok "$name: file byte-identical" cmp -s "$file" "$W/before"
+	is "$(mtime "$file")" "$m" "$name: mtime unchanged"
+}
+F=$(fresh ckan.ini)
+run "$P" -c "$W/missing.ini"
+is "$RC" 2 "a missing file exits 2"
+like "$ERR" "^ckan-pgurl: $W/missing.ini: cannot open: No such file" "a missing file says so"
+bad "port not a number" "$F" "port \"abc\" is not a number" set port=abc
+bad "port out of range" "$F" "port \"70000\" is not a number from 1 to 65535" set port=70000
+bad "port zero" "$F" "port \"0\"" set port=0
+bad "no [app:main]" "$(fresh nomain.ini)" "no \[app:main\] section" show
+bad "key absent" "$(fresh nokey.ini)" "no sqlalchemy.url in \[app:main\]" get port
+bad "key absent on set" "$(fresh nokey.ini)" "no sqlalchemy.url" set port=5433
+bad "non-postgres scheme" "$(fresh mysql.ini)" "mysql.ini:2: sqlalchemy.url: " set port=5433
+bad "duplicate keys" "$(fresh dup.ini)" "dup.ini:3: .*duplicate" set port=5433
+bad "datastore key absent" "$(fresh nokey.ini)" "no " -k write get port
+printf '[app:main]\nsqlalchemy.url = postgresql://u:p@localhost/db\n' >"$W/ro.ini"
+chmod 444 "$W/ro.ini"
+run "$P" -c "$W/ro.ini" set unknownfield=1
+is "$RC" 2 "an unknown set field is a usage error"
+
+# --- use = config: chains
+mkdir -p "$W/chain/sub"
+cp "$D/chain/top.ini" "$W/chain/top.ini"
+cp "$D/chain/sub/base.ini" "$W/chain/sub/base.ini"
+cp "$W/chain/top.ini" "$W/top.orig"
+run "$P" -c "$W/chain/top.ini" get dbname
+is "$OUT" "ckan" "a key from a 'use = config:' file is found"
+run "$P" -c "$W/chain/top.ini" set port=5433
+is "$RC" 0 "set through a chain"
+is "$(grep -c 5433 "$W/chain/sub/base.ini")" 3 "the file that defines the keys is edited"
+ok "the including file is untouched" cmp -s "$W/chain/top.ini" "$W/top.orig"
+
+# --- lint
+run "$P" -c "$D/ckan.ini" lint
+is "$RC" 0 "a clean file lints clean"
+is "$OUT" "" "no findings printed for a clean file"
+run "$P" -c "$D/lint-bad.ini" lint
+is "$RC" 1 "findings exit 1"
+like "$OUT" "lint-bad.ini:2: sqlalchemy.url: \"postgres://\" is refused by SQLAlchemy >= 1.4.*CKAN >= 2.10" "postgres:// is flagged with the versions"
+like "$OUT" "'%' in the URL breaks \"ckan db\" migrations.*CKAN 2.9-2.11" "any % is flagged"
+like "$OUT" "lint-bad.ini:3: ckan.datastore.write_url: the datastore does not take a \"\+psycopg2\" driver" "+driver on a datastore URL"
+like "$OUT" "read_url equals write_url" "read_url = write_url"
+like "$OUT" "must not be the CKAN database" "datastore database = CKAN database"
+run "$P" -c "$D/typo.ini" lint
+like "$OUT" "port \"pa\" is not a number: a raw '/'" "a raw '/' in a password is spotted"
+printf '[app:main]\nsqlalchemy.url = postgresql://u:50%%off@localhost/db\n' >"$W/pct.ini"
+run "$P" -c "$W/pct.ini" lint
+like "$OUT" "a lone '%' is an error" "a lone % is flagged"
+CKAN_DATASTORE_WRITE_URL=x run "$P" -c "$D/ckan.ini" lint
+is "$RC" 1 "an env override is a finding"
+run "$P" -c "$D/chain/top.ini" lint
+like "$OUT" "sub/base.ini:2: sqlalchemy.url: note: defined here" "lint says which file really defines a key"
+
+done_testing
