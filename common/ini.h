@@ -1,11 +1,13 @@
 /*
  * ini: CKAN's ini file as CKAN reads it, with the line and byte span of every
- * value so that an edit can replace exactly those bytes.  libinih tokenises
- * the lines (fed by our own line reader, which knows each line's offset);
- * this module adds what Python's configparser does on top: continuation
- * lines by indentation, empty lines inside values, duplicates, [DEFAULT]
- * fallback and %-interpolation, per CKAN version.  Proven equal to Python's
- * configparser by tests/unit/ini.t.  Never prints, never exits.
+ * value so that an edit can replace exactly those bytes.  The rules are those
+ * of Python's configparser, per CKAN version: continuation lines by
+ * indentation, empty lines inside values, full-line comments, duplicates,
+ * [DEFAULT] fallback and %-interpolation (Python 3, CKAN >= 2.9), or Python
+ * 2's ConfigParser under paste.deploy (CKAN 2.6-2.8).  libinih cannot express
+ * these rules (see common/ini.c), so the lines are scanned here.  Proven
+ * equal to Python 3's configparser by tests/unit/ini-python.t.  Never prints,
+ * never exits.
  */
 #ifndef CKP_INI_H
 #define CKP_INI_H
@@ -31,6 +33,13 @@ struct ini_entry {
 	int multiline;		/* the value continues on later lines */
 };
 
+/* A [section] header line.  Repeated headers (CKAN 2.6, and [DEFAULT]) are
+ * all kept, in file order. */
+struct ini_section {
+	char *name;		/* between the brackets, as configparser keeps it */
+	int line;
+};
+
 struct ini_file {
 	char *path;		/* as given, for messages */
 	const char *data;	/* the file's bytes; not owned, must outlive the model */
@@ -40,18 +49,25 @@ struct ini_file {
 	size_t n;
 	int has_bom;
 	int crlf;		/* the first line ending is "\r\n" */
+	struct ini_section *sections;	/* every header, in file order */
+	size_t nsections;
 };
 
 /*
  * Parse data[0..len) (path only names it in errors).  Returns 0, or -1 with
  * err naming the line: a line configparser cannot parse, no section header
  * before the first key, a duplicate key in a section or a duplicate section
- * (errors for CKAN >= 2.9; CKAN 2.6 keeps the last), a UTF-8 BOM (CKAN >= 2.9
- * fail on it), a NUL byte.
+ * (errors for CKAN >= 2.9; CKAN 2.6 keeps the last), a UTF-8 BOM (Python
+ * 3 reads U+FEFF as text before the first header, Python 2 the three bytes:
+ * every CKAN fails on it), invalid UTF-8 (CKAN >= 2.9 read the file as
+ * UTF-8), a NUL byte.  On error f is left empty (ini_free is harmless).
  */
 int ini_parse(const char *path, const char *data, size_t len, enum ini_dialect dialect,
 	      struct ini_file *f, struct diag_err *err);
 void ini_free(struct ini_file *f);
+
+/* Nonzero when the file has a [section] header (or section is "DEFAULT"). */
+int ini_has_section(const struct ini_file *f, const char *section);
 
 /* The entry for key in section exactly as CKAN would look it up (key
  * lower-cased first for INI_CKAN_29; the last one for INI_CKAN_26), without
@@ -66,9 +82,11 @@ size_t ini_lookup_all(const struct ini_file *f, const char *section, const char 
  * The value CKAN reads for key in section: the section's entry, else
  * [DEFAULT]'s, then interpolated as the dialect does (%(name)s from the
  * section, [DEFAULT], "here" = here and "__file__" = file; "%%" -> "%").
- * Returns 0 with *value (malloc'd) and *where (may be NULL), 1 when the key
+ * Returns 0 with *value (malloc'd) and *where (NULL for the built-in
+ * "here" and "__file__"; where may be NULL), 1 when the key or the section
  * is absent, -1 with err on an interpolation error (a lone '%', an unknown
- * %(name)s, recursion deeper than configparser allows).
+ * %(name)s, recursion deeper than configparser allows, or a result beyond
+ * 16 MiB or a million substitutions, which only a hostile file reaches).
  */
 int ini_get(const struct ini_file *f, const char *section, const char *key,
 	    const char *here, const char *file, char **value,
