@@ -47,6 +47,7 @@ MANPAGES = $(wildcard man/man1/*.1)
 
 .PHONY: all check check-build install demo bench fuzz fuzz-build lint clean deps test-deps
 .DELETE_ON_ERROR:
+.SECONDARY:
 
 all: $(BIN)
 

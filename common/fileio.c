@@ -282,13 +282,29 @@ static void emit(struct buf *out, char mark, const char *s, size_t n)
 		buf_adds(out, "\n\\ No newline at end of file\n");
 }
 
+/*
+ * A hunk range as POSIX diff -u writes it: "START" for one line,
+ * "START,COUNT" otherwise, and an empty range starts at the line before it.
+ */
+static void range(struct buf *out, size_t from, size_t to)
+{
+	if (to - from == 1)
+		buf_printf(out, "%zu", from + 1);
+	else
+		buf_printf(out, "%zu,%zu", to > from ? from + 1 : from, to - from);
+}
+
 /* One hunk covering a[a0..a1) and b[b0..b1), where only [ca,cb) differ as a block. */
 static void hunk(struct buf *out, const struct lines *a, const struct lines *b, size_t a0, size_t a1,
 		 size_t b0, size_t b1, const unsigned char *diff_a, const unsigned char *diff_b)
 {
 	size_t i = a0, j = b0;
 
-	buf_printf(out, "@@ -%zu,%zu +%zu,%zu @@\n", a1 > a0 ? a0 + 1 : a0, a1 - a0, b1 > b0 ? b0 + 1 : b0, b1 - b0);
+	buf_adds(out, "@@ -");
+	range(out, a0, a1);
+	buf_adds(out, " +");
+	range(out, b0, b1);
+	buf_adds(out, " @@\n");
 	while (i < a1 || j < b1) {
 		if (i < a1 && diff_a[i]) {
 			emit(out, '-', a->start[i], a->len[i]);

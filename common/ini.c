@@ -179,7 +179,7 @@ static size_t utf8_len(const unsigned char *p, size_t n)
 }
 
 /* 1-based line of byte off, counting line ends as the dialect's reader does. */
-static int line_of(const unsigned char *d, size_t off, int universal)
+static int line_of(const unsigned char *d, size_t len, size_t off, int universal)
 {
 	int line = 1;
 	size_t i;
@@ -187,7 +187,7 @@ static int line_of(const unsigned char *d, size_t off, int universal)
 	for (i = 0; i < off; i++) {
 		if (d[i] == '\n')
 			line++;
-		else if (universal && d[i] == '\r' && d[i + 1] != '\n')
+		else if (universal && d[i] == '\r' && (i + 1 == len || d[i + 1] != '\n'))
 			line++;
 	}
 	return line;
@@ -205,9 +205,9 @@ static int check_bytes(const struct ini_file *f, int py3, struct diag_err *err)
 	for (i = 0; i < f->len; i += k) {
 		k = 1;
 		if (d[i] == '\0')
-			return diag_set(err, f->path, line_of(d, i, py3), "NUL byte");
+			return diag_set(err, f->path, line_of(d, f->len, i, py3), "NUL byte");
 		if (py3 && (k = utf8_len(d + i, f->len - i)) == 0)
-			return diag_set(err, f->path, line_of(d, i, py3),
+			return diag_set(err, f->path, line_of(d, f->len, i, py3),
 					"invalid UTF-8: CKAN >= 2.9 cannot read this file");
 	}
 	return 0;
@@ -375,7 +375,6 @@ static int line_py3(struct parser *ps, size_t a0, size_t b0, int line, struct di
 			;
 		if (k > a + 2) {
 			add_section(ps, a + 1, k - 1, line);
-			ps->open = NONE;
 			return 0;
 		}
 	}
@@ -560,18 +559,24 @@ void ini_free(struct ini_file *f)
 	memset(f, 0, sizeof *f);
 }
 
+static int first_eol_is_crlf(const char *d, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (d[i] == '\n' || d[i] == '\r')
+			return d[i] == '\r' && i + 1 < len && d[i + 1] == '\n';
+	return 0;
+}
+
 static int parse_lines(struct parser *ps, struct diag_err *err)
 {
 	const struct ini_file *f = ps->f;
 	size_t pos = 0, end, next;
-	int line = 0, first = 1;
+	int line = 0;
 
 	while (pos < f->len) {
 		next = next_line(ps->d, f->len, pos, ps->py3, &end);
-		if (first && end < f->len) {
-			ps->f->crlf = ps->d[end] == '\r' && end + 1 < f->len && ps->d[end + 1] == '\n';
-			first = 0;
-		}
 		line++;
 		if ((ps->py3 ? line_py3 : line_py2)(ps, pos, end, line, err) < 0)
 			return -1;
@@ -600,6 +605,7 @@ int ini_parse(const char *path, const char *data, size_t len, enum ini_dialect d
 	f->len = len;
 	f->dialect = dialect;
 	f->has_bom = len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0;
+	f->crlf = first_eol_is_crlf(data, len);
 	if (len >= INT_MAX) {
 		diag_set(err, path, 0, "file too large");
 		ini_free(f);

@@ -58,8 +58,12 @@ struct pgurl {
 /*
  * Scan text[0..len) as libpq would.  Returns 0 and fills u, or -1 with err
  * (err->col = 1-based byte position where known) when libpq would reject it.
- * A "postgresql+DRIVER://" scheme (SQLAlchemy) is accepted and recorded in
- * u->driver; everything after "://" is read by libpq's rules.
+ * A "postgresql+DRIVER://" scheme (SQLAlchemy; DRIVER is [A-Za-z0-9_]+) is
+ * accepted and recorded in u->driver; everything after "://" is read by
+ * libpq's rules.  Query keywords are checked against libpq 15's list (the
+ * version the differential tests run against).  A NUL byte is an error: libpq
+ * would silently stop reading there.  On -1, u is left empty (pgurl_free is
+ * still safe).
  */
 int pgurl_parse(const char *text, size_t len, struct pgurl *u, struct diag_err *err);
 void pgurl_free(struct pgurl *u);
@@ -85,10 +89,13 @@ int pgurl_is_local(const struct pgurl *u);
  * netloc).  When the effective value comes from a query parameter
  * (?port=..., ?host=...), that parameter is edited instead.  user, password,
  * host and dbname are percent-encoded as needed (every byte outside RFC 3986
- * unreserved characters).  For host and port with several hosts, a value
- * with no ',' applies to each host; a ',' list with one item per host assigns
- * them in order.  An empty value for password removes it (and its ':').
- * Returns 0, or -1 with err when the edit is impossible.
+ * unreserved characters; in a query value '/', ':' and ',' stay raw, and an
+ * IPv6 host is written as [addr]).  A component whose decoded value already
+ * equals value is left byte for byte.  Ports must be numbers from 1 to
+ * 65535.  For host and port with several hosts, a value with no ',' applies
+ * to each host; a ',' list with one item per host assigns them in order.  An
+ * empty value for password removes it (and its ':').  Returns 0, or -1 with
+ * err when the edit is impossible.
  */
 int pgurl_edit(const struct pgurl *u, const char *field, const char *value,
 	       struct buf *out, struct diag_err *err);

@@ -225,24 +225,26 @@ static void load_keys(void)
 		struct urlkey *uk = &keys[k];
 
 		uk->def = &key_defs[k];
-		for (f = 0; f < nchain; f++) {
-			struct diag_err err;
-			int rc = ini_get(&chain[f].ini, "app:main", uk->def->key, chain[f].here,
-					 chain[f].abspath, &uk->value, &uk->ent, &err);
+		for (f = 0; f < nchain && !uk->file; f++) {
+			const struct ini_entry *e = ini_lookup(&chain[f].ini, "app:main", uk->def->key);
 
-			if (rc < 0) {
-				diag_report(&err);
-				exit(EXIT_TROUBLE);
+			if (!e)
+				e = ini_lookup(&chain[f].ini, "DEFAULT", uk->def->key);
+			if (!e)
+				continue;
+			uk->file = &chain[f];
+			uk->ent = e;
+			/* An interpolation error is kept for lint; other commands report it. */
+			if (ini_get(&chain[f].ini, "app:main", uk->def->key, chain[f].here, chain[f].abspath,
+				    &uk->value, NULL, &uk->url_err) != 0) {
+				uk->value = NULL;
+				if (!uk->url_err.line)
+					uk->url_err.line = e->line;
+				continue;
 			}
-			if (rc == 0) {
-				uk->file = &chain[f];
-				break;
-			}
+			if (pgurl_parse(uk->value, strlen(uk->value), &uk->url, &uk->url_err) == 0)
+				uk->url_ok = 1;
 		}
-		if (!uk->file)
-			continue;
-		if (pgurl_parse(uk->value, strlen(uk->value), &uk->url, &uk->url_err) == 0)
-			uk->url_ok = 1;
 	}
 }
 
@@ -1081,6 +1083,11 @@ static void lint_url(const struct urlkey *uk)
 			else if (opt.dialect != INI_CKAN_26)
 				finding(uk, "CKAN >= 2.9", "a lone '%%' is an error for configparser; write '%%%%'");
 		}
+	if (!uk->value) {
+		if (opt.dialect == INI_CKAN_26)
+			finding(uk, NULL, "%s", uk->url_err.msg);
+		return;
+	}
 	if (strchr(uk->value, '%'))
 		finding(uk, "CKAN 2.9-2.11", "'%%' in the URL breaks \"ckan db\" migrations (alembic re-reads it) "
 			"even when escaped; choose a password without '%%'");
