@@ -27,6 +27,11 @@ int fileio_read(const char *path, struct fileio_src *src, struct diag_err *err)
 	if (!target)
 		return diag_set(err, path, 0, "cannot open: %s", strerror(errno));
 	src->target = target;
+	/* Refuse a FIFO or device before opening it: opening a FIFO blocks. */
+	if (stat(target, &src->st) < 0)
+		return diag_set(err, path, 0, "cannot open: %s", strerror(errno));
+	if (!S_ISREG(src->st.st_mode) && !S_ISDIR(src->st.st_mode))
+		return diag_set(err, path, 0, "not a regular file");
 	rc = buf_read_file(&src->data, target, &src->st);
 	if (rc < 0)
 		return diag_set(err, path, 0, "cannot read: %s", strerror(-rc));

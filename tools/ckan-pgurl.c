@@ -70,6 +70,9 @@ static struct {
 } opt = { .format = OUT_TEXT, .dialect = INI_CKAN_210, .ckan_version = "2.10" };
 
 static struct cfile chain[MAX_CHAIN];
+static int lint_mode;		/* lint reports a file CKAN refuses and reads on as CKAN 2.6 would */
+static int nfindings;
+static int reads_differently(const struct urlkey *uk, struct buf *why);
 static size_t nchain;
 static struct urlkey keys[NKEYS];
 
@@ -142,8 +145,14 @@ static int load_file(struct cfile *cf, const char *path, struct diag_err *err)
 		return -1;
 	cf->abspath = xstrdup(cf->src.target);
 	cf->here = dir_of(cf->abspath);
-	if (ini_parse(path, cf->src.data.data, cf->src.data.len, opt.dialect, &cf->ini, err) < 0)
-		return -1;
+	if (ini_parse(path, cf->src.data.data, cf->src.data.len, opt.dialect, &cf->ini, err) < 0) {
+		if (!lint_mode || opt.dialect == INI_CKAN_26)
+			return -1;
+		printf("%s:%d: %s (CKAN %s refuses this file)\n", err->file, err->line, err->msg, opt.ckan_version);
+		nfindings++;
+		if (ini_parse(path, cf->src.data.data, cf->src.data.len, INI_CKAN_26, &cf->ini, err) < 0)
+			return -1;
+	}
 	cf->parsed = 1;
 	if (!ini_lookup(&cf->ini, "app:main", "use") && !ini_lookup(&cf->ini, "app:main", "sqlalchemy.url")) {
 		size_t i;
@@ -439,9 +448,13 @@ static int cmd_show(void)
 		diag_error(chain[0].src.path, 0, "no %s in [app:main]", opt.key ? sel[0]->def->key : "database URL");
 		return EXIT_TROUBLE;
 	}
-	for (i = 0; i < n; i++)
-		require_url(sel[i]);
 	buf_init(&b);
+	for (i = 0; i < n; i++) {
+		require_url(sel[i]);
+		buf_reset(&b);
+		if (reads_differently(sel[i], &b))
+			diag_warn(sel[i]->file->src.path, entry_line(sel[i]), "%s: %s", sel[i]->def->key, b.data);
+	}
 	if (opt.format == OUT_JSON)
 		printf("{");
 	for (i = 0; i < n; i++) {
@@ -1046,9 +1059,75 @@ static int cmd_set(int argc, char **argv)
 	return status;
 }
 
-/* ---- lint ------------------------------------------------------------ */
+/* ---- what other CKAN versions read ----------------------------------- */
 
-static int nfindings;
+static const struct {
+	enum ini_dialect dialect;
+	const char *name;
+} dialects[] = {
+	{ INI_CKAN_26, "CKAN 2.6-2.8" },
+	{ INI_CKAN_29, "CKAN 2.9" },
+	{ INI_CKAN_210, "CKAN >= 2.10" },
+};
+
+/*
+ * Read uk's file as each other CKAN version would and describe, in why, the
+ * first version that reads the key differently.  0 when all agree.
+ */
+static int reads_differently(const struct urlkey *uk, struct buf *why)
+{
+	size_t d;
+
+	for (d = 0; d < sizeof dialects / sizeof dialects[0]; d++) {
+		struct ini_file f;
+		struct diag_err err;
+		char *v = NULL;
+		int rc;
+
+		if (dialects[d].dialect == opt.dialect)
+			continue;
+		if (ini_parse(uk->file->src.path, uk->file->src.data.data, uk->file->src.data.len,
+			      dialects[d].dialect, &f, &err) < 0) {
+			buf_printf(why, "%s cannot read this file: %s", dialects[d].name, err.msg);
+			return 1;
+		}
+		rc = ini_get(&f, "app:main", uk->def->key, uk->file->here, uk->file->abspath, &v, NULL, &err);
+		ini_free(&f);
+		if (rc == 0 && uk->value && strcmp(v, uk->value) == 0) {
+			free(v);
+			continue;
+		}
+		if (rc > 0)
+			buf_printf(why, "%s finds no %s here", dialects[d].name, uk->def->key);
+		else if (rc < 0)
+			buf_printf(why, "%s cannot read it: %s", dialects[d].name, err.msg);
+		else {
+			struct pgurl u;
+			struct diag_err perr;
+
+			buf_printf(why, "%s reads it differently", dialects[d].name);
+			if (pgurl_parse(v, strlen(v), &u, &perr) == 0) {
+				struct buf m;
+
+				buf_init(&m);
+				if (opt.show_password)
+					buf_adds(&m, v);
+				else
+					pgurl_masked(&u, &m);
+				buf_printf(why, ": %s", m.data);
+				buf_free(&m);
+				pgurl_free(&u);
+			} else {
+				buf_printf(why, " (libpq rejects its reading: %s)", perr.msg);
+			}
+		}
+		free(v);
+		return 1;
+	}
+	return 0;
+}
+
+/* ---- lint ------------------------------------------------------------ */
 
 static void finding(const struct urlkey *uk, const char *versions, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -1075,6 +1154,12 @@ static void lint_url(const struct urlkey *uk)
 	const char *raw = uk->file->src.data.data + uk->ent->val_off;
 	size_t i, len = uk->ent->val_len;
 	const char *port;
+	struct buf why;
+
+	buf_init(&why);
+	if (reads_differently(uk, &why))
+		finding(uk, NULL, "%s", why.data);
+	buf_free(&why);
 
 	for (i = 0; i < len; i++)
 		if (raw[i] == '%') {
@@ -1209,7 +1294,8 @@ static int cmd_check(void)
 	selected(&uk, 0);
 	c = connect_key(uk);
 	v = pgconn_version(c, &num);
-	printf("%s\n", v ? v : "");
+	/* "15.18 (Debian 15.18-0+deb12u1)": the number alone is what $(...) wants. */
+	printf("%.*s\n", v ? (int)strcspn(v, " ") : 0, v ? v : "");
 	pgconn_close(c);
 	if (num < min) {
 		diag_error(NULL, 0, "server version %s is below %s", v ? v : "?", minv);
@@ -1373,6 +1459,7 @@ int main(int argc, char **argv)
 	if (strcmp(cmd, "set") && strcmp(cmd, "get") && optind < argc)
 		diag_usage("%s takes no arguments", cmd);
 
+	lint_mode = strcmp(cmd, "lint") == 0;
 	load_chain(find_config());
 	load_keys();
 	if (strcmp(cmd, "show") == 0)

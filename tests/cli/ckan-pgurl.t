@@ -197,6 +197,20 @@ like "$OUT" "port \"pa\" is not a number: a raw '/'" "a raw '/' in a password is
 printf '[app:main]\nsqlalchemy.url = postgresql://u:50%%off@localhost/db\n' >"$W/pct.ini"
 run "$P" -c "$W/pct.ini" lint
 like "$OUT" "a lone '%' is an error" "a lone % is flagged"
+run "$P" -c "$D/dup.ini" lint
+is "$RC" 1 "lint reports duplicate keys as findings"
+like "$OUT" "dup.ini:3: sqlalchemy.url: duplicate key \(CKAN >= 2.9 refuse to start; 2.6-2.8 use the last\)" "duplicates name the versions"
+printf '[app:main]\nsqlalchemy.url = postgresql://u:p@h/db ;old\n' >"$W/semi.ini"
+run "$P" -c "$W/semi.ini" lint
+like "$OUT" "semi.ini:2: sqlalchemy.url: CKAN 2.6-2.8 reads it differently: postgresql://u:\*\*\*\*@h/db$" "lint says where CKAN versions read a URL differently"
+run "$P" -c "$W/semi.ini" show
+like "$ERR" "warning: sqlalchemy.url: CKAN 2.6-2.8 reads it differently" "show warns about it too"
+run "$P" -c "$W/semi.ini" --ckan-version 2.8 get dbname
+is "$OUT" "db" "--ckan-version 2.8 cuts the value at ' ;'"
+run "$P" -c "$W/semi.ini" --ckan-version 2.11 get dbname
+is "$OUT" "db ;old" "--ckan-version 2.11 keeps ' ;' in the value"
+run "$P" -c "$W/semi.ini" --ckan-version 1.9 get dbname
+is "$RC" 2 "--ckan-version older than 2.6 is a usage error"
 CKAN_DATASTORE_WRITE_URL=x run "$P" -c "$D/ckan.ini" lint
 is "$RC" 1 "an env override is a finding"
 run "$P" -c "$D/chain/top.ini" lint

@@ -164,6 +164,16 @@ static void test_read(void)
 	is_int(fileio_read(dir, &src, &err), -1, "a directory is refused");
 	fileio_src_free(&src);
 
+	/* Opening a FIFO with no writer would block: it must be refused first. */
+	if (mkfifo(path_of("fifo"), 0600) == 0) {
+		alarm(10);
+		is_int(fileio_read(path_of("fifo"), &src, &err), -1, "a FIFO is refused without hanging");
+		alarm(0);
+		is_str(err.msg, "not a regular file", "a FIFO is not a regular file");
+		fileio_src_free(&src);
+		unlink(path_of("fifo"));
+	}
+
 	is_int(fileio_read("/dev/null", &src, &err), -1, "a device is refused");
 	is_str(err.msg, "not a regular file", "a device is not a regular file");
 	fileio_src_free(&src);
@@ -462,11 +472,19 @@ static void agrees_with_diff(const char *a, const char *b, const char *name)
 }
 
 /* patch(1) applied to a with our diff must give b. */
-static void patch_gives_b(const char *a, const char *b, const char *name)
+static int patch_gives_b(const char *a, const char *b, const char *name, int quiet)
 {
+	int same;
 	char cmd[9000], *d, *got;
 
 	d = diff_of(a, b);
+	if (!*d) {	/* nothing to patch: the inputs must be equal */
+		free(d);
+		same = strcmp(a, b) == 0;
+		if (!quiet)
+			ok(same, name);
+		return same;
+	}
 	puts_file(path_of("pa"), a);
 	puts_file(path_of("pd"), d);
 	free(d);
@@ -477,10 +495,15 @@ static void patch_gives_b(const char *a, const char *b, const char *name)
 	if (got && *got)
 		diag("patch: %s", got);
 	free(got);
-	ok(file_is(path_of("pb"), b), name);
+	same = file_is(path_of("pb"), b);
+	if (!quiet)
+		ok(same, name);
+	else if (!same)
+		diag("failed: %s", name);
 	unlink(path_of("pa"));
 	unlink(path_of("pd"));
 	unlink(path_of("pb"));
+	return same;
 }
 
 static void lines20(struct buf *b, int changed1, int changed2)
@@ -570,7 +593,7 @@ static void test_diff(void)
 	free(d);
 	agrees_with_diff("a = 1\r\nb = 2\r\nc = 3\r\n", "a = 1\r\nb = 5\r\nc = 3\r\n",
 			 "diff: CRLF agrees with diff -u");
-	patch_gives_b("a = 1\r\nb = 2\r\nc = 3\r\n", "a = 1\r\nb = 5\r\nc = 3\r\n", "diff: CRLF patch applies");
+	patch_gives_b("a = 1\r\nb = 2\r\nc = 3\r\n", "a = 1\r\nb = 5\r\nc = 3\r\n", "diff: CRLF patch applies", 0);
 
 	d = diff_of("a = 1\nb = 2", "a = 1\nb = 5");
 	is_str(d,
@@ -583,7 +606,7 @@ static void test_diff(void)
 	agrees_with_diff("a = 1\nb = 2", "a = 1\nb = 2\n", "diff: adding a final newline agrees with diff -u");
 	agrees_with_diff("x = 0\na = 1\nb = 2", "x = 9\na = 1\nb = 2",
 			 "diff: an unterminated context line agrees with diff -u");
-	patch_gives_b("a = 1\nb = 2", "a = 1\nb = 2\n", "diff: adding a final newline patch applies");
+	patch_gives_b("a = 1\nb = 2", "a = 1\nb = 2\n", "diff: adding a final newline patch applies", 0);
 
 	d = diff_of(a.data, a.data);
 	is_str(d, "", "diff: equal inputs print nothing");
@@ -596,7 +619,7 @@ static void test_diff(void)
 	lines20(&b, 0, 0);
 	buf_adds(&b, "key21 = value21\n");
 	agrees_with_diff(a.data, b.data, "diff: a line appended agrees with diff -u");
-	patch_gives_b(a.data, b.data, "diff: a line appended patch applies");
+	patch_gives_b(a.data, b.data, "diff: a line appended patch applies", 0);
 	d = diff_of("a\nb\nc\n", "a\nb\nb2\nc\n");
 	is_str(d, "--- a/f.ini\n+++ b/f.ini\n@@ -1,3 +1,4 @@\n a\n b\n+b2\n c\n", "diff: a line inserted");
 	free(d);
@@ -610,15 +633,58 @@ static void test_diff(void)
 	agrees_with_diff("a\nb\n", "", "diff: to an empty file agrees with diff -u");
 	agrees_with_diff("a\n", "b\n", "diff: one-line files agree with diff -u");
 	patch_gives_b("a\nb\nc\nd\ne\nf\ng\nh\ni\nj\n", "a\nB\nB2\nc\nd\ne\nf\ng\nh\nI\nj\n",
-		      "diff: two far-apart changes with a line added patch applies");
-	patch_gives_b("x\r\ny\r\n", "x\r\nz\r\nw\r\ny", "diff: CRLF with a line added patch applies");
+		      "diff: two far-apart changes with a line added patch applies", 0);
+	patch_gives_b("x\r\ny\r\n", "x\r\nz\r\nw\r\ny", "diff: CRLF with a line added patch applies", 0);
 	lines20(&b, 2, 0);
 	buf_adds(&b, "key21 = new\n");
-	patch_gives_b(a.data, b.data, "diff: a change and an append far apart patch applies");
-	patch_gives_b(b.data, a.data, "diff: the reverse patch applies");
+	patch_gives_b(a.data, b.data, "diff: a change and an append far apart patch applies", 0);
+	patch_gives_b(b.data, a.data, "diff: the reverse patch applies", 0);
 
 	buf_free(&a);
 	buf_free(&b);
+}
+
+/* Random line edits of random files, CRLF and missing final newlines included: patch must agree. */
+static void test_diff_random(void)
+{
+	static const char *const words[] = { "a = 1", "b = 2", "c = 3", "[app:main]", "", "# x" };
+	unsigned long seed = 12345;
+	int round, bad = 0;
+
+	for (round = 0; round < 150; round++) {
+		struct buf a, b;
+		int n = 0, i, crlf;
+		char name[64];
+
+		buf_init(&a);
+		buf_init(&b);
+		seed = seed * 6364136223846793005UL + 1442695040888963407UL;
+		n = (int)((seed >> 33) % 25);
+		crlf = (seed >> 40) % 4 == 0;
+		for (i = 0; i < n; i++) {
+			unsigned r;
+
+			seed = seed * 6364136223846793005UL + 1442695040888963407UL;
+			r = (unsigned)(seed >> 33);
+			buf_printf(&a, "%s%s", words[r % 6], crlf ? "\r\n" : "\n");
+			switch ((r >> 8) % 8) {
+			case 0: break;	/* deleted */
+			case 1: buf_printf(&b, "%s new%s", words[r % 6], crlf ? "\r\n" : "\n"); break;
+			case 2: buf_printf(&b, "inserted\n%s%s", words[r % 6], crlf ? "\r\n" : "\n"); break;
+			default: buf_printf(&b, "%s%s", words[r % 6], crlf ? "\r\n" : "\n"); break;
+			}
+		}
+		if ((seed >> 50) % 3 == 0 && a.len > 0)
+			a.data[--a.len] = '\0';
+		if ((seed >> 52) % 3 == 0 && b.len > 0)
+			b.data[--b.len] = '\0';
+		snprintf(name, sizeof name, "diff: random case %d patch applies", round);
+		if (!patch_gives_b(a.data ? a.data : "", b.data ? b.data : "", name, 1))
+			bad++;
+		buf_free(&a);
+		buf_free(&b);
+	}
+	is_int(bad, 0, "diff: 150 random edits all apply with patch(1)");
 }
 
 int main(void)
@@ -641,6 +707,7 @@ int main(void)
 	test_hardlink();
 	test_edges();
 	test_diff();
+	test_diff_random();
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
 		diag("could not remove %s", dir);

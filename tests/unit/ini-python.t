@@ -57,6 +57,10 @@ WS_IN = [" ", "  ", "\t", " \t ", "\x0b", "\x0c", "\x1c", "\x1f", "\u00a0", "\u3
 EOLS = ["\n", "\r\n", "\r"]
 
 
+def rare(p):
+    return rng.random() < p
+
+
 def ws():
     return rng.choice(["", " ", " ", "  ", "\t"] + ([rng.choice(WS_IN)] if rng.random() < 0.15 else []))
 
@@ -120,8 +124,14 @@ def continuation(indent):
     return lines
 
 
-def option_line(indent=""):
-    k = key()
+def option_line(used, indent=""):
+    # Repeated keys are added on purpose below; here a key is new to its
+    # section, though a case variant (a duplicate for CKAN 2.9 only) may be.
+    for _ in range(50):
+        k = key()
+        if k not in used and (k.lower() not in {u.lower() for u in used} or rare(0.25)):
+            break
+    used.add(k)
     v = value()
     delim = rng.choice(["=", "=", "=", ":"])
     return indent + k + ws() + delim + ws() + v + ws(), indent
@@ -137,6 +147,7 @@ def section_lines(name, nopts):
         head = ws() + head + ws()
     lines.append(head)
     indent = ""
+    used = set()
     for _ in range(nopts):
         r = rng.random()
         if r < 0.08:
@@ -147,15 +158,11 @@ def section_lines(name, nopts):
             continue
         if r < 0.14:
             indent = rng.choice(["", " ", "  ", "\t"])
-        line, ind = option_line(indent)
+        line, ind = option_line(used, indent)
         lines.append(line)
         if rng.random() < 0.25:
             lines.extend(continuation(ind))
     return lines
-
-
-def rare(p):
-    return rng.random() < p
 
 
 def make_file(i):

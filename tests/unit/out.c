@@ -1,0 +1,294 @@
+/*
+ * Unit test for common/out.c: --shell output must survive eval in a real
+ * sh for any bytes, and --json output must be a valid JSON string that a
+ * real JSON parser (Python's) reads back as the intended text.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "buf.h"
+#include "out.h"
+#include "tap.h"
+
+/* Capture what fn(fp, s) writes. */
+static char *capture(void (*fn)(FILE *, const char *), const char *s)
+{
+	char *p = NULL;
+	size_t n = 0;
+	FILE *fp = open_memstream(&p, &n);
+
+	if (!fp)
+		abort();
+	fn(fp, s);
+	if (fclose(fp) != 0)
+		abort();
+	return p;
+}
+
+static char *assign(const char *name, const char *value)
+{
+	char *p = NULL;
+	size_t n = 0;
+	FILE *fp = open_memstream(&p, &n);
+
+	if (!fp)
+		abort();
+	out_shell_assign(fp, name, value);
+	if (fclose(fp) != 0)
+		abort();
+	return p;
+}
+
+/* Run cmd with input on stdin; its stdout, or NULL when it fails. */
+static char *pipe_through(const char *cmd, const char *input)
+{
+	char path[] = "/tmp/out-test.XXXXXX";
+	char full[8192];
+	struct buf b;
+	char chunk[4096];
+	size_t n;
+	FILE *fp;
+	int fd = mkstemp(path), status;
+
+	if (fd < 0)
+		abort();
+	fp = fdopen(fd, "w");
+	if (!fp || fputs(input, fp) == EOF || fclose(fp) != 0)
+		abort();
+	snprintf(full, sizeof full, "%s <'%s'", cmd, path);
+	fp = popen(full, "r");
+	if (!fp)
+		abort();
+	buf_init(&b);
+	while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0)
+		buf_add(&b, chunk, n);
+	status = pclose(fp);
+	remove(path);
+	if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		diag("%s exited with status %d", cmd, status);
+		buf_free(&b);
+		return NULL;
+	}
+	return buf_steal(&b);
+}
+
+static void test_shell_quote(void)
+{
+	char *s;
+
+	s = capture(out_shell_quote, "plain");
+	is_str(s, "'plain'", "shell: plain text is single-quoted");
+	free(s);
+	s = capture(out_shell_quote, "it's");
+	is_str(s, "'it'\\''s'", "shell: a quote becomes '\\''");
+	free(s);
+	s = capture(out_shell_quote, "''");
+	is_str(s, "''\\'''\\'''", "shell: two quotes");
+	free(s);
+	s = capture(out_shell_quote, "a\nb");
+	is_str(s, "'a\nb'", "shell: a newline stays inside the quotes");
+	free(s);
+	s = capture(out_shell_quote, "");
+	is_str(s, "''", "shell: empty is ''");
+	free(s);
+	s = capture(out_shell_quote, NULL);
+	is_str(s, "''", "shell: NULL is ''");
+	free(s);
+	s = capture(out_shell_quote, "$HOME `id` \\ \"x\" $(id) * ?");
+	is_str(s, "'$HOME `id` \\ \"x\" $(id) * ?'", "shell: nothing else is escaped inside single quotes");
+	free(s);
+}
+
+/* The quoted form, eval'ed by sh, must give back exactly the input. */
+static void test_shell_eval(void)
+{
+	static const char *const nasty[] = {
+		"",
+		"plain",
+		"it's",
+		"'",
+		"'''",
+		"\\'",
+		"a\nb\n",
+		"\n",
+		"$(touch /tmp/out-test-pwned)",
+		"`touch /tmp/out-test-pwned`",
+		"'; touch /tmp/out-test-pwned; '",
+		"$HOME ${HOME} $1 $@ $$",
+		"\"double\" and \\backslash\\",
+		"tab\tand\rcr",
+		"* ? [a] ~ # & | ; < > ( ) { }",
+		"p@ss:w/rd%20!",
+		"\xc3\xa9t\xc3\xa9 \xe2\x82\xac \xff\xfe",
+		"--",
+		"-n",
+		"end with backslash\\",
+	};
+	size_t i;
+
+	remove("/tmp/out-test-pwned");
+	for (i = 0; i < sizeof nasty / sizeof nasty[0]; i++) {
+		char *q = capture(out_shell_quote, nasty[i]), *got;
+		char name[80];
+		struct buf script;
+
+		/* The script is fed to sh on stdin, so no second layer of quoting is needed. */
+		buf_init(&script);
+		buf_adds(&script, "eval \"X=$(cat <<'CKP_EOF'\n");
+		buf_adds(&script, q);
+		buf_adds(&script, "\nCKP_EOF\n)\"\nprintf %s \"$X\"\n");
+		got = pipe_through("sh", script.data);
+		snprintf(name, sizeof name, "shell: eval gives back case %zu", i);
+		if (!is_str(got, nasty[i], name))
+			diag("quoted: %s", q);
+		free(got);
+		free(q);
+		buf_free(&script);
+	}
+
+	/* And the plain way a user writes it: eval "$(tool --shell)". */
+	{
+		char *a = assign("db.password", "x'; touch /tmp/out-test-pwned; echo '\n$(id)");
+		struct buf script;
+		char *got;
+
+		buf_init(&script);
+		buf_adds(&script, "out=$(cat <<'CKP_EOF'\n");
+		buf_adds(&script, a);
+		buf_adds(&script, "CKP_EOF\n)\neval \"$out\"\nprintf %s \"$DB_PASSWORD\"\n");
+		got = pipe_through("sh", script.data);
+		is_str(got, "x'; touch /tmp/out-test-pwned; echo '\n$(id)", "shell: eval of an assignment sets the variable");
+		free(got);
+		free(a);
+		buf_free(&script);
+	}
+	ok(fopen("/tmp/out-test-pwned", "r") == NULL, "shell: no string ran a command");
+}
+
+static void test_shell_assign(void)
+{
+	char *s;
+
+	s = assign("host", "localhost");
+	is_str(s, "HOST='localhost'\n", "assign: the name is upper-cased");
+	free(s);
+	s = assign("ckan_db.main-host", "h");
+	is_str(s, "CKAN_DB_MAIN_HOST='h'\n", "assign: '.' and '-' become '_'");
+	free(s);
+	s = assign("a b=c$d", "v");
+	is_str(s, "A_B_C_D='v'\n", "assign: space, '=' and '$' become '_'");
+	free(s);
+	s = assign("port5432", "5432");
+	is_str(s, "PORT5432='5432'\n", "assign: digits are kept");
+	free(s);
+	s = assign("caf\xc3\xa9", "v");
+	is_str(s, "CAF__='v'\n", "assign: each non-ASCII byte becomes '_'");
+	free(s);
+	s = assign("1st", "v");
+	is_str(s, "_1ST='v'\n", "assign: a leading digit gets a '_' first (else sh runs it as a command)");
+	free(s);
+	s = assign("", "v");
+	is_str(s, "_='v'\n", "assign: an empty name becomes '_'");
+	free(s);
+	s = assign("user", NULL);
+	is_str(s, "USER=''\n", "assign: NULL value is ''");
+	free(s);
+	s = assign("pw", "it's");
+	is_str(s, "PW='it'\\''s'\n", "assign: the value is quoted");
+	free(s);
+}
+
+static void test_json(void)
+{
+	char *s;
+
+	s = capture(out_json_string, "plain");
+	is_str(s, "\"plain\"", "json: plain text in quotes");
+	free(s);
+	s = capture(out_json_string, NULL);
+	is_str(s, "null", "json: NULL is null");
+	free(s);
+	s = capture(out_json_string, "");
+	is_str(s, "\"\"", "json: empty string");
+	free(s);
+	s = capture(out_json_string, "a\"b\\c/d");
+	is_str(s, "\"a\\\"b\\\\c/d\"", "json: quote and backslash escaped, '/' kept");
+	free(s);
+	s = capture(out_json_string, "\n\r\t");
+	is_str(s, "\"\\n\\r\\t\"", "json: newline, CR and tab use short escapes");
+	free(s);
+	s = capture(out_json_string, "\x01\x08\x0c\x1f\x7f");
+	is_str(s, "\"\\u0001\\u0008\\u000c\\u001f\\u007f\"", "json: other control characters as \\u00XX");
+	free(s);
+	s = capture(out_json_string, "\xc3\xa9\xe2\x82\xac\xf0\x9f\x90\x98");
+	is_str(s, "\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x90\x98\"", "json: valid 2-, 3- and 4-byte UTF-8 kept");
+	free(s);
+	s = capture(out_json_string, "a\xffz");
+	is_str(s, "\"a\\ufffdz\"", "json: an invalid byte becomes \\ufffd");
+	free(s);
+	s = capture(out_json_string, "\xc3");
+	is_str(s, "\"\\ufffd\"", "json: a truncated sequence at the end becomes \\ufffd");
+	free(s);
+	s = capture(out_json_string, "\xe2\x82z");
+	is_str(s, "\"\\ufffd\\ufffdz\"", "json: a truncated sequence, then ASCII");
+	free(s);
+	s = capture(out_json_string, "\xc0\xaf");
+	is_str(s, "\"\\ufffd\\ufffd\"", "json: an overlong '/' is invalid");
+	free(s);
+	s = capture(out_json_string, "\xed\xa0\x80");
+	is_str(s, "\"\\ufffd\\ufffd\\ufffd\"", "json: an encoded surrogate is invalid");
+	free(s);
+	s = capture(out_json_string, "\xf4\x90\x80\x80");
+	is_str(s, "\"\\ufffd\\ufffd\\ufffd\\ufffd\"", "json: above U+10FFFF is invalid");
+	free(s);
+	s = capture(out_json_string, "\xf4\x8f\xbf\xbf");
+	is_str(s, "\"\xf4\x8f\xbf\xbf\"", "json: U+10FFFF itself is kept");
+	free(s);
+	s = capture(out_json_string, "\x80\x80");
+	is_str(s, "\"\\ufffd\\ufffd\"", "json: lone continuation bytes are invalid");
+	free(s);
+}
+
+/* Python's json module reads our string back as the intended text. */
+static void test_json_python(void)
+{
+	static const struct {
+		const char *in, *want;	/* want: what Python must read, as UTF-8 */
+	} cases[] = {
+		{ "postgresql://u:p@h/db", "postgresql://u:p@h/db" },
+		{ "quote\" back\\slash", "quote\" back\\slash" },
+		{ "line\nnext\r\ttab\x01\x1f\x7f", "line\nnext\r\ttab\x01\x1f\x7f" },
+		{ "\xc3\xa9t\xc3\xa9 \xf0\x9f\x90\x98", "\xc3\xa9t\xc3\xa9 \xf0\x9f\x90\x98" },
+		{ "bad\xff\xfe bytes\xc3", "bad\xef\xbf\xbd\xef\xbf\xbd bytes\xef\xbf\xbd" },
+		{ "\xe2\x80\xa8 and \xe2\x80\xa9", "\xe2\x80\xa8 and \xe2\x80\xa9" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char *js = capture(out_json_string, cases[i].in), *got;
+		char name[80];
+
+		/* Strict parse (no control characters raw); print back as UTF-8, no newline. */
+		got = pipe_through("python3 -c 'import json,sys; "
+				   "v=json.loads(sys.stdin.buffer.read().decode(\"utf-8\"), strict=True); "
+				   "sys.stdout.buffer.write(v.encode(\"utf-8\", \"surrogatepass\"))'",
+				   js);
+		snprintf(name, sizeof name, "json: python reads case %zu back", i);
+		if (!is_str(got, cases[i].want, name))
+			diag("json: %s", js);
+		free(got);
+		free(js);
+	}
+}
+
+int main(void)
+{
+	test_shell_quote();
+	test_shell_eval();
+	test_shell_assign();
+	test_json();
+	test_json_python();
+	return done_testing();
+}
