@@ -20,6 +20,9 @@ void out_shell_quote(FILE *fp, const char *s)
 
 void out_shell_assign(FILE *fp, const char *name, const char *value)
 {
+	/* "1X=v" or "=v" is not an assignment: sh would run it as a command. */
+	if (!*name || isdigit((unsigned char)*name))
+		fputc('_', fp);
 	for (; *name; name++) {
 		unsigned char c = (unsigned char)*name;
 

@@ -13,7 +13,10 @@ enum out_format { OUT_TEXT, OUT_SHELL, OUT_JSON };
 /* Write s single-quoted for sh: 'it'\''s'.  NULL prints ''. */
 void out_shell_quote(FILE *fp, const char *s);
 
-/* Write NAME=quoted-value and a newline; NAME is upper-cased, [^A-Z0-9_] -> '_'. */
+/*
+ * Write NAME=quoted-value and a newline; NAME is upper-cased, [^A-Z0-9_] -> '_',
+ * and a NAME that is empty or starts with a digit gets a leading '_'.
+ */
 void out_shell_assign(FILE *fp, const char *name, const char *value);
 
 /* Write s as a JSON string with quotes; NULL prints null. */
