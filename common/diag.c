@@ -4,6 +4,7 @@
  */
 #include "diag.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -94,10 +95,13 @@ void diag_usage(const char *fmt, ...)
 
 int diag_parse_long(const char *s, long min, long max, long *out)
 {
+	const char *digits = s && *s == '-' && min < 0 ? s + 1 : s;
 	char *end;
 	long v;
 
-	if (!s || !*s || *s == ' ' || *s == '+' || (*s == '-' && min >= 0))
+	/* strtol would skip leading white space and take '+': require a
+	 * digit first, after a '-' only when negatives are in range. */
+	if (!s || !isdigit((unsigned char)*digits))
 		return -1;
 	errno = 0;
 	v = strtol(s, &end, 10);

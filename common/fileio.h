@@ -34,7 +34,9 @@ void fileio_src_free(struct fileio_src *src);
 /*
  * Replace src's target with data[0..len).  Returns 1 when the bytes are the
  * same (nothing written, mtime kept), 0 when written, -1 with err on any
- * failure (the original is then untouched and no temp file is left).
+ * failure (the original is then untouched and no temp file is left) -- with
+ * one exception: when only the final fsync of the directory fails, the new
+ * file is already in place and err says so.
  * Refuses when the file changed on disk since fileio_read.
  */
 int fileio_replace(const struct fileio_src *src, const char *data, size_t len,

@@ -119,8 +119,16 @@ def continuation(indent):
             lines.append(rng.choice(["   ", "\t"]))
         elif r < 0.32:
             lines.append(rng.choice(["# comment", "; comment", "  # indented comment", "\t; c"]))
+        elif r < 0.36 and indent:
+            # shallower than the key: not a continuation, a new key or an error
+            lines.append(indent[:-1] + value())
+        elif r < 0.40:
+            lines.append(indent + rng.choice(["  ", "\u00a0", "\u3000"]) +
+                         rng.choice(["[not a section]", "\u00a0# not a comment?", "k = v"]))
+        elif r < 0.43:
+            lines.append(rng.choice(["\u00a0", "\u2003 \u3000", "\x1c"]))
         else:
-            lines.append(indent + rng.choice(["  ", "    ", "\t", " \t"]) + value())
+            lines.append(indent + rng.choice(["  ", "    ", "\t", " \t", "\u00a0", "\x0c"]) + value())
     return lines
 
 
@@ -165,6 +173,11 @@ def section_lines(name, nopts):
     return lines
 
 
+def ascii_swapcase(s):
+    # Not str.swapcase(): non-ASCII capitals are out of scope (see above).
+    return "".join(c.swapcase() if c.isascii() else c for c in s)
+
+
 def make_file(i):
     lines = []
     if rare(0.3):
@@ -175,6 +188,10 @@ def make_file(i):
         lines += section_lines("DEFAULT", rng.randint(0, 5))
     if not rare(0.04):
         lines += section_lines("app:main", rng.randint(1, 14))
+        if rare(0.08):
+            # a %(name)s chain around configparser's depth limit of 10
+            n = rng.randint(8, 12)
+            lines += ["chain%d = %%(chain%d)s" % (j, j + 1) for j in range(n)] + ["chain%d = end" % n]
     for name in rng.sample(["server:main", "loggers", "handler_console", "app:main", "DEFAULT",
                             "app:main]", "a] [b", "Section"], rng.randint(0, 2)):
         if name == "app:main" and not rare(0.3):
@@ -189,7 +206,7 @@ def make_file(i):
         if cand:
             j = rng.choice(cand)
             dup = lines[j].lstrip()
-            lines.insert(rng.randrange(j + 1, len(lines) + 1), dup.swapcase() if rare(0.5) else dup)
+            lines.insert(rng.randrange(j + 1, len(lines) + 1), ascii_swapcase(dup) if rare(0.5) else dup)
     style = rng.random()
     if style < 0.5:
         eols = ["\n"]
