@@ -308,7 +308,8 @@ crudini --get "$F" app:main sqlalchemy.url >/dev/null
 HF="hyperfine -N --style basic"
 # set fsyncs the file and its directory: on a disk that costs more than the
 # rest of the run, on tmpfs nothing.  TMPDIR=/dev/shm measures without it.
-FSTYPE=$(stat -f -c %T "$T" 2>/dev/null || echo unknown)
+FSTYPE=$(df -T "$T" 2>/dev/null | awk 'NR == 2 { print $2 }')
+[ -n "$FSTYPE" ] || FSTYPE=$(stat -f -c %T "$T" 2>/dev/null || echo unknown)
 echo "temporary files in $T ($FSTYPE)"
 URL2=postgresql://ckan_default:s3cret@localhost:5433/ckan_default
 

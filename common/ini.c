@@ -239,17 +239,22 @@ static size_t next_line(const unsigned char *d, size_t len, size_t pos, int univ
 	return i + 1;
 }
 
+/* configparser's optionxform: str.lower() for CKAN 2.9 (ASCII only here:
+ * a gap for non-ASCII capitals, which no CKAN key has), str for the rest. */
+static void fold_key(const struct ini_file *f, char *k)
+{
+	if (f->dialect != INI_CKAN_29)
+		return;
+	for (; *k; k++)
+		if (*k >= 'A' && *k <= 'Z')
+			*k = (char)(*k - 'A' + 'a');
+}
+
 static char *dup_key(const struct parser *ps, size_t a, size_t b)
 {
 	char *k = xstrndup((const char *)ps->d + a, b - a);
-	char *p;
 
-	/* CKAN 2.9 keeps configparser's optionxform, str.lower(); ASCII only
-	 * here (a gap for non-ASCII capitals, which no CKAN key has). */
-	if (ps->f->dialect == INI_CKAN_29)
-		for (p = k; *p; p++)
-			if (*p >= 'A' && *p <= 'Z')
-				*p = (char)(*p - 'A' + 'a');
+	fold_key(ps->f, k);
 	return k;
 }
 
@@ -278,8 +283,8 @@ static void add_section(struct parser *ps, size_t a, size_t b, int line)
 	ps->cur = f->nsections++;
 }
 
-/* A key line: name [ka, kb), value span [va, vb), raw value [ra, rb)
- * (differs from the span only for Python 2's "" quirk). */
+/* A key line: name [ka, kb), value span [va, vb); raw_empty for Python
+ * 2's quirk that reads a value written "" as empty. */
 static void add_entry(struct parser *ps, size_t ka, size_t kb, size_t va, size_t vb,
 		      int raw_empty, int line)
 {
@@ -642,12 +647,9 @@ int ini_has_section(const struct ini_file *f, const char *section)
 /* The key as the dialect stores it (lower-cased for CKAN 2.9). */
 static char *xform(const struct ini_file *f, const char *key)
 {
-	char *k = xstrdup(key), *p;
+	char *k = xstrdup(key);
 
-	if (f->dialect == INI_CKAN_29)
-		for (p = k; *p; p++)
-			if (*p >= 'A' && *p <= 'Z')
-				*p = (char)(*p - 'A' + 'a');
+	fold_key(f, k);
 	return k;
 }
 
@@ -700,22 +702,49 @@ struct interp {
 	struct diag_err *err;
 };
 
-/* The raw value %(name)s stands for (name already transformed): the
- * section, Python 2's implicit __name__, [DEFAULT], then the defaults CKAN
- * passes to the parser.  NULL when unknown. */
-static const char *var_value(const struct interp *ip, const char *name)
+/* Does the stored key equal name[0..n) after the dialect's optionxform? */
+static int key_is(const struct ini_file *f, const char *key, const char *name, size_t n)
 {
-	const struct ini_entry *e = find_entry(ip->f, ip->section, name);
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		char c = name[i];
+
+		if (f->dialect == INI_CKAN_29 && c >= 'A' && c <= 'Z')
+			c = (char)(c - 'A' + 'a');
+		if (key[i] != c)	/* also stops at key's NUL */
+			return 0;
+	}
+	return key[n] == '\0';
+}
+
+static const struct ini_entry *find_entry_n(const struct ini_file *f, const char *section,
+					    const char *name, size_t n)
+{
+	size_t i;
+
+	for (i = f->n; i-- > 0;)
+		if (key_is(f, f->entries[i].key, name, n) && strcmp(f->entries[i].section, section) == 0)
+			return &f->entries[i];
+	return NULL;
+}
+
+/* The raw value %(name)s stands for: the section, Python 2's implicit
+ * __name__, [DEFAULT], then the defaults CKAN passes to the parser.  NULL
+ * when unknown. */
+static const char *var_value(const struct interp *ip, const char *name, size_t n)
+{
+	const struct ini_entry *e = find_entry_n(ip->f, ip->section, name, n);
 
 	if (e)
 		return e->raw;
-	if (ip->f->dialect == INI_CKAN_26 && strcmp(name, "__name__") == 0)
+	if (ip->f->dialect == INI_CKAN_26 && key_is(ip->f, "__name__", name, n))
 		return ip->section;
-	if ((e = find_entry(ip->f, "DEFAULT", name)) != NULL)
+	if ((e = find_entry_n(ip->f, "DEFAULT", name, n)) != NULL)
 		return e->raw;
-	if (strcmp(name, "here") == 0)
+	if (key_is(ip->f, "here", name, n))
 		return ip->here;
-	if (strcmp(name, "__file__") == 0)
+	if (key_is(ip->f, "__file__", name, n))
 		return ip->file;
 	return NULL;
 }
@@ -725,20 +754,24 @@ static int interp_fail(struct interp *ip, const char *what)
 	return diag_set(ip->err, ip->f->path, ip->line, "value of \"%s\": %s", ip->key, what);
 }
 
-/* Reads "%(name)s" at p; returns the name (malloc'd, transformed) and
- * sets *after, or NULL when p is not a valid reference. */
-static char *var_ref(const struct interp *ip, const char *p, const char **after)
+static int interp_unknown(struct interp *ip, const char *name, size_t n)
+{
+	return diag_set(ip->err, ip->f->path, ip->line,
+			"value of \"%s\": %%(%.*s)s names no key in [%s] or [DEFAULT]",
+			ip->key, (int)n, name, ip->section);
+}
+
+/* Reads "%(name)s" at p: the name is p[2..2+*n), the text goes on at
+ * *after.  0, or -1 when p is not a valid reference ("%\(([^)]+)\)s"). */
+static int var_ref(const char *p, size_t *n, const char **after)
 {
 	const char *close = strchr(p + 2, ')');
-	char *name, *k;
 
 	if (!close || close == p + 2 || close[1] != 's')
-		return NULL;
-	name = xstrndup(p + 2, (size_t)(close - p - 2));
-	k = xform(ip->f, name);
-	free(name);
+		return -1;
+	*n = (size_t)(close - p - 2);
 	*after = close + 2;
-	return k;
+	return 0;
 }
 
 static int interp_budget(struct interp *ip)
@@ -756,8 +789,7 @@ static int interp_py3(struct interp *ip, const char *v, int depth)
 		return interp_fail(ip, "%(name)s references nest deeper than 10 levels");
 	while (*v) {
 		const char *p = strchr(v, '%'), *after, *val;
-		char *name;
-		int rc = 0;
+		size_t n;
 
 		if (!p) {
 			buf_adds(&ip->out, v);
@@ -773,21 +805,16 @@ static int interp_py3(struct interp *ip, const char *v, int depth)
 		}
 		if (p[1] != '(')
 			return interp_fail(ip, "'%' must be followed by '%' or '(' (write \"%%\" for a literal '%')");
-		if (!(name = var_ref(ip, p, &after)))
+		if (var_ref(p, &n, &after) < 0)
 			return interp_fail(ip, "bad %(name)s reference");
-		if (!(val = var_value(ip, name))) {
-			diag_set(ip->err, ip->f->path, ip->line,
-				 "value of \"%s\": %%(%s)s names no key in [%s] or [DEFAULT]",
-				 ip->key, name, ip->section);
-			rc = -1;
-		} else if (strchr(val, '%')) {
-			rc = interp_py3(ip, val, depth + 1);
+		if (!(val = var_value(ip, p + 2, n)))
+			return interp_unknown(ip, p + 2, n);
+		if (strchr(val, '%')) {
+			if (interp_py3(ip, val, depth + 1) < 0)
+				return -1;
 		} else {
 			buf_adds(&ip->out, val);
 		}
-		free(name);
-		if (rc < 0)
-			return -1;
 		v = after;
 	}
 	return 0;
@@ -800,7 +827,7 @@ static int interp_py2_pass(struct interp *ip, const char *v)
 {
 	while (*v) {
 		const char *p = strchr(v, '%'), *after, *val;
-		char *name;
+		size_t n;
 
 		if (!p) {
 			buf_adds(&ip->out, v);
@@ -814,17 +841,10 @@ static int interp_py2_pass(struct interp *ip, const char *v)
 			v = p + 2;
 			continue;
 		}
-		if (p[1] != '(' || !(name = var_ref(ip, p, &after)))
+		if (p[1] != '(' || var_ref(p, &n, &after) < 0)
 			return interp_fail(ip, "a value holding \"%(\" may only use \"%(name)s\" and \"%%\"");
-		val = var_value(ip, name);
-		if (!val) {
-			diag_set(ip->err, ip->f->path, ip->line,
-				 "value of \"%s\": %%(%s)s names no key in [%s] or [DEFAULT]",
-				 ip->key, name, ip->section);
-			free(name);
-			return -1;
-		}
-		free(name);
+		if (!(val = var_value(ip, p + 2, n)))
+			return interp_unknown(ip, p + 2, n);
 		buf_adds(&ip->out, val);
 		v = after;
 	}

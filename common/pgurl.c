@@ -726,17 +726,18 @@ static void edit_ports(const struct pgurl *u, const char *const *items, const si
 static int check_ports(const char *const *items, const size_t *lens, size_t n, struct diag_err *err)
 {
 	for (size_t i = 0; i < n; i++) {
-		char digits[8];
+		char *digits;
 		long v;
 		size_t j;
+		int bad;
 
+		/* digits only: strtol would also take leading white space */
 		for (j = 0; j < lens[i] && items[i][j] >= '0' && items[i][j] <= '9'; j++)
 			;
-		if (lens[i] == 0 || j < lens[i] || lens[i] >= sizeof digits)
-			return fail(err, 0, "port must be a number from 1 to 65535");
-		memcpy(digits, items[i], lens[i]);
-		digits[lens[i]] = '\0';
-		if (diag_parse_long(digits, 1, 65535, &v))
+		digits = xstrndup(items[i], lens[i]);
+		bad = lens[i] == 0 || j < lens[i] || diag_parse_long(digits, 1, 65535, &v) != 0;
+		free(digits);
+		if (bad)
 			return fail(err, 0, "port must be a number from 1 to 65535");
 	}
 	return 0;
@@ -769,6 +770,56 @@ static int edit_netloc(const struct pgurl *u, const char *field, const char *val
 	return rc;
 }
 
+/* What libpq should store for field after setting it to value. */
+static char *intended(const struct pgurl *u, const char *field, const char *value)
+{
+	struct buf b;
+
+	if ((strcmp(field, "host") != 0 && strcmp(field, "port") != 0) ||
+	    strchr(value, ',') || last_param(u, field) || u->nhosts == 1)
+		return xstrdup(value);
+	buf_init(&b);
+	for (size_t i = 0; i < u->nhosts; i++) {
+		if (i)
+			buf_addc(&b, ',');
+		buf_adds(&b, value);
+	}
+	return buf_steal(&b);
+}
+
+/*
+ * Re-read the edited text and refuse it unless it means the old URL with
+ * only field changed.  Replacing bytes can move the first '/' that stops
+ * libpq's look-ahead for "user@" (a '/' inside [..] or in a query value
+ * hides a later '@'); rather than guess, check.  An empty value may read
+ * as unset, as libpq skips empty netloc parts.
+ */
+static int verify(const struct pgurl *u, const char *field, const char *value,
+		  const struct buf *out, struct diag_err *err)
+{
+	struct pgurl v;
+	char *want = intended(u, field, value);
+	int rc = 0;
+
+	if (pgurl_parse(out->data, out->len, &v, NULL) != 0) {
+		free(want);
+		return fail(err, 0, "cannot edit %s: the URL would no longer parse", field);
+	}
+	for (size_t i = 0; i < NKEYWORDS && rc == 0; i++) {
+		const char *now = v.eff[i];
+		const char *exp = strcmp(keywords[i], field) == 0 ? want : u->eff[i];
+
+		if ((now == NULL) != (exp == NULL) || (now && strcmp(now, exp) != 0))
+			if (!(exp && !*exp && !now))
+				rc = fail(err, 0,
+					  "cannot edit %s: the URL would also change %s (a '/' hides an '@' from libpq)",
+					  field, keywords[i]);
+	}
+	pgurl_free(&v);
+	free(want);
+	return rc;
+}
+
 int pgurl_edit(const struct pgurl *u, const char *field, const char *value,
 	       struct buf *out, struct diag_err *err)
 {
@@ -790,8 +841,10 @@ int pgurl_edit(const struct pgurl *u, const char *field, const char *value,
 		edit_password(u, value, &e);
 	else
 		edit_dbname(u, value, &e);
-	if (rc == 0)
+	if (rc == 0) {
 		apply_edits(u, &e, out);
+		rc = verify(u, field, value, out, err);
+	}
 	free_edits(&e);
 	return rc;
 }

@@ -71,7 +71,9 @@ static struct {
 
 static struct cfile chain[MAX_CHAIN];
 static int lint_mode;		/* lint reports a file CKAN refuses and reads on as CKAN 2.6 would */
-static int nfindings;
+static int nfindings, nfindings_printed;
+static void report(const char *file, int line, const char *key, const char *kind, const char *versions,
+		   const char *msg);
 static int reads_differently(const struct urlkey *uk, struct buf *why);
 static size_t nchain;
 static struct urlkey keys[NKEYS];
@@ -97,7 +99,7 @@ static void usage(void)
 	       "  -P, --show-password    print passwords instead of ****\n"
 	       "      --ckan-version=V   read the ini as CKAN V does (default 2.10)\n"
 	       "  -n, --dry-run          print the change as a unified diff, write nothing\n"
-	       "  -b, --backup[=SUFFIX]  keep the old file as FILE.bak (or FILE.SUFFIX)\n"
+	       "  -b, --backup[=SUFFIX]  keep the old file as FILE.bak (or FILE followed by SUFFIX)\n"
 	       "  -i, --in-place         edit the file in place (the default for set)\n"
 	       "      --break-hardlink   replace a file that has several hard links\n"
 	       "      --min-version=V    lowest acceptable server version for check (default 9.2)\n"
@@ -148,8 +150,14 @@ static int load_file(struct cfile *cf, const char *path, struct diag_err *err)
 	if (ini_parse(path, cf->src.data.data, cf->src.data.len, opt.dialect, &cf->ini, err) < 0) {
 		if (!lint_mode || opt.dialect == INI_CKAN_26)
 			return -1;
-		printf("%s:%d: %s (CKAN %s refuses this file)\n", err->file, err->line, err->msg, opt.ckan_version);
-		nfindings++;
+		{
+			struct buf v;
+
+			buf_init(&v);
+			buf_printf(&v, "CKAN %s refuses this file", opt.ckan_version);
+			report(err->file, err->line, NULL, "finding", v.data, err->msg);
+			buf_free(&v);
+		}
 		if (ini_parse(path, cf->src.data.data, cf->src.data.len, INI_CKAN_26, &cf->ini, err) < 0)
 			return -1;
 	}
@@ -486,6 +494,7 @@ static int cmd_get(int argc, char **argv)
 
 	if (argc != 1)
 		diag_usage("get takes one FIELD (url, user, password, host, port, dbname, options)");
+	warn_env();
 	field = argv[0];
 	if (opt.all)
 		diag_usage("get works on one key: use -k KEY, not --all");
@@ -1129,24 +1138,63 @@ static int reads_differently(const struct urlkey *uk, struct buf *why)
 
 /* ---- lint ------------------------------------------------------------ */
 
+/*
+ * One lint line: "FILE:LINE: KEY: message (versions)", or one JSON object
+ * when --json.  A note is shown but is not a finding.
+ */
+static void report(const char *file, int line, const char *key, const char *kind, const char *versions,
+		   const char *msg)
+{
+	if (opt.format == OUT_JSON) {
+		int first = 1;
+
+		printf("%s{", nfindings_printed++ ? ",\n " : "");
+		json_field("file", file, &first);
+		printf(", \"line\": %d", line);
+		json_field("key", key, &first);
+		json_field("kind", kind, &first);
+		json_field("message", msg, &first);
+		json_field("versions", versions, &first);
+		printf("}");
+	} else {
+		printf("%s:", file);
+		if (line > 0)
+			printf("%d:", line);
+		printf(" %s%s", key ? key : "", key ? ": " : "");
+		printf("%s%s%s", strcmp(kind, "note") == 0 ? "note: " : "", msg, versions ? " (" : "");
+		printf("%s%s\n", versions ? versions : "", versions ? ")" : "");
+	}
+	if (strcmp(kind, "note") != 0)
+		nfindings++;
+}
+
 static void finding(const struct urlkey *uk, const char *versions, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 static void finding(const struct urlkey *uk, const char *versions, const char *fmt, ...)
 {
+	struct buf msg;
 	va_list ap;
+	int n;
 
-	if (uk && uk->file)
-		printf("%s:%d: %s: ", uk->file->src.path, entry_line(uk), uk->def->key);
-	else
-		printf("%s: ", chain[0].src.path);
+	buf_init(&msg);
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
-	if (versions)
-		printf(" (%s)", versions);
-	printf("\n");
-	nfindings++;
+	if (n > 0) {
+		char *tmp = xmalloc((size_t)n + 1);
+
+		va_start(ap, fmt);
+		vsnprintf(tmp, (size_t)n + 1, fmt, ap);
+		va_end(ap);
+		buf_adds(&msg, tmp);
+		free(tmp);
+	}
+	if (uk && uk->file)
+		report(uk->file->src.path, entry_line(uk), uk->def->key, "finding", versions, msg.data ? msg.data : "");
+	else
+		report(chain[0].src.path, 0, NULL, "finding", versions, msg.data ? msg.data : "");
+	buf_free(&msg);
 }
 
 static void lint_url(const struct urlkey *uk)
@@ -1207,7 +1255,7 @@ static void lint_url(const struct urlkey *uk)
 static int cmd_lint(void)
 {
 	const struct urlkey *m = &keys[0], *w = &keys[1], *r = &keys[2];
-	size_t k, f;
+	size_t k;
 
 	for (k = 0; k < NKEYS; k++)
 		if (getenv(key_defs[k].env))
@@ -1224,13 +1272,15 @@ static int cmd_lint(void)
 			finding(&keys[k], "CKAN >= 2.9 refuse to start; 2.6-2.8 use the last", "duplicate key");
 		lint_url(&keys[k]);
 	}
-	for (k = 1; k < NKEYS; k++)
-		if (keys[k].file && keys[k].file != &chain[0])
-			printf("%s:%d: %s: note: defined here, through \"use = config:\" from %s\n",
-			       keys[k].file->src.path, entry_line(&keys[k]), keys[k].def->key, chain[0].src.path);
-	if (m->file && m->file != &chain[0])
-		printf("%s:%d: %s: note: defined here, through \"use = config:\" from %s\n", m->file->src.path,
-		       entry_line(m), m->def->key, chain[0].src.path);
+	for (k = 0; k < NKEYS; k++)
+		if (keys[k].file && keys[k].file != &chain[0]) {
+			struct buf msg;
+
+			buf_init(&msg);
+			buf_printf(&msg, "defined here, through \"use = config:\" from %s", chain[0].src.path);
+			report(keys[k].file->src.path, entry_line(&keys[k]), keys[k].def->key, "note", NULL, msg.data);
+			buf_free(&msg);
+		}
 	if (w->file && r->file && w->url_ok && r->url_ok) {
 		if (strcmp(w->value, r->value) == 0)
 			finding(r, "CKAN datastore", "read_url equals write_url: the read-only user must differ");
@@ -1242,7 +1292,8 @@ static int cmd_lint(void)
 		    str_eq(keys[k].url.dbname, m->url.dbname))
 			finding(&keys[k], "CKAN datastore", "the datastore database must not be the CKAN database \"%s\"",
 				m->url.dbname ? m->url.dbname : "");
-	(void)f;
+	if (opt.format == OUT_JSON)
+		printf("]\n");
 	return nfindings ? EXIT_DIFF : EXIT_SAME;
 }
 
@@ -1288,14 +1339,37 @@ static int cmd_check(void)
 	int num;
 
 	if (min < 0)
-		diag_usage("--min-version \"%s\" is not a version like 9.2 or 15", minv);
+		diag_usage("--min-version \"%s\" is not a version from 6.0 to 99 (like 9.2 or 15)", minv);
 	if (opt.all)
 		diag_usage("check works on one key: use -k KEY, not --all");
+	warn_env();
 	selected(&uk, 0);
 	c = connect_key(uk);
 	v = pgconn_version(c, &num);
 	/* "15.18 (Debian 15.18-0+deb12u1)": the number alone is what $(...) wants. */
-	printf("%.*s\n", v ? (int)strcspn(v, " ") : 0, v ? v : "");
+	if (opt.format == OUT_JSON) {
+		struct buf bare;
+		int first = 1;
+
+		buf_init(&bare);
+		buf_add(&bare, v ? v : "", v ? strcspn(v, " ") : 0);
+		printf("{");
+		json_field("key", uk->def->key, &first);
+		json_field("server_version", bare.data, &first);
+		printf(", \"server_version_num\": %d", num);
+		json_field("min_version", minv, &first);
+		printf(", \"ok\": %s}\n", num >= min ? "true" : "false");
+		buf_free(&bare);
+	} else if (opt.format == OUT_SHELL) {
+		struct buf bare;
+
+		buf_init(&bare);
+		buf_add(&bare, v ? v : "", v ? strcspn(v, " ") : 0);
+		out_shell_assign(stdout, "CKAN_DB_SERVER_VERSION", bare.data);
+		buf_free(&bare);
+	} else {
+		printf("%.*s\n", v ? (int)strcspn(v, " ") : 0, v ? v : "");
+	}
 	pgconn_close(c);
 	if (num < min) {
 		diag_error(NULL, 0, "server version %s is below %s", v ? v : "?", minv);
@@ -1322,17 +1396,47 @@ static const char *classify_db(const char *name)
 	return "other";
 }
 
+/* --shell: one space-separated list per class, CKAN_DBS_CKAN='ckan_default'. */
+static const char *const db_classes[] = { "ckan", "datastore", "template0", "template1", "test", "other" };
+static struct buf db_lists[sizeof db_classes / sizeof db_classes[0]];
+
+static void shell_class_add(const char *cls, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof db_classes / sizeof db_classes[0]; i++)
+		if (strcmp(cls, db_classes[i]) == 0)
+			buf_printf(&db_lists[i], "%s%s", db_lists[i].len ? " " : "", name);
+}
+
+static void shell_class_print(void)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof db_classes / sizeof db_classes[0]; i++) {
+		struct buf name;
+
+		buf_init(&name);
+		buf_printf(&name, "CKAN_DBS_%s", db_classes[i]);
+		out_shell_assign(stdout, name.data, db_lists[i].data ? db_lists[i].data : "");
+		buf_free(&name);
+		buf_free(&db_lists[i]);
+	}
+}
+
 static int cmd_databases(void)
 {
 	static const char sql[] =
 		"SELECT d.datname, pg_catalog.pg_get_userbyid(d.datdba), "
 		"pg_catalog.pg_encoding_to_char(d.encoding), d.datcollate, d.datctype "
 		"FROM pg_catalog.pg_database d ORDER BY 1";
-	struct pgconn *c = connect_key(&keys[0]);
+	struct pgconn *c;
 	struct pgconn_rows rows;
 	struct diag_err err;
 	int r;
 
+	warn_env();
+	c = connect_key(&keys[0]);
 	if (pgconn_query(c, sql, &rows, &err) < 0) {
 		diag_error(keys[0].file->src.path, entry_line(&keys[0]), "listing databases: %s", err.msg);
 		pgconn_close(c);
@@ -1356,7 +1460,7 @@ static int cmd_databases(void)
 			json_field("ctype", row[4], &first);
 			printf("}");
 		} else if (opt.format == OUT_SHELL) {
-			printf("%s %s\n", row[0], cls);
+			shell_class_add(cls, row[0]);
 		} else {
 			printf("%-24s %-10s %-16s %s\n", row[0], cls, row[1] ? row[1] : "", row[2] ? row[2] : "");
 		}
@@ -1365,6 +1469,8 @@ static int cmd_databases(void)
 	}
 	if (opt.format == OUT_JSON)
 		printf("]\n");
+	if (opt.format == OUT_SHELL)
+		shell_class_print();
 	pgconn_rows_free(&rows);
 	pgconn_close(c);
 	return EXIT_SAME;
@@ -1460,6 +1566,8 @@ int main(int argc, char **argv)
 		diag_usage("%s takes no arguments", cmd);
 
 	lint_mode = strcmp(cmd, "lint") == 0;
+	if (lint_mode && opt.format == OUT_JSON)
+		printf("[");	/* findings made while loading belong in the array too */
 	load_chain(find_config());
 	load_keys();
 	if (strcmp(cmd, "show") == 0)

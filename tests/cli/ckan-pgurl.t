@@ -192,6 +192,11 @@ like "$OUT" "'%' in the URL breaks \"ckan db\" migrations.*CKAN 2.9-2.11" "any %
 like "$OUT" "lint-bad.ini:3: ckan.datastore.write_url: the datastore does not take a \"\+psycopg2\" driver" "+driver on a datastore URL"
 like "$OUT" "read_url equals write_url" "read_url = write_url"
 like "$OUT" "must not be the CKAN database" "datastore database = CKAN database"
+run "$P" -c "$D/lint-bad.ini" lint --json
+is "$RC" 1 "lint --json exits 1 with findings"
+is "$(printf '%s' "$OUT" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(sorted(set(f["line"] for f in d)), all(f["kind"]=="finding" for f in d))')" "[2, 3, 4] True" "lint --json is an array of findings with lines"
+run "$P" -c "$D/ckan.ini" lint --json
+is "$OUT" "[]" "lint --json of a clean file is an empty array"
 run "$P" -c "$D/typo.ini" lint
 like "$OUT" "port \"pa\" is not a number: a raw '/'" "a raw '/' in a password is spotted"
 printf '[app:main]\nsqlalchemy.url = postgresql://u:50%%off@localhost/db\n' >"$W/pct.ini"

@@ -189,6 +189,15 @@ static void check_reads_as(const PQconninfoOption *old, const PQconninfoOption *
 	}
 }
 
+/* Whether a '/' after "://" comes before some '@'. */
+static int hidden_at(const char *url)
+{
+	const char *rest = strstr(url, "://") + 3;
+	const char *slash = strchr(rest, '/'), *at = strrchr(rest, '@');
+
+	return slash && at && slash < at;
+}
+
 static void check_edit(const char *url, const struct pgurl *u, const PQconninfoOption *old,
 		       const char *field, const char *value)
 {
@@ -207,6 +216,12 @@ static void check_edit(const char *url, const struct pgurl *u, const PQconninfoO
 		/* only a list that does not fit the hosts may be refused */
 		if ((strcmp(field, "host") == 0 || strcmp(field, "port") == 0) &&
 		    items > 1 && items != u->nhosts && !has_param(u, field)) {
+			buf_free(&out);
+			return;
+		}
+		/* pgurl's own re-read may refuse an edit that would unhide an
+		 * '@' from libpq's look-ahead: that needs a '/' before an '@' */
+		if (strncmp(err.msg, "cannot edit ", 12) == 0 && hidden_at(url)) {
 			buf_free(&out);
 			return;
 		}

@@ -7,6 +7,7 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 BUILD=${BUILD:-$here/../../build}
 P="$BUILD/bin/ckan-pgurl"
+# shellcheck disable=SC1091,SC2119 # sourced helper; pgc_* take no script arguments
 . "$here/pgcluster.sh"
 
 step() { printf '\n$ %s\n' "$*"; }

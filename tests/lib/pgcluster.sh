@@ -10,14 +10,15 @@
 # pgc_available tells whether a server can be started here; in CI (CI=true)
 # a test must fail rather than skip when it cannot.
 
+# The newest installed server's bin directory.
 pgc_find_bindir() {
-	for d in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -t/ -k4 -n -r); do
+	best=""
+	for d in /usr/lib/postgresql/*/bin; do
 		if [ -x "$d/initdb" ] && [ -x "$d/pg_ctl" ]; then
-			echo "$d"
-			return 0
+			best=$(printf '%s\n%s\n' "$best" "$d" | sed '/^$/d' | sort -t/ -k5 -n | tail -n 1)
 		fi
 	done
-	return 1
+	[ -n "$best" ] && echo "$best"
 }
 
 pgc_available() {

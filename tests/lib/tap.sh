@@ -17,10 +17,10 @@ tap_result() {	# tap_result STATUS NAME
 }
 
 ok() {	# ok NAME CMD...: passes when CMD succeeds
-	name=$1
+	_tap_name=$1
 	shift
 	"$@" >/dev/null 2>&1
-	tap_result $? "$name"
+	tap_result $? "$_tap_name"
 }
 
 is() {	# is GOT WANT NAME
@@ -51,6 +51,7 @@ unlike() {	# unlike GOT REGEX NAME
 	fi
 }
 
+# shellcheck disable=SC2034 # OUT, ERR and RC are read by the test scripts
 run() {	# run CMD...: sets OUT ERR RC
 	"$@" >"$TAP_TMP/out" 2>"$TAP_TMP/err"
 	RC=$?

@@ -57,6 +57,8 @@ is "$RC" 0 "check connects (password from the URL, percent-encoded and %-doubled
 like "$OUT" "^$PGC_VERSION\." "check prints the server version"
 run "$P" -c "$ini" check --min-version 9.2
 is "$RC" 0 "the server is >= 9.2"
+run "$P" -c "$ini" check --json
+is "$(printf '%s' "$OUT" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["ok"], d["server_version_num"] >= 90200, d["key"])')" "True True sqlalchemy.url" "check --json"
 run "$P" -c "$ini" check --min-version 99
 is "$RC" 1 "check exits 1 below --min-version"
 like "$ERR" "below 99" "and says so"
@@ -91,6 +93,9 @@ like "$OUT" "^ckan_test +test " "ckan_test is a test database"
 like "$OUT" "^datastore_test +test " "datastore_test is a test database"
 like "$OUT" "^legacy_app +other " "anything else is other"
 like "$ERR" "legacy_app.*decide yourself" "and other databases are warned about"
+run "$P" -c "$ini" databases --shell
+(eval "$OUT" && [ "$CKAN_DBS_CKAN" = ckan_default ] && [ "$CKAN_DBS_TEST" = "ckan_test datastore_test" ] && [ "$CKAN_DBS_DATASTORE" = datastore_default ])
+is $? 0 "databases --shell gives eval-safe lists per class"
 run "$P" -c "$ini" databases --json
 is "$(printf '%s' "$OUT" | python3 -c 'import json,sys; print(sorted((d["name"],d["class"]) for d in json.load(sys.stdin) if d["class"]!="other"))')" \
 	"[('ckan_default', 'ckan'), ('ckan_test', 'test'), ('datastore_default', 'datastore'), ('datastore_test', 'test'), ('template0', 'template0'), ('template1', 'template1')]" \

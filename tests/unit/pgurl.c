@@ -548,6 +548,13 @@ int main(void)
 	check_bad_edit("postgresql://h/db", "sslmode", "require",
 		       "cannot edit \"sslmode\" (expected user, password, host, port or dbname)");
 
+	/* a '/' in [..] or in a query value hides a later '@' from libpq's
+	 * look-ahead for "user@"; an edit that removes it must be refused */
+	check_bad_edit("postgresql://[a/b],x@y", "host", "c,x@y",
+		       "cannot edit host: the URL would also change user (a '/' hides an '@' from libpq)");
+	check_bad_edit("postgresql://h?host=/x&user=a@b", "host", "db",
+		       "cannot edit host: the URL would also change user (a '/' hides an '@' from libpq)");
+
 	check_local("postgresql://", 1);
 	check_local("postgresql://localhost/ckan", 1);
 	check_local("postgresql://u:p@127.0.0.1:5432/ckan", 1);
