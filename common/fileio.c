@@ -242,6 +242,67 @@ out:
 	return rc;
 }
 
+int fileio_write(const char *path, const char *data, size_t len, mode_t mode,
+		 const struct fileio_opts *opts, struct diag_err *err)
+{
+	struct fileio_src src;
+	char *dir, *base, *tmpname = NULL;
+	const char *slash;
+	int dirfd, fd, rc = -1;
+
+	if (access(path, F_OK) == 0) {
+		if (fileio_read(path, &src, err) < 0) {
+			fileio_src_free(&src);
+			return -1;
+		}
+		rc = fileio_replace(&src, data, len, opts, err);
+		fileio_src_free(&src);
+		return rc;
+	}
+	slash = strrchr(path, '/');
+	dir = slash ? (slash == path ? xstrdup("/") : xstrndup(path, (size_t)(slash - path))) : xstrdup(".");
+	base = xstrdup(slash ? slash + 1 : path);
+	dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd < 0) {
+		diag_set(err, path, 0, "cannot open directory \"%s\": %s", dir, strerror(errno));
+		goto out;
+	}
+	fd = make_temp(dirfd, base, &tmpname);
+	if (fd < 0) {
+		diag_set(err, path, 0, "cannot create a temporary file beside it: %s", strerror(errno));
+		goto out;
+	}
+	if (fchmod(fd, mode & 07777) < 0 || write_all(fd, data, len) < 0 || fsync(fd) < 0) {
+		diag_set(err, path, 0, "cannot write: %s", strerror(errno));
+		close(fd);
+		goto fail;
+	}
+	if (close(fd) < 0) {
+		diag_set(err, path, 0, "cannot write: %s", strerror(errno));
+		goto fail;
+	}
+	if (linkat(dirfd, tmpname, dirfd, base, 0) < 0) {
+		diag_set(err, path, 0, "cannot create: %s", strerror(errno));
+		goto fail;
+	}
+	unlinkat(dirfd, tmpname, 0);
+	if (fsync(dirfd) < 0) {
+		diag_set(err, path, 0, "written, but the directory could not be synced: %s", strerror(errno));
+		goto out;
+	}
+	rc = 0;
+	goto out;
+fail:
+	unlinkat(dirfd, tmpname, 0);
+out:
+	if (dirfd >= 0)
+		close(dirfd);
+	free(tmpname);
+	free(dir);
+	free(base);
+	return rc;
+}
+
 /* ---- unified diff ---------------------------------------------------- */
 
 struct lines {

@@ -43,6 +43,15 @@ int fileio_replace(const struct fileio_src *src, const char *data, size_t len,
 		   const struct fileio_opts *opts, struct diag_err *err);
 
 /*
+ * Write data to path: through fileio_replace when path exists (same rules),
+ * else as a new file with the given mode, created atomically (temp file,
+ * fsync, link into place so that a file someone created meanwhile is never
+ * overwritten, directory fsync).  Returns 1 unchanged, 0 written, -1 with err.
+ */
+int fileio_write(const char *path, const char *data, size_t len, mode_t mode,
+		 const struct fileio_opts *opts, struct diag_err *err);
+
+/*
  * A unified diff (3 lines of context) of a -> b, labelled like diff -u;
  * nothing when they are equal.  Lines keep their own line ends ("\r\n"
  * stays); a missing final newline is marked as diff(1) marks it.

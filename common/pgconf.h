@@ -1,0 +1,72 @@
+/*
+ * pgconf: postgresql.conf as the server reads it.  The lexer follows
+ * PostgreSQL's src/backend/utils/misc/guc-file.l (name [=] value, quoted
+ * strings with '' and backslash escapes, # comments, case-insensitive
+ * names) and the loader follows include, include_if_exists and include_dir
+ * like ParseConfigFp/ParseConfigDirectory do (relative to the including
+ * file, ".conf" files in strcmp order, nesting depth at most 10).  Every
+ * setting remembers its file, line and byte spans.  Never prints, never exits.
+ */
+#ifndef CKP_PGCONF_H
+#define CKP_PGCONF_H
+
+#include <stddef.h>
+
+#include "diag.h"
+
+struct pgconf_setting {
+	char *name;		/* lower-cased, as the server compares names */
+	char *name_raw;		/* as written */
+	char *value;		/* the value the server sees: quotes removed, escapes applied */
+	char *value_raw;	/* as written, quotes included */
+	int quoted;		/* value was a quoted string */
+	size_t file;		/* index into pgconf_model.files */
+	int line;		/* 1-based */
+	size_t name_off;	/* spans in that file's bytes */
+	size_t val_off, val_len;
+};
+
+struct pgconf_file {
+	char *path;		/* as opened (absolute when reached through an include) */
+	char *data;		/* its bytes, NUL-terminated */
+	size_t len;
+};
+
+struct pgconf_model {
+	struct pgconf_setting *set;	/* every assignment in reading order, includes expanded in place */
+	size_t n;
+	struct pgconf_file *files;	/* every file read, in reading order */
+	size_t nfiles;
+};
+
+void pgconf_init(struct pgconf_model *m);
+void pgconf_free(struct pgconf_model *m);
+
+/*
+ * Read path into m (appending), following its include directives.
+ * missing_ok: a missing file is not an error (as for include_if_exists and
+ * for postgresql.auto.conf).  Returns 0, or -1 with err naming file and line:
+ * a syntax error ("syntax error near token ..."), an unterminated quoted
+ * string, a missing value, a NUL byte, an include that does not exist, an
+ * include loop or nesting deeper than 10, an unreadable file.
+ */
+int pgconf_load(struct pgconf_model *m, const char *path, int missing_ok, struct diag_err *err);
+
+/*
+ * Parse data[0..len) as one file named path without following includes
+ * (include directives are kept as settings named "include", ...).  For the
+ * fuzz target and tests.
+ */
+int pgconf_parse_buf(struct pgconf_model *m, const char *path, const char *data, size_t len,
+		     struct diag_err *err);
+
+/* The setting of name that wins (the last one read), or NULL. name is compared case-insensitively. */
+const struct pgconf_setting *pgconf_effective(const struct pgconf_model *m, const char *name);
+
+/*
+ * The distinct names set in m (lower-cased), each with its winning setting,
+ * in order of first appearance.  Returns the count; *out is malloc'd.
+ */
+size_t pgconf_effective_all(const struct pgconf_model *m, const struct pgconf_setting ***out);
+
+#endif

@@ -1,0 +1,836 @@
+/*
+ * pgconf-diff: compare two clusters' postgresql.conf by meaning -- includes,
+ * conf.d and postgresql.auto.conf followed as the server follows them, units,
+ * booleans, quoting and case normalised per version -- and carry OLD's
+ * customisations over to NEW's version as a config snippet or as ALTER
+ * SYSTEM statements.  --unified prints the guide's grep|diff, exactly.
+ */
+#define PCRE2_CODE_UNIT_WIDTH 8
+
+#include <errno.h>
+#include <getopt.h>
+#include <pcre2.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "cluster.h"
+#include "diag.h"
+#include "fileio.h"
+#include "out.h"
+#include "pgconf.h"
+#include "pgparams.h"
+
+extern char **environ;
+
+/* Settings that belong to one cluster and must not be carried to another. */
+static const char *const cluster_specific[] = {
+	"port", "data_directory", "hba_file", "ident_file", "external_pid_file", "cluster_name",
+	"unix_socket_directories", "unix_socket_directory", "stats_temp_directory", "config_file",
+	"include", "include_if_exists", "include_dir",
+};
+
+/* Parameters whose value is a list (GUC_LIST_INPUT): ALTER SYSTEM takes their items apart. */
+static const char *const list_params[] = {
+	"search_path", "shared_preload_libraries", "session_preload_libraries", "local_preload_libraries",
+	"temp_tablespaces", "log_destination", "unix_socket_directories", "listen_addresses",
+};
+
+enum mode { MODE_DIFF, MODE_CARRY, MODE_UNIFIED };
+
+static struct {
+	enum mode mode;
+	enum out_format format;
+	int all;
+	const char *ignore, *only;
+	const char *old_version, *new_version;
+	const char *bindir;
+	int alter_system;
+	const char *write;
+	const char *backup;
+	int dry_run;
+} opt;
+
+static pcre2_code *re_ignore, *re_only;
+
+/* One side of the comparison. */
+struct side {
+	const char *label;	/* "OLD" or "NEW" */
+	struct cluster cl;
+	struct pgconf_model m;
+	const struct pgconf_setting **eff;
+	size_t neff;
+	int version;		/* 150000, or -1 when unknown */
+	int params_version;	/* the version whose parameter table is used */
+	char *version_text;
+};
+
+static void usage(void)
+{
+	printf("pgconf-diff compares postgresql.conf files by meaning and carries settings to a new version.\n\n"
+	       "Usage:\n"
+	       "  pgconf-diff [options] OLD NEW\n"
+	       "  pgconf-diff --carry [--format=conf|alter-system] [--write FILE] [options] OLD NEW\n"
+	       "  pgconf-diff --unified OLD NEW\n\n"
+	       "OLD and NEW are a postgresql.conf, a config or data directory, or VER/NAME\n"
+	       "(a cluster under $PG_CLUSTER_CONF_ROOT, default /etc/postgresql).\n\n"
+	       "Options:\n"
+	       "  -c, --carry              print OLD's customisations written for NEW's version\n"
+	       "  -u, --unified            print the guide's diff of the uncommented lines\n"
+	       "  -f, --format=FORMAT      with --carry: conf (default) or alter-system\n"
+	       "  -w, --write=FILE         with --carry: write the snippet to FILE atomically\n"
+	       "  -b, --backup[=SUFFIX]    with --write: keep the old FILE as FILE.bak (or FILE followed by SUFFIX)\n"
+	       "  -n, --dry-run            with --write: print the change as a unified diff, write nothing\n"
+	       "  -a, --all                also list the settings that are the same\n"
+	       "  -j, --json               print JSON\n"
+	       "  -I, --ignore=REGEX       leave out parameters whose name matches REGEX (PCRE2)\n"
+	       "  -O, --only=REGEX         compare only parameters whose name matches REGEX (PCRE2)\n"
+	       "      --old-version=V      OLD's major version (default: PG_VERSION or VER)\n"
+	       "      --new-version=V      NEW's major version (default: PG_VERSION or VER)\n"
+	       "      --bindir=DIR         accepted for compatibility; versions come from built-in tables\n"
+	       "  -V, --version            print the version and exit\n"
+	       "  -h, --help               print this help and exit\n\n"
+	       "Exit status: 0 same settings, 1 different, 2 trouble.\n");
+}
+
+/* ---- loading --------------------------------------------------------- */
+
+static int name_selected(const char *name)
+{
+	pcre2_match_data *md;
+	int keep = 1;
+
+	if (!re_ignore && !re_only)
+		return 1;
+	md = pcre2_match_data_create(4, NULL);
+	if (re_only && pcre2_match(re_only, (PCRE2_SPTR)name, PCRE2_ZERO_TERMINATED, 0, 0, md, NULL) < 0)
+		keep = 0;
+	if (keep && re_ignore && pcre2_match(re_ignore, (PCRE2_SPTR)name, PCRE2_ZERO_TERMINATED, 0, 0, md, NULL) >= 0)
+		keep = 0;
+	pcre2_match_data_free(md);
+	return keep;
+}
+
+static pcre2_code *compile_re(const char *pattern, const char *option)
+{
+	int code;
+	PCRE2_SIZE off;
+	pcre2_code *re = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, PCRE2_CASELESS, &code, &off, NULL);
+
+	if (!re) {
+		PCRE2_UCHAR msg[256];
+
+		pcre2_get_error_message(code, msg, sizeof msg);
+		diag_usage("%s \"%s\": %s at offset %zu", option, pattern, (char *)msg, (size_t)off);
+	}
+	return re;
+}
+
+static void load_side(struct side *s, const char *spec, const char *version_opt)
+{
+	struct diag_err err;
+
+	if (cluster_resolve(spec, &s->cl, &err) < 0 || (pgconf_init(&s->m), cluster_load_conf(&s->cl, &s->m, &err) < 0)) {
+		diag_report(&err);
+		exit(EXIT_TROUBLE);
+	}
+	s->version = -1;
+	if (version_opt) {
+		s->version = pgparams_version(version_opt);
+		if (s->version < 0)
+			diag_usage("\"%s\" is not a PostgreSQL version like 9.6 or 15", version_opt);
+	} else if (s->cl.version) {
+		s->version = pgparams_version(s->cl.version);
+	}
+	s->neff = pgconf_effective_all(&s->m, &s->eff);
+}
+
+static const char *version_name(int v, char *buf, size_t n)
+{
+	if (v < 0)
+		snprintf(buf, n, "unknown");
+	else if (v >= 100000)
+		snprintf(buf, n, "%d", v / 10000);
+	else
+		snprintf(buf, n, "%d.%d", v / 10000, v / 100 % 100);
+	return buf;
+}
+
+/* Which version's parameter table reads each side; say so when it is a guess. */
+static void choose_tables(struct side *old, struct side *new)
+{
+	const int *versions;
+	size_t n = pgparams_versions(&versions);
+	int newest = n ? versions[n - 1] : -1;
+	char b1[16];
+
+	old->params_version = old->version >= 0 ? old->version : new->version >= 0 ? new->version : newest;
+	new->params_version = new->version >= 0 ? new->version : old->version >= 0 ? old->version : newest;
+	if (old->version < 0)
+		diag_warn(old->cl.spec, 0, "version unknown; reading units as PostgreSQL %s does (--old-version)",
+			  version_name(old->params_version, b1, sizeof b1));
+	if (new->version < 0)
+		diag_warn(new->cl.spec, 0, "version unknown; reading units as PostgreSQL %s does (--new-version)",
+			  version_name(new->params_version, b1, sizeof b1));
+}
+
+/* ---- comparison ------------------------------------------------------ */
+
+struct item {
+	const char *name;
+	const struct pgconf_setting *o, *n;	/* NULL when that side does not set it */
+	char *onorm, *nnorm;			/* normalised values (or the raw text when unknown/invalid) */
+	const char *owhy, *nwhy;		/* why a value is invalid for its version */
+	const struct pgparam_change *change;	/* why NEW's version does not know an OLD setting */
+	int unknown_new;			/* NEW's version has no such parameter */
+	int unknown_old;
+	int same;
+};
+
+static const struct pgconf_setting *find_eff(const struct side *s, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < s->neff; i++)
+		if (strcmp(s->eff[i]->name, name) == 0)
+			return s->eff[i];
+	return NULL;
+}
+
+/* Memory in bytes and time in ms, so that a unit changed between versions still compares. */
+static double unit_factor(const char *unit)
+{
+	static const struct {
+		const char *unit;
+		double factor;
+	} units[] = {
+		{ "B", 1 }, { "kB", 1024 }, { "8kB", 8192 }, { "16kB", 16384 }, { "32kB", 32768 },
+		{ "MB", 1048576 }, { "16MB", 16777216 }, { "GB", 1073741824.0 }, { "TB", 1099511627776.0 },
+		{ "us", 0.001 }, { "ms", 1 }, { "s", 1000 }, { "min", 60000 }, { "h", 3600000 }, { "d", 86400000 },
+	};
+	size_t i;
+
+	for (i = 0; unit && i < sizeof units / sizeof units[0]; i++)
+		if (strcmp(unit, units[i].unit) == 0)
+			return units[i].factor;
+	return 0;
+}
+
+static int values_equal(const struct pgparam *po, const char *a, const struct pgparam *pn, const char *b)
+{
+	double fa, fb;
+	char *ea, *eb;
+	double va, vb;
+
+	if (strcmp(a, b) == 0 && (!po || !pn || !po->unit || !pn->unit || strcmp(po->unit, pn->unit) == 0))
+		return 1;
+	if (!po || !pn || !po->unit || !pn->unit)
+		return 0;
+	fa = unit_factor(po->unit);
+	fb = unit_factor(pn->unit);
+	va = strtod(a, &ea);
+	vb = strtod(b, &eb);
+	if (!fa || !fb || *ea || *eb)
+		return 0;
+	if (va == -1 || vb == -1)	/* -1 means "auto"/"off" whatever the unit */
+		return va == vb;
+	return va * fa == vb * fb;
+}
+
+static char *normalise(const struct side *s, const char *name, const char *value, const char **why)
+{
+	const struct pgparam *p = pgparams_lookup(s->params_version, name, NULL);
+	char *v;
+
+	*why = NULL;
+	if (!p)
+		return xstrdup(value);
+	v = pgparams_normalise(p, value, why);
+	return v ? v : xstrdup(value);
+}
+
+static int item_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct item *)a)->name, ((const struct item *)b)->name);
+}
+
+/* Every name either side sets, compared. */
+static size_t compare(struct side *old, struct side *new, struct item **out)
+{
+	struct item *items = xmalloc((old->neff + new->neff + 1) * sizeof *items);
+	size_t n = 0, i;
+
+	for (i = 0; i < old->neff + new->neff; i++) {
+		const struct pgconf_setting *s = i < old->neff ? old->eff[i] : new->eff[i - old->neff];
+		struct item *it;
+		const struct pgparam *po, *pn;
+
+		if (i >= old->neff && find_eff(old, s->name))
+			continue;
+		if (!name_selected(s->name))
+			continue;
+		it = &items[n++];
+		memset(it, 0, sizeof *it);
+		it->name = s->name;
+		it->o = find_eff(old, s->name);
+		it->n = find_eff(new, s->name);
+		po = pgparams_lookup(old->params_version, it->name, NULL);
+		pn = pgparams_lookup(new->params_version, it->name, NULL);
+		if (it->o)
+			it->onorm = normalise(old, it->name, it->o->value, &it->owhy);
+		if (it->n)
+			it->nnorm = normalise(new, it->name, it->n->value, &it->nwhy);
+		/* Names with a dot are extension placeholders: no version knows them. */
+		if (!strchr(it->name, '.')) {
+			it->unknown_new = !pn && pgparams_known(new->version);
+			it->unknown_old = !po && pgparams_known(old->version);
+			if (!pn && it->o)
+				it->change = pgparams_change(it->name, old->params_version, new->params_version);
+			if (it->change)
+				it->unknown_new = 1;
+		}
+		it->same = it->o && it->n && !it->owhy && !it->nwhy && values_equal(po, it->onorm, pn, it->nnorm);
+	}
+	qsort(items, n, sizeof *items, item_cmp);
+	*out = items;
+	return n;
+}
+
+static void free_items(struct item *items, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(items[i].onorm);
+		free(items[i].nnorm);
+	}
+	free(items);
+}
+
+/* ---- the diff ---------------------------------------------------------- */
+
+static void where(const struct side *s, const struct pgconf_setting *st)
+{
+	printf("(%s:%d)", s->m.files[st->file].path, st->line);
+}
+
+static void change_text(const struct item *it, const struct side *new, struct buf *b)
+{
+	char vb[16];
+
+	buf_reset(b);
+	if (it->change) {
+		buf_printf(b, "PostgreSQL %s does not know %s: %s in %s", version_name(new->version, vb, sizeof vb),
+			   it->name, it->change->change, version_name(it->change->version, vb, sizeof vb));
+		if (it->change->replacement)
+			buf_printf(b, ", use %s", it->change->replacement);
+	} else if (it->unknown_new && it->o) {
+		buf_printf(b, "PostgreSQL %s does not know %s", version_name(new->version, vb, sizeof vb), it->name);
+	}
+}
+
+static void print_text(const struct item *items, size_t n, const struct side *old, const struct side *new)
+{
+	static const char *const heads[] = { "changed:", "only in OLD:", "only in NEW:", "same:" };
+	struct buf b;
+	size_t i;
+	int g;
+
+	buf_init(&b);
+	for (g = 0; g < 4; g++) {
+		int printed = 0;
+
+		if (g == 3 && !opt.all)
+			break;
+		for (i = 0; i < n; i++) {
+			const struct item *it = &items[i];
+			int group = it->o && it->n ? (it->same ? 3 : 0) : it->o ? 1 : 2;
+
+			if (group != g)
+				continue;
+			if (!printed++)
+				printf("%s\n", heads[g]);
+			if (it->o && it->n) {
+				printf("  %s: %s ", it->name, it->o->value_raw);
+				where(old, it->o);
+				printf(" -> %s ", it->n->value_raw);
+				where(new, it->n);
+				printf("\n");
+			} else {
+				const struct side *s = it->o ? old : new;
+				const struct pgconf_setting *st = it->o ? it->o : it->n;
+
+				printf("  %s = %s ", it->name, st->value_raw);
+				where(s, st);
+				printf("\n");
+			}
+			change_text(it, new, &b);
+			if (b.len)
+				printf("    %s\n", b.data);
+			if (it->owhy)
+				printf("    invalid for OLD's version: %s\n", it->owhy);
+			if (it->nwhy)
+				printf("    invalid for NEW's version: %s\n", it->nwhy);
+			if (it->unknown_new && !it->o)
+				printf("    NEW's version does not know %s\n", it->name);
+		}
+	}
+	buf_free(&b);
+}
+
+static void json_setting(const struct side *s, const struct pgconf_setting *st, const char *norm)
+{
+	if (!st) {
+		printf("null");
+		return;
+	}
+	printf("{\"value\": ");
+	out_json_string(stdout, st->value);
+	printf(", \"raw\": ");
+	out_json_string(stdout, st->value_raw);
+	printf(", \"normalised\": ");
+	out_json_string(stdout, norm);
+	printf(", \"file\": ");
+	out_json_string(stdout, s->m.files[st->file].path);
+	printf(", \"line\": %d}", st->line);
+}
+
+static void print_json(const struct item *items, size_t n, const struct side *old, const struct side *new)
+{
+	static const char *const groups[] = { "changed", "only_old", "only_new", "same" };
+	char vb[16];
+	struct buf b;
+	size_t i;
+	int g;
+
+	buf_init(&b);
+	printf("{\"old\": {\"spec\": ");
+	out_json_string(stdout, old->cl.spec);
+	printf(", \"version\": ");
+	out_json_string(stdout, old->version >= 0 ? version_name(old->version, vb, sizeof vb) : NULL);
+	printf("}, \"new\": {\"spec\": ");
+	out_json_string(stdout, new->cl.spec);
+	printf(", \"version\": ");
+	out_json_string(stdout, new->version >= 0 ? version_name(new->version, vb, sizeof vb) : NULL);
+	printf("}");
+	for (g = 0; g < 4; g++) {
+		int first = 1;
+
+		if (g == 3 && !opt.all)
+			break;
+		printf(",\n \"%s\": [", groups[g]);
+		for (i = 0; i < n; i++) {
+			const struct item *it = &items[i];
+			int group = it->o && it->n ? (it->same ? 3 : 0) : it->o ? 1 : 2;
+
+			if (group != g)
+				continue;
+			printf("%s{\"name\": ", first ? "" : ", ");
+			first = 0;
+			out_json_string(stdout, it->name);
+			printf(", \"old\": ");
+			json_setting(old, it->o, it->onorm);
+			printf(", \"new\": ");
+			json_setting(new, it->n, it->nnorm);
+			printf(", \"unknown_to_new\": %s", it->unknown_new ? "true" : "false");
+			if (it->change) {
+				printf(", \"change\": {\"kind\": ");
+				out_json_string(stdout, it->change->change);
+				printf(", \"version\": ");
+				out_json_string(stdout, version_name(it->change->version, vb, sizeof vb));
+				printf(", \"replacement\": ");
+				out_json_string(stdout, it->change->replacement);
+				printf(", \"note\": ");
+				out_json_string(stdout, it->change->note);
+				printf("}");
+			}
+			change_text(it, new, &b);
+			if (b.len) {
+				printf(", \"message\": ");
+				out_json_string(stdout, b.data);
+			}
+			printf("}");
+		}
+		printf("]");
+	}
+	printf("}\n");
+	buf_free(&b);
+}
+
+/* ---- --carry --------------------------------------------------------- */
+
+static int in_list(const char *name, const char *const *list, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(name, list[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* A value as postgresql.conf needs it: single-quoted, ' and \ escaped. */
+static void conf_quote(struct buf *b, const char *v)
+{
+	buf_addc(b, '\'');
+	for (; *v; v++) {
+		if (*v == '\'')
+			buf_adds(b, "''");
+		else if (*v == '\\')
+			buf_adds(b, "\\\\");
+		else if (*v == '\n')
+			buf_adds(b, "\\n");
+		else
+			buf_addc(b, *v);
+	}
+	buf_addc(b, '\'');
+}
+
+/* A value as an SQL literal: '' for '; list parameters item by item. */
+static void sql_value(struct buf *b, const char *name, const char *v)
+{
+	int list = in_list(name, list_params, sizeof list_params / sizeof list_params[0]);
+	const char *p = v;
+
+	buf_addc(b, '\'');
+	for (; *p; p++) {
+		if (*p == '\'')
+			buf_adds(b, "''");
+		else if (list && *p == ',') {
+			buf_adds(b, "', '");
+			while (p[1] == ' ')
+				p++;
+		} else
+			buf_addc(b, *p);
+	}
+	buf_addc(b, '\'');
+}
+
+static void carry_line(struct buf *b, const char *name, const char *value, const char *comment)
+{
+	if (opt.alter_system) {
+		buf_printf(b, "ALTER SYSTEM SET %s = ", name);
+		sql_value(b, name, value);
+		buf_adds(b, ";");
+		if (comment)
+			buf_printf(b, "  -- %s", comment);
+	} else {
+		buf_printf(b, "%s = ", name);
+		conf_quote(b, value);
+		if (comment)
+			buf_printf(b, "\t# %s", comment);
+	}
+	buf_addc(b, '\n');
+}
+
+/* OLD's value differs from what NEW would run with (its own setting, else its default). */
+static int customised(const struct item *it, const struct side *new)
+{
+	const struct pgparam *pn = pgparams_lookup(new->params_version, it->name, NULL);
+	const struct pgparam *po;
+	const char *why;
+	char *def;
+	int differs;
+
+	if (!it->o)
+		return 0;
+	if (it->n)
+		return !it->same;
+	if (!pn || !pn->boot_val)
+		return 1;
+	po = pgparams_lookup(new->params_version, it->name, NULL);
+	def = pgparams_normalise(pn, pn->boot_val, &why);
+	differs = !def || !values_equal(po, it->onorm, pn, def);
+	free(def);
+	return differs;
+}
+
+static int carry(const struct item *items, size_t n, const struct side *old, const struct side *new)
+{
+	char ov[16], nv[16];
+	struct buf b;
+	size_t i, count = 0;
+	const char *c = opt.alter_system ? "--" : "#";
+
+	buf_init(&b);
+	buf_printf(&b, "%s Settings carried from %s (PostgreSQL %s) to PostgreSQL %s by pgconf-diff.\n", c,
+		   old->cl.spec, version_name(old->version, ov, sizeof ov), version_name(new->version, nv, sizeof nv));
+	buf_printf(&b, "%s Cluster-specific settings (port, data_directory, hba_file, ...) are left out.\n", c);
+	for (i = 0; i < n; i++) {
+		const struct item *it = &items[i];
+
+		if (!it->o || in_list(it->name, cluster_specific, sizeof cluster_specific / sizeof cluster_specific[0]))
+			continue;
+		if (!customised(it, new))
+			continue;
+		count++;
+		if (it->change && it->change->replacement && strcmp(it->change->change, "renamed") == 0) {
+			const char *why = NULL;
+			char *conv = pgparams_convert(it->change, it->o->value, &why);
+			struct buf note;
+
+			buf_init(&note);
+			buf_printf(&note, "was %s = %s (renamed in %s)", it->name, it->o->value_raw,
+				   version_name(it->change->version, nv, sizeof nv));
+			if (conv) {
+				carry_line(&b, it->change->replacement, conv, note.data);
+			} else {
+				buf_printf(&b, "%s %s = %s\t%s renamed to %s in %s; cannot convert the value: %s\n", c,
+					   it->name, it->o->value_raw, c, it->change->replacement,
+					   version_name(it->change->version, nv, sizeof nv), why ? why : "");
+			}
+			free(conv);
+			buf_free(&note);
+		} else if (it->change || it->unknown_new) {
+			struct buf why;
+
+			buf_init(&why);
+			change_text(it, new, &why);
+			buf_printf(&b, "%s %s = %s\t%s %s", c, it->name, it->o->value_raw, c, why.data);
+			if (it->change && it->change->note && *it->change->note)
+				buf_printf(&b, " (%s)", it->change->note);
+			buf_addc(&b, '\n');
+			buf_free(&why);
+		} else if (it->owhy) {
+			buf_printf(&b, "%s %s = %s\t%s invalid for PostgreSQL %s: %s\n", c, it->name, it->o->value_raw, c,
+				   version_name(old->version, ov, sizeof ov), it->owhy);
+		} else {
+			carry_line(&b, it->name, it->o->value, NULL);
+		}
+	}
+	if (opt.write) {
+		struct fileio_opts fo = { opt.backup, 0 };
+		struct diag_err err;
+		int rc;
+
+		if (opt.dry_run) {
+			struct buf old_bytes, diff;
+
+			buf_init(&old_bytes);
+			buf_init(&diff);
+			buf_read_file(&old_bytes, opt.write, NULL);
+			fileio_diff(opt.write, opt.write, old_bytes.data ? old_bytes.data : "", old_bytes.len, b.data,
+				    b.len, &diff);
+			fwrite(diff.data ? diff.data : "", 1, diff.len, stdout);
+			buf_free(&old_bytes);
+			buf_free(&diff);
+		} else {
+			rc = fileio_write(opt.write, b.data, b.len, 0644, &fo, &err);
+			if (rc < 0) {
+				diag_report(&err);
+				buf_free(&b);
+				return EXIT_TROUBLE;
+			}
+		}
+	} else {
+		fwrite(b.data, 1, b.len, stdout);
+	}
+	buf_free(&b);
+	return count ? EXIT_DIFF : EXIT_SAME;
+}
+
+/* ---- --unified: the guide's command, exactly ------------------------- */
+
+/* The lines grep -vE '^\s*(#|$)' keeps. */
+static int uncommented(const char *path, const char *out)
+{
+	struct buf in, keep;
+	struct diag_err err;
+	pcre2_code *re = compile_re("^\\s*(#|$)", "internal");
+	pcre2_match_data *md = pcre2_match_data_create(4, NULL);
+	size_t pos = 0;
+	int rc;
+
+	buf_init(&in);
+	buf_init(&keep);
+	rc = buf_read_file(&in, path, NULL);
+	if (rc < 0) {
+		diag_error(path, 0, "cannot read: %s", strerror(-rc));
+		exit(EXIT_TROUBLE);
+	}
+	while (pos < in.len) {
+		size_t end = pos;
+
+		while (end < in.len && in.data[end] != '\n')
+			end++;
+		if (pcre2_match(re, (PCRE2_SPTR)(in.data + pos), end - pos, 0, 0, md, NULL) < 0) {
+			buf_add(&keep, in.data + pos, end - pos);
+			buf_addc(&keep, '\n');
+		}
+		pos = end + 1;
+	}
+	rc = fileio_write(out, keep.data ? keep.data : "", keep.len, 0600, NULL, &err);
+	if (rc < 0)
+		diag_report(&err);
+	pcre2_match_data_free(md);
+	pcre2_code_free(re);
+	buf_free(&in);
+	buf_free(&keep);
+	return rc < 0 ? -1 : 0;
+}
+
+static int unified(const char *a, const char *b)
+{
+	char dir[] = "/tmp/pgconf-diff.XXXXXX";
+	struct buf fa, fb;
+	struct cluster ca, cb;
+	struct diag_err err;
+	char *argv[9];
+	pid_t pid;
+	int status = EXIT_TROUBLE;
+
+	if (cluster_resolve(a, &ca, &err) < 0 || cluster_resolve(b, &cb, &err) < 0) {
+		diag_report(&err);
+		return EXIT_TROUBLE;
+	}
+	if (!mkdtemp(dir)) {
+		diag_error(NULL, 0, "cannot make a temporary directory: %s", strerror(errno));
+		return EXIT_TROUBLE;
+	}
+	buf_init(&fa);
+	buf_init(&fb);
+	buf_printf(&fa, "%s/old", dir);
+	buf_printf(&fb, "%s/new", dir);
+	if (uncommented(ca.conf_file, fa.data) == 0 && uncommented(cb.conf_file, fb.data) == 0) {
+		argv[0] = "diff";
+		argv[1] = "-u";
+		argv[2] = "-B";
+		argv[3] = "--label";
+		argv[4] = ca.conf_file;
+		argv[5] = "--label";
+		argv[6] = cb.conf_file;
+		argv[7] = fa.data;
+		argv[8] = fb.data;
+		{
+			char *args[10];
+
+			memcpy(args, argv, sizeof argv);
+			args[9] = NULL;
+			fflush(stdout);
+			if (posix_spawnp(&pid, "diff", NULL, NULL, args, environ) != 0) {
+				diag_error(NULL, 0, "cannot run diff");
+			} else if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status)) {
+				status = EXIT_TROUBLE;
+			} else {
+				status = WEXITSTATUS(status);
+			}
+		}
+	}
+	unlink(fa.data);
+	unlink(fb.data);
+	rmdir(dir);
+	buf_free(&fa);
+	buf_free(&fb);
+	cluster_free(&ca);
+	cluster_free(&cb);
+	return status;
+}
+
+/* ---- main ------------------------------------------------------------ */
+
+int main(int argc, char **argv)
+{
+	enum { OPT_OLD_VERSION = 256, OPT_NEW_VERSION, OPT_BINDIR };
+	static const struct option longopts[] = {
+		{ "carry", no_argument, NULL, 'c' },
+		{ "unified", no_argument, NULL, 'u' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "write", required_argument, NULL, 'w' },
+		{ "backup", optional_argument, NULL, 'b' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "all", no_argument, NULL, 'a' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "ignore", required_argument, NULL, 'I' },
+		{ "only", required_argument, NULL, 'O' },
+		{ "old-version", required_argument, NULL, OPT_OLD_VERSION },
+		{ "new-version", required_argument, NULL, OPT_NEW_VERSION },
+		{ "bindir", required_argument, NULL, OPT_BINDIR },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct side old = { .label = "OLD" }, new = { .label = "NEW" };
+	struct item *items;
+	size_t n, i;
+	int c, status = EXIT_SAME;
+
+	diag_init(argv[0]);
+	if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+		usage();
+		return diag_finish(EXIT_SAME);
+	}
+	if (argc > 1 && (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0)) {
+		printf("pgconf-diff (ckan-pgtools) %s\n", CKP_VERSION);
+		return diag_finish(EXIT_SAME);
+	}
+	while ((c = getopt_long(argc, argv, "cuf:w:b::najI:O:Vh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c': opt.mode = MODE_CARRY; break;
+		case 'u': opt.mode = MODE_UNIFIED; break;
+		case 'f':
+			if (strcmp(optarg, "alter-system") == 0)
+				opt.alter_system = 1;
+			else if (strcmp(optarg, "conf") != 0)
+				diag_usage("--format is conf or alter-system, not \"%s\"", optarg);
+			break;
+		case 'w': opt.write = optarg; break;
+		case 'b': opt.backup = optarg ? optarg : ".bak"; break;
+		case 'n': opt.dry_run = 1; break;
+		case 'a': opt.all = 1; break;
+		case 'j': opt.format = OUT_JSON; break;
+		case 'I': opt.ignore = optarg; break;
+		case 'O': opt.only = optarg; break;
+		case OPT_OLD_VERSION: opt.old_version = optarg; break;
+		case OPT_NEW_VERSION: opt.new_version = optarg; break;
+		case OPT_BINDIR: opt.bindir = optarg; break;
+		case 'V': printf("pgconf-diff (ckan-pgtools) %s\n", CKP_VERSION); return diag_finish(EXIT_SAME);
+		case 'h': usage(); return diag_finish(EXIT_SAME);
+		default: diag_usage("invalid option");
+		}
+	}
+	if (argc - optind != 2)
+		diag_usage("needs OLD and NEW");
+	if ((opt.write || opt.alter_system) && opt.mode != MODE_CARRY)
+		diag_usage("--write and --format go with --carry");
+	if ((opt.backup || opt.dry_run) && !opt.write)
+		diag_usage("--backup and --dry-run go with --write");
+	if (opt.mode == MODE_UNIFIED)
+		return diag_finish(unified(argv[optind], argv[optind + 1]));
+	if (opt.ignore)
+		re_ignore = compile_re(opt.ignore, "--ignore");
+	if (opt.only)
+		re_only = compile_re(opt.only, "--only");
+
+	load_side(&old, argv[optind], opt.old_version);
+	load_side(&new, argv[optind + 1], opt.new_version);
+	choose_tables(&old, &new);
+	n = compare(&old, &new, &items);
+	if (opt.mode == MODE_CARRY) {
+		status = carry(items, n, &old, &new);
+	} else {
+		for (i = 0; i < n; i++)
+			if (!items[i].same)
+				status = EXIT_DIFF;
+		if (opt.format == OUT_JSON)
+			print_json(items, n, &old, &new);
+		else
+			print_text(items, n, &old, &new);
+	}
+	free_items(items, n);
+	free(old.eff);
+	free(new.eff);
+	pgconf_free(&old.m);
+	pgconf_free(&new.m);
+	cluster_free(&old.cl);
+	cluster_free(&new.cl);
+	pcre2_code_free(re_ignore);
+	pcre2_code_free(re_only);
+	return diag_finish(status);
+}
