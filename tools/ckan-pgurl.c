@@ -16,7 +16,7 @@
 #include "buf.h"
 #include "diag.h"
 #include "fileio.h"
-#include "ini.h"
+#include "ckanini.h"
 #include "out.h"
 #include "pgconn.h"
 #include "pgurl.h"
@@ -38,7 +38,7 @@ static const struct urlkey_def {
 /* One file of a "use = config:" chain. */
 struct cfile {
 	struct fileio_src src;
-	struct ini_file ini;
+	struct ckanini_file ini;
 	char *here;		/* its directory, CKAN's %(here)s */
 	char *abspath;		/* CKAN's %(__file__)s */
 	int parsed;
@@ -48,7 +48,7 @@ struct cfile {
 struct urlkey {
 	const struct urlkey_def *def;
 	struct cfile *file;		/* the file that defines it */
-	const struct ini_entry *ent;
+	const struct ckanini_entry *ent;
 	char *value;			/* interpolated: what CKAN hands to SQLAlchemy */
 	struct pgurl url;
 	int url_ok;
@@ -61,7 +61,7 @@ static struct {
 	int all;
 	enum out_format format;
 	int show_password;
-	enum ini_dialect dialect;
+	enum ckanini_dialect dialect;
 	const char *ckan_version;
 	int dry_run;
 	const char *backup;
@@ -147,7 +147,7 @@ static int load_file(struct cfile *cf, const char *path, struct diag_err *err)
 		return -1;
 	cf->abspath = xstrdup(cf->src.target);
 	cf->here = dir_of(cf->abspath);
-	if (ini_parse(path, cf->src.data.data, cf->src.data.len, opt.dialect, &cf->ini, err) < 0) {
+	if (ckanini_parse(path, cf->src.data.data, cf->src.data.len, opt.dialect, &cf->ini, err) < 0) {
 		if (!lint_mode || opt.dialect == INI_CKAN_26)
 			return -1;
 		{
@@ -158,11 +158,11 @@ static int load_file(struct cfile *cf, const char *path, struct diag_err *err)
 			report(err->file, err->line, NULL, "finding", v.data, err->msg);
 			buf_free(&v);
 		}
-		if (ini_parse(path, cf->src.data.data, cf->src.data.len, INI_CKAN_26, &cf->ini, err) < 0)
+		if (ckanini_parse(path, cf->src.data.data, cf->src.data.len, INI_CKAN_26, &cf->ini, err) < 0)
 			return -1;
 	}
 	cf->parsed = 1;
-	if (!ini_lookup(&cf->ini, "app:main", "use") && !ini_lookup(&cf->ini, "app:main", "sqlalchemy.url")) {
+	if (!ckanini_lookup(&cf->ini, "app:main", "use") && !ckanini_lookup(&cf->ini, "app:main", "sqlalchemy.url")) {
 		size_t i;
 		int has_section = 0;
 
@@ -204,7 +204,7 @@ static void load_chain(const char *first)
 				exit(EXIT_TROUBLE);
 			}
 		nchain++;
-		if (ini_get(&cf->ini, "app:main", "use", cf->here, cf->abspath, &use, NULL, &err) != 0)
+		if (ckanini_get(&cf->ini, "app:main", "use", cf->here, cf->abspath, &use, NULL, &err) != 0)
 			break;
 		use_raw = use;
 		if (strncmp(use_raw, "config:", 7) != 0) {
@@ -243,16 +243,16 @@ static void load_keys(void)
 
 		uk->def = &key_defs[k];
 		for (f = 0; f < nchain && !uk->file; f++) {
-			const struct ini_entry *e = ini_lookup(&chain[f].ini, "app:main", uk->def->key);
+			const struct ckanini_entry *e = ckanini_lookup(&chain[f].ini, "app:main", uk->def->key);
 
 			if (!e)
-				e = ini_lookup(&chain[f].ini, "DEFAULT", uk->def->key);
+				e = ckanini_lookup(&chain[f].ini, "DEFAULT", uk->def->key);
 			if (!e)
 				continue;
 			uk->file = &chain[f];
 			uk->ent = e;
 			/* An interpolation error is kept for lint; other commands report it. */
-			if (ini_get(&chain[f].ini, "app:main", uk->def->key, chain[f].here, chain[f].abspath,
+			if (ckanini_get(&chain[f].ini, "app:main", uk->def->key, chain[f].here, chain[f].abspath,
 				    &uk->value, NULL, &uk->url_err) != 0) {
 				uk->value = NULL;
 				if (!uk->url_err.line)
@@ -559,7 +559,7 @@ static int cmp_splice(const void *a, const void *b)
  */
 static size_t *value_map(const struct urlkey *uk, struct diag_err *err)
 {
-	const struct ini_entry *e = uk->ent;
+	const struct ckanini_entry *e = uk->ent;
 	const char *raw = uk->file->src.data.data + e->val_off;
 	size_t vlen = strlen(uk->value), i = 0, j = 0;
 	size_t *map;
@@ -768,16 +768,16 @@ static int only_server_fields(const struct change *ch, size_t nch)
 /* Replace every password in text (a parsed ini) by **** for a diff shown to people. */
 static char *mask_passwords(const char *text, size_t len, size_t *outlen)
 {
-	struct ini_file f;
+	struct ckanini_file f;
 	struct diag_err err;
 	struct splice sp[NKEYS];
 	struct buf b;
 	size_t n = 0, i, pos = 0;
 
 	buf_init(&b);
-	if (ini_parse("", text, len, opt.dialect, &f, &err) == 0) {
+	if (ckanini_parse("", text, len, opt.dialect, &f, &err) == 0) {
 		for (i = 0; i < NKEYS; i++) {
-			const struct ini_entry *e = ini_lookup(&f, "app:main", key_defs[i].key);
+			const struct ckanini_entry *e = ckanini_lookup(&f, "app:main", key_defs[i].key);
 			struct pgurl u;
 
 			if (!e || e->multiline)
@@ -791,7 +791,7 @@ static char *mask_passwords(const char *text, size_t len, size_t *outlen)
 				pgurl_free(&u);
 			}
 		}
-		ini_free(&f);
+		ckanini_free(&f);
 	}
 	qsort(sp, n, sizeof sp[0], cmp_splice);
 	for (i = 0; i < n; i++) {
@@ -866,16 +866,16 @@ out:
 static int verify_ini(const struct cfile *cf, const char *text, size_t len, struct urlkey **edited,
 		      const char **new_values, size_t nedited, struct diag_err *err)
 {
-	struct ini_file f;
+	struct ckanini_file f;
 	size_t i, j;
 	int rc = 0;
 
-	if (ini_parse(cf->src.path, text, len, opt.dialect, &f, err) < 0)
+	if (ckanini_parse(cf->src.path, text, len, opt.dialect, &f, err) < 0)
 		return -1;
 	if (f.n != cf->ini.n)
 		rc = diag_set(err, cf->src.path, 0, "internal error: the edit changed the file's structure; nothing written");
 	for (i = 0; i < f.n && rc == 0; i++) {
-		const struct ini_entry *a = &cf->ini.entries[i], *b = &f.entries[i];
+		const struct ckanini_entry *a = &cf->ini.entries[i], *b = &f.entries[i];
 		const char *want = a->raw;
 
 		for (j = 0; j < nedited; j++)
@@ -889,13 +889,13 @@ static int verify_ini(const struct cfile *cf, const char *text, size_t len, stru
 	for (j = 0; j < nedited && rc == 0; j++) {
 		char *v = NULL;
 
-		if (ini_get(&f, "app:main", edited[j]->def->key, cf->here, cf->abspath, &v, NULL, err) != 0 ||
+		if (ckanini_get(&f, "app:main", edited[j]->def->key, cf->here, cf->abspath, &v, NULL, err) != 0 ||
 		    strcmp(v, new_values[j]) != 0)
 			rc = diag_set(err, cf->src.path, edited[j]->ent->line,
 				      "internal error: CKAN would not read the intended URL; nothing written");
 		free(v);
 	}
-	ini_free(&f);
+	ckanini_free(&f);
 	return rc;
 }
 
@@ -970,23 +970,23 @@ static int cmd_set(int argc, char **argv)
 
 		/* What CKAN must read afterwards: each edited key's URL with the changes. */
 		{
-			struct ini_file tmp;
+			struct ckanini_file tmp;
 			size_t e;
 
-			if (ini_parse(cf->src.path, out.data, out.len, opt.dialect, &tmp, &err) < 0) {
+			if (ckanini_parse(cf->src.path, out.data, out.len, opt.dialect, &tmp, &err) < 0) {
 				diag_report(&err);
 				return EXIT_TROUBLE;
 			}
 			for (e = 0; e < ns; e++) {
 				char *v = NULL;
 
-				if (ini_get(&tmp, "app:main", edited[e]->def->key, cf->here, cf->abspath, &v, NULL, &err) != 0) {
+				if (ckanini_get(&tmp, "app:main", edited[e]->def->key, cf->here, cf->abspath, &v, NULL, &err) != 0) {
 					diag_report(&err);
 					return EXIT_TROUBLE;
 				}
 				new_values[e] = v;	/* checked by verify_ini, freed at exit */
 			}
-			ini_free(&tmp);
+			ckanini_free(&tmp);
 			/* Re-derive each expected value independently of the splice. */
 			for (e = 0; e < ns; e++) {
 				struct buf want;
@@ -1071,7 +1071,7 @@ static int cmd_set(int argc, char **argv)
 /* ---- what other CKAN versions read ----------------------------------- */
 
 static const struct {
-	enum ini_dialect dialect;
+	enum ckanini_dialect dialect;
 	const char *name;
 } dialects[] = {
 	{ INI_CKAN_26, "CKAN 2.6-2.8" },
@@ -1088,20 +1088,20 @@ static int reads_differently(const struct urlkey *uk, struct buf *why)
 	size_t d;
 
 	for (d = 0; d < sizeof dialects / sizeof dialects[0]; d++) {
-		struct ini_file f;
+		struct ckanini_file f;
 		struct diag_err err;
 		char *v = NULL;
 		int rc;
 
 		if (dialects[d].dialect == opt.dialect)
 			continue;
-		if (ini_parse(uk->file->src.path, uk->file->src.data.data, uk->file->src.data.len,
+		if (ckanini_parse(uk->file->src.path, uk->file->src.data.data, uk->file->src.data.len,
 			      dialects[d].dialect, &f, &err) < 0) {
 			buf_printf(why, "%s cannot read this file: %s", dialects[d].name, err.msg);
 			return 1;
 		}
-		rc = ini_get(&f, "app:main", uk->def->key, uk->file->here, uk->file->abspath, &v, NULL, &err);
-		ini_free(&f);
+		rc = ckanini_get(&f, "app:main", uk->def->key, uk->file->here, uk->file->abspath, &v, NULL, &err);
+		ckanini_free(&f);
 		if (rc == 0 && uk->value && strcmp(v, uk->value) == 0) {
 			free(v);
 			continue;
@@ -1264,11 +1264,11 @@ static int cmd_lint(void)
 	if (!m->file)
 		finding(NULL, NULL, "no sqlalchemy.url in [app:main]");
 	for (k = 0; k < NKEYS; k++) {
-		const struct ini_entry *all[8];
+		const struct ckanini_entry *all[8];
 
 		if (!keys[k].file)
 			continue;
-		if (ini_lookup_all(&keys[k].file->ini, "app:main", keys[k].def->key, all, 8) > 1)
+		if (ckanini_lookup_all(&keys[k].file->ini, "app:main", keys[k].def->key, all, 8) > 1)
 			finding(&keys[k], "CKAN >= 2.9 refuse to start; 2.6-2.8 use the last", "duplicate key");
 		lint_url(&keys[k]);
 	}
@@ -1478,7 +1478,7 @@ static int cmd_databases(void)
 
 /* ---- main ------------------------------------------------------------ */
 
-static enum ini_dialect dialect_of(const char *v)
+static enum ckanini_dialect dialect_of(const char *v)
 {
 	char *copy = xstrdup(strncmp(v, "2.", 2) == 0 ? v + 2 : "");
 	long minor;

@@ -1,5 +1,5 @@
 /*
- * libFuzzer target for common/ini.c: ini_parse, then ini_lookup and ini_get
+ * libFuzzer target for common/ini.c: ckanini_parse, then ckanini_lookup and ckanini_get
  * of every key, in the dialect the first byte picks.  Besides the
  * sanitizers' checks (no crash, leak or out-of-bounds read), the model must
  * hold its promises to editors: every span lies inside the file, is what
@@ -11,7 +11,7 @@
 
 #include "buf.h"
 #include "diag.h"
-#include "ini.h"
+#include "ckanini.h"
 
 static void check(int cond)
 {
@@ -21,7 +21,7 @@ static void check(int cond)
 
 /* The span holds exactly the raw value's first line, except for Python 2's
  * quirk that reads a value written "" as empty. */
-static void check_entry(const struct ini_file *f, const struct ini_entry *e)
+static void check_entry(const struct ckanini_file *f, const struct ckanini_entry *e)
 {
 	const char *nl = strchr(e->raw, '\n');
 	size_t first = nl ? (size_t)(nl - e->raw) : strlen(e->raw);
@@ -33,17 +33,17 @@ static void check_entry(const struct ini_file *f, const struct ini_entry *e)
 	check(e->multiline || e->last_line == e->line);
 	if (!quoted_empty)
 		check(first == e->val_len && memcmp(f->data + e->val_off, e->raw, first) == 0);
-	check(ini_lookup(f, e->section, e->key) != NULL);
+	check(ckanini_lookup(f, e->section, e->key) != NULL);
 }
 
 /* The first byte picks the dialect: byte % 3, 0 = CKAN 2.10, 1 = 2.9,
  * 2 = 2.6 (the seeds start with the digits "0", "1" or "2"). */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const enum ini_dialect dialects[] = { INI_CKAN_210, INI_CKAN_29, INI_CKAN_26 };
-	struct ini_file f;
+	static const enum ckanini_dialect dialects[] = { INI_CKAN_210, INI_CKAN_29, INI_CKAN_26 };
+	struct ckanini_file f;
 	struct diag_err err;
-	enum ini_dialect d;
+	enum ckanini_dialect d;
 	char *copy;
 	size_t i;
 
@@ -53,14 +53,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* An exact-size copy, so that ASan catches a read past the end. */
 	copy = xmalloc(size - 1);
 	memcpy(copy, data + 1, size - 1);
-	if (ini_parse("fuzz.ini", copy, size - 1, d, &f, &err) == 0) {
+	if (ckanini_parse("fuzz.ini", copy, size - 1, d, &f, &err) == 0) {
 		for (i = 0; i < f.n; i++) {
-			const struct ini_entry *e = &f.entries[i], *where = NULL;
+			const struct ckanini_entry *e = &f.entries[i], *where = NULL;
 			char *v = NULL;
 			int rc;
 
 			check_entry(&f, e);
-			rc = ini_get(&f, e->section, e->key, "/srv/here", "/srv/here/ckan.ini", &v, &where, &err);
+			rc = ckanini_get(&f, e->section, e->key, "/srv/here", "/srv/here/ckan.ini", &v, &where, &err);
 			check(rc == 0 || rc == -1);
 			check((rc == 0) == (v != NULL));
 			if (rc == 0)
@@ -68,11 +68,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			free(v);
 		}
 		for (i = 0; i < f.nsections; i++)
-			check(ini_has_section(&f, f.sections[i].name));
+			check(ckanini_has_section(&f, f.sections[i].name));
 	} else {
 		check(f.n == 0 && f.entries == NULL && err.msg[0] != '\0');
 	}
-	ini_free(&f);
+	ckanini_free(&f);
 	free(copy);
 	return 0;
 }

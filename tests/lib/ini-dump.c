@@ -21,7 +21,7 @@
 
 #include "buf.h"
 #include "diag.h"
-#include "ini.h"
+#include "ckanini.h"
 
 static void put_escaped(const char *s)
 {
@@ -48,7 +48,7 @@ static void usage(void)
 	exit(EXIT_TROUBLE);
 }
 
-static enum ini_dialect parse_dialect(const char *s)
+static enum ckanini_dialect parse_dialect(const char *s)
 {
 	if (strcmp(s, "2.6") == 0)
 		return INI_CKAN_26;
@@ -76,7 +76,7 @@ static char *abs_path(const char *path)
 }
 
 /* The keys [app:main] sees, transformed, sorted and unique. */
-static size_t section_keys(const struct ini_file *f, char ***out)
+static size_t section_keys(const struct ckanini_file *f, char ***out)
 {
 	char **k = xmalloc((f->n + 2) * sizeof *k);
 	size_t i, n = 0, u = 0;
@@ -97,8 +97,8 @@ static size_t section_keys(const struct ini_file *f, char ***out)
 
 int main(int argc, char **argv)
 {
-	enum ini_dialect dialect = INI_CKAN_210;
-	struct ini_file f;
+	enum ckanini_dialect dialect = INI_CKAN_210;
+	struct ckanini_file f;
 	struct diag_err err;
 	struct buf data;
 	char **keys, *file, *here, *slash;
@@ -117,7 +117,7 @@ int main(int argc, char **argv)
 		diag_error(argv[argi], 0, "cannot read");
 		return EXIT_TROUBLE;
 	}
-	if (ini_parse(argv[argi], data.data ? data.data : "", data.len, dialect, &f, &err) < 0) {
+	if (ckanini_parse(argv[argi], data.data ? data.data : "", data.len, dialect, &f, &err) < 0) {
 		printf("error: %d: %s\n", err.line, err.msg);
 		buf_free(&data);
 		return diag_finish(EXIT_TROUBLE);
@@ -127,7 +127,7 @@ int main(int argc, char **argv)
 	slash = strrchr(here, '/');
 	if (slash)
 		*(slash == here ? slash + 1 : slash) = '\0';
-	if (!ini_has_section(&f, "app:main")) {
+	if (!ckanini_has_section(&f, "app:main")) {
 		puts("no section");
 		n = 0;
 		keys = NULL;
@@ -138,7 +138,7 @@ int main(int argc, char **argv)
 		char *value;
 
 		put_escaped(keys[i]);
-		rc = ini_get(&f, "app:main", keys[i], here, file, &value, NULL, &err);
+		rc = ckanini_get(&f, "app:main", keys[i], here, file, &value, NULL, &err);
 		if (rc == 0) {
 			fputs("\t=", stdout);
 			put_escaped(value);
@@ -153,7 +153,7 @@ int main(int argc, char **argv)
 	free(keys);
 	free(file);
 	free(here);
-	ini_free(&f);
+	ckanini_free(&f);
 	buf_free(&data);
 	return diag_finish(EXIT_SAME);
 }

@@ -277,7 +277,10 @@ for i in range(count):
             fh.write(oracle(path, dialect))
 PYTHON
 
-total=$(ls "$dir"/*.ini | wc -l)
+total=0
+for f in "$dir"/*.ini; do
+	total=$((total + 1))
+done
 echo "1..$((total * 2))"
 n=0
 fail=0

@@ -11,26 +11,26 @@
 
 #include "buf.h"
 #include "diag.h"
-#include "ini.h"
+#include "ckanini.h"
 #include "tap.h"
 
 #define HERE "/etc/ckan/default"
 #define FILE_ "/etc/ckan/default/ckan.ini"
 
-static struct ini_file F;
+static struct ckanini_file F;
 static struct diag_err E;
 
 /* Parse s in dialect d into F (freeing the previous model); returns the
  * parser's result. */
-static int parse(enum ini_dialect d, const char *s)
+static int parse(enum ckanini_dialect d, const char *s)
 {
-	ini_free(&F);
+	ckanini_free(&F);
 	memset(&E, 0, sizeof E);
-	return ini_parse("t.ini", s, strlen(s), d, &F, &E);
+	return ckanini_parse("t.ini", s, strlen(s), d, &F, &E);
 }
 
 /* The error line of a parse that must fail (0 when it succeeded). */
-static int err_line(enum ini_dialect d, const char *s)
+static int err_line(enum ckanini_dialect d, const char *s)
 {
 	return parse(d, s) < 0 ? E.line : 0;
 }
@@ -38,7 +38,7 @@ static int err_line(enum ini_dialect d, const char *s)
 /* The bytes an editor would replace for key in section. */
 static char *span(const char *section, const char *key)
 {
-	const struct ini_entry *e = ini_lookup(&F, section, key);
+	const struct ckanini_entry *e = ckanini_lookup(&F, section, key);
 	static char out[4096];
 
 	if (!e)
@@ -49,7 +49,7 @@ static char *span(const char *section, const char *key)
 
 static int line(const char *section, const char *key)
 {
-	const struct ini_entry *e = ini_lookup(&F, section, key);
+	const struct ckanini_entry *e = ckanini_lookup(&F, section, key);
 
 	return e ? e->line : -1;
 }
@@ -59,7 +59,7 @@ static char *get(const char *section, const char *key)
 {
 	static char out[4096];
 	char *v = NULL;
-	int rc = ini_get(&F, section, key, HERE, FILE_, &v, NULL, &E);
+	int rc = ckanini_get(&F, section, key, HERE, FILE_, &v, NULL, &E);
 
 	if (rc == 1)
 		return "<absent>";
@@ -86,12 +86,12 @@ static void test_spans(void)
 	is_str(span("app:main", "b"), "two words", "span leaves trailing blanks out");
 	is_str(span("app:main", "c"), "postgresql://u:p;w#d@h/db", "span with ; # and ':' delimiter");
 	is_str(span("app:main", "d"), "", "empty value: empty span");
-	is_int(ini_lookup(&F, "app:main", "d")->val_off, strstr(s, "d =\n") - s + 3,
+	is_int(ckanini_lookup(&F, "app:main", "d")->val_off, strstr(s, "d =\n") - s + 3,
 	       "empty span sits after the delimiter");
 	is_str(span("app:main", "e"), "x ; not a comment in 2.9+", "' ;' is no comment for CKAN >= 2.9");
 	is_str(span("app:main", "f"), "first", "multi-line value: span is the first line");
-	ok(ini_lookup(&F, "app:main", "f")->multiline, "multiline flag");
-	ok(!ini_lookup(&F, "app:main", "a")->multiline, "single-line value not multiline");
+	ok(ckanini_lookup(&F, "app:main", "f")->multiline, "multiline flag");
+	ok(!ckanini_lookup(&F, "app:main", "a")->multiline, "single-line value not multiline");
 	is_str(get("app:main", "f"), "first\nsecond", "continuation joined with newline");
 
 	ok(parse(INI_CKAN_210, "[s]\nk = \xc2\xa0v\xe3\x80\x80\x1c\n") == 0, "Unicode blanks parse");
@@ -122,18 +122,18 @@ static void test_lines(void)
 	longv[5000] = '\0';
 	buf_printf(&b, "[a]\nlong = %s=x\nafter = 1\n", longv);
 	ok(parse(INI_CKAN_210, b.data) == 0, "5 kB line parses");
-	is_int(ini_lookup(&F, "a", "long")->val_len, 5002, "long value kept whole");
+	is_int(ckanini_lookup(&F, "a", "long")->val_len, 5002, "long value kept whole");
 	is_int(line("a", "after"), 3, "line after a long line");
-	ok(ini_lookup(&F, "a", "x") == NULL && ini_lookup(&F, "a", "vvvv") == NULL,
+	ok(ckanini_lookup(&F, "a", "x") == NULL && ckanini_lookup(&F, "a", "vvvv") == NULL,
 	   "no bogus key from a cut line");
-	ini_free(&F);
+	ckanini_free(&F);
 	buf_free(&b);
 	free(longv);
 
 	ok(parse(INI_CKAN_210, "[a]\nk = one\n  two\n\n  # c\n\n  three\n\n\nnext = 1\n") == 0,
 	   "continuation with blanks and comment");
 	is_int(line("a", "k"), 2, "line of the key line");
-	is_int(ini_lookup(&F, "a", "k")->last_line, 7, "last_line is the last non-blank piece");
+	is_int(ckanini_lookup(&F, "a", "k")->last_line, 7, "last_line is the last non-blank piece");
 	is_str(get("a", "k"), "one\ntwo\n\n\nthree", "blank lines kept, comment dropped, trailing blanks stripped");
 	is_int(line("a", "next"), 10, "key after a multi-line value");
 }
@@ -157,8 +157,8 @@ static void test_errors(void)
 	ok(strstr(E.msg, "byte order mark") != NULL, "BOM message");
 	is_int(err_line(INI_CKAN_29, "\xef\xbb\xbf[app:main]\n"), 1, "BOM refused by 2.9");
 	is_int(err_line(INI_CKAN_26, "\xef\xbb\xbf[app:main]\n"), 1, "BOM refused by 2.6 too");
-	ini_free(&F);
-	ok(ini_parse("t.ini", "[a]\nk = \0\n", 9, INI_CKAN_210, &F, &E) < 0 && E.line == 2, "NUL byte refused");
+	ckanini_free(&F);
+	ok(ckanini_parse("t.ini", "[a]\nk = \0\n", 9, INI_CKAN_210, &F, &E) < 0 && E.line == 2, "NUL byte refused");
 	is_int(err_line(INI_CKAN_210, "[a]\nk = \xff\n"), 2, "invalid UTF-8 refused by 2.10");
 	is_int(err_line(INI_CKAN_210, "[a]\nk = \xed\xa0\x80\n"), 2, "UTF-8 surrogate refused");
 	is_int(err_line(INI_CKAN_26, "[a]\nk = \xff\n"), 0, "2.6 reads bytes");
@@ -170,8 +170,8 @@ static void test_errors(void)
 static void test_python3_rules(void)
 {
 	ok(parse(INI_CKAN_210, "[a]]\nk = 1\n[b] ; c]x\nk = 2\n") == 0, "greedy headers parse");
-	ok(ini_has_section(&F, "a]"), "header runs to the last ']'");
-	ok(ini_has_section(&F, "b] ; c"), "text after the last ']' is ignored");
+	ok(ckanini_has_section(&F, "a]"), "header runs to the last ']'");
+	ok(ckanini_has_section(&F, "b] ; c"), "text after the last ']' is ignored");
 
 	ok(parse(INI_CKAN_210, "[a]\n  k = 1\n  j = 2\n    cont\n l = 3\n") == 0, "indented keys");
 	is_str(get("a", "k"), "1", "same indentation: a new key");
@@ -196,10 +196,10 @@ static void test_dialects(void)
 	const char *mixed = "[app:main]\nSQLAlchemy.URL = postgresql://x\n";
 
 	ok(parse(INI_CKAN_210, mixed) == 0, "mixed-case key in 2.10");
-	ok(ini_lookup(&F, "app:main", "SQLAlchemy.URL") != NULL, "2.10 keeps case");
-	ok(ini_lookup(&F, "app:main", "sqlalchemy.url") == NULL, "2.10 lookup is case-sensitive");
+	ok(ckanini_lookup(&F, "app:main", "SQLAlchemy.URL") != NULL, "2.10 keeps case");
+	ok(ckanini_lookup(&F, "app:main", "sqlalchemy.url") == NULL, "2.10 lookup is case-sensitive");
 	ok(parse(INI_CKAN_29, mixed) == 0, "mixed-case key in 2.9");
-	is_str(ini_lookup(&F, "app:main", "SQLALCHEMY.url")->key, "sqlalchemy.url", "2.9 lower-cases keys");
+	is_str(ckanini_lookup(&F, "app:main", "SQLALCHEMY.url")->key, "sqlalchemy.url", "2.9 lower-cases keys");
 	is_int(err_line(INI_CKAN_29, "[a]\nKey = 1\nkey = 2\n"), 3, "case variants are duplicates in 2.9");
 	is_int(err_line(INI_CKAN_210, "[a]\nKey = 1\nkey = 2\n"), 0, "but not in 2.10");
 
@@ -207,10 +207,10 @@ static void test_dialects(void)
 	ok(parse(INI_CKAN_26, "[a]\nk = 1\nk = 2\n[a]\nk = 3\n") == 0, "2.6: duplicates allowed");
 	is_str(get("a", "k"), "3", "2.6: the last one wins");
 	{
-		const struct ini_entry *all[4];
+		const struct ckanini_entry *all[4];
 
-		is_int(ini_lookup_all(&F, "a", "k", all, 4), 3, "2.6 keeps every duplicate");
-		is_int(all[0]->line, 2, "ini_lookup_all in file order");
+		is_int(ckanini_lookup_all(&F, "a", "k", all, 4), 3, "2.6 keeps every duplicate");
+		is_int(all[0]->line, 2, "ckanini_lookup_all in file order");
 	}
 	ok(parse(INI_CKAN_26, "[a]\nk = v ; comment\nj = v;not\nl = x;y ;z\n") == 0, "2.6 inline comments");
 	is_str(span("a", "k"), "v", "2.6: ' ;' starts a comment");
@@ -225,12 +225,12 @@ static void test_dialects(void)
 	is_str(span("a", "k"), "\"\"", "2.6: span still covers the quotes");
 	ok(parse(INI_CKAN_26, "[a]\nk = 1\n  # x\n\n  y\nrem a comment\nREM\n") == 0, "2.6 continuation");
 	is_str(get("a", "k"), "1\n# x\ny", "2.6: indented '#' continues, blank lines vanish");
-	ok(ini_lookup(&F, "a", "rem a comment") == NULL, "2.6: rem lines are comments");
+	ok(ckanini_lookup(&F, "a", "rem a comment") == NULL, "2.6: rem lines are comments");
 	is_int(err_line(INI_CKAN_26, "[a]\n  k = 1\n"), 2, "2.6: indented key without an open value is an error");
 	ok(parse(INI_CKAN_26, "[a]\nk = 1\rj = 2\n") == 0, "2.6: lone CR");
 	is_str(get("a", "k"), "1\rj = 2", "2.6: lone CR is not a line end in Python 2");
 	ok(parse(INI_CKAN_26, "[a]b]\nk = %(__name__)s\n") == 0, "2.6: header to the first ']'");
-	ok(ini_has_section(&F, "a"), "2.6: section a");
+	ok(ckanini_has_section(&F, "a"), "2.6: section a");
 	is_str(get("a", "k"), "a", "2.6: %(__name__)s is the section");
 	ok(parse(INI_CKAN_26, "[a]\nk = 5% off\nj = 100%% %(k)s\ni = 5% of %(k)s\n") == 0, "2.6 percent");
 	is_str(get("a", "k"), "5% off", "2.6: no \"%(\": value raw, lone % fine");
@@ -318,7 +318,7 @@ static void test_interpolation(void)
 		{
 			char *v = NULL;
 
-			ok(ini_get(&F, "a", "k5", NULL, NULL, &v, NULL, &E) == 0 && strlen(v) == 59049,
+			ok(ckanini_get(&F, "a", "k5", NULL, NULL, &v, NULL, &E) == 0 && strlen(v) == 59049,
 			   "9^5 references still expand");
 			free(v);
 		}
@@ -334,11 +334,11 @@ static char *slurp(const char *path, struct buf *b)
 	return b->data;
 }
 
-static void test_ckan_file(const char *name, enum ini_dialect d, int want_line, const char *want)
+static void test_ckan_file(const char *name, enum ckanini_dialect d, int want_line, const char *want)
 {
 	char path[512], msg[600], *v;
 	struct buf b;
-	const struct ini_entry *e = NULL;
+	const struct ckanini_entry *e = NULL;
 
 	snprintf(path, sizeof path, "../shared/ckan-configs/%s", name);
 	if (!slurp(path, &b)) {
@@ -347,17 +347,17 @@ static void test_ckan_file(const char *name, enum ini_dialect d, int want_line, 
 		return;
 	}
 	snprintf(msg, sizeof msg, "%s parses", name);
-	ini_free(&F);
-	ok(ini_parse(path, b.data, b.len, d, &F, &E) == 0, msg);
+	ckanini_free(&F);
+	ok(ckanini_parse(path, b.data, b.len, d, &F, &E) == 0, msg);
 	snprintf(msg, sizeof msg, "%s: sqlalchemy.url", name);
 	is_str(get("app:main", "sqlalchemy.url"), want, msg);
-	if (ini_get(&F, "app:main", "sqlalchemy.url", HERE, FILE_, &v, &e, &E) == 0)
+	if (ckanini_get(&F, "app:main", "sqlalchemy.url", HERE, FILE_, &v, &e, &E) == 0)
 		free(v);
 	snprintf(msg, sizeof msg, "%s: sqlalchemy.url line", name);
 	is_int(e ? e->line : -1, want_line, msg);
 	snprintf(msg, sizeof msg, "%s: span is the value", name);
 	is_str(span("app:main", "sqlalchemy.url"), want, msg);
-	ini_free(&F);
+	ckanini_free(&F);
 	buf_free(&b);
 }
 
@@ -381,17 +381,17 @@ static void test_ckan_files(void)
 	{
 		struct buf b;
 
-		ini_free(&F);
+		ckanini_free(&F);
 		if (slurp("../shared/ckan-configs/test-core-2.10.10.ini", &b)) {
-			ok(ini_parse("t", b.data, b.len, INI_CKAN_210, &F, &E) == 0, "test-core again");
-			ok(ini_get(&F, "app:main", "WTF_CSRF_SECRET_KEY", HERE, FILE_, &v, NULL, &E) == 0 &&
+			ok(ckanini_parse("t", b.data, b.len, INI_CKAN_210, &F, &E) == 0, "test-core again");
+			ok(ckanini_get(&F, "app:main", "WTF_CSRF_SECRET_KEY", HERE, FILE_, &v, NULL, &E) == 0 &&
 			   strcmp(v, get("app:main", "beaker.session.secret")) == 0,
 			   "test-core: %(beaker.session.secret)s");
 			free(v);
 			is_str(get("app:main", "cache_dir"), HERE "/data", "test-core: %(here)s/data from [DEFAULT]");
 			is_str(get("formatter_generic", "format"), "<error>",
 			       "logging format %(levelname)-5.5s is not BasicInterpolation syntax");
-			ini_free(&F);
+			ckanini_free(&F);
 		}
 		buf_free(&b);
 	}
@@ -399,9 +399,9 @@ static void test_ckan_files(void)
 	{
 		struct buf b;
 
-		ini_free(&F);
+		ckanini_free(&F);
 		if (slurp("../shared/ckan-configs/deployment-2.10.10.ini_tmpl", &b)) {
-			ok(ini_parse("t", b.data, b.len, INI_CKAN_210, &F, &E) < 0 && E.line == 14,
+			ok(ckanini_parse("t", b.data, b.len, INI_CKAN_210, &F, &E) < 0 && E.line == 14,
 			   "deployment-2.10.10.ini_tmpl: $default_section on line 14 is a parse error");
 		}
 		buf_free(&b);
@@ -417,6 +417,6 @@ int main(void)
 	test_dialects();
 	test_interpolation();
 	test_ckan_files();
-	ini_free(&F);
+	ckanini_free(&F);
 	return done_testing();
 }

@@ -9,20 +9,20 @@
  * equal to Python 3's configparser by tests/unit/ini-python.t.  Never prints,
  * never exits.
  */
-#ifndef CKP_INI_H
-#define CKP_INI_H
+#ifndef CKP_CKANINI_H
+#define CKP_CKANINI_H
 
 #include <stddef.h>
 
 #include "diag.h"
 
-enum ini_dialect {
+enum ckanini_dialect {
 	INI_CKAN_26,	/* CKAN 2.6-2.8: Python 2 ConfigParser (paste.deploy): " ;" comments, last duplicate wins, keys as written */
 	INI_CKAN_29,	/* CKAN 2.9: Python 3 configparser, keys lower-cased */
 	INI_CKAN_210,	/* CKAN >= 2.10 (default): Python 3 configparser, keys as written */
 };
 
-struct ini_entry {
+struct ckanini_entry {
 	char *section;		/* name between [ ] as configparser keeps it ("DEFAULT" for defaults) */
 	char *key;		/* as the dialect stores it (lower-cased for INI_CKAN_29) */
 	char *raw;		/* value before interpolation; continuation lines joined with '\n' */
@@ -35,21 +35,21 @@ struct ini_entry {
 
 /* A [section] header line.  Repeated headers (CKAN 2.6, and [DEFAULT]) are
  * all kept, in file order. */
-struct ini_section {
+struct ckanini_section {
 	char *name;		/* between the brackets, as configparser keeps it */
 	int line;
 };
 
-struct ini_file {
+struct ckanini_file {
 	char *path;		/* as given, for messages */
 	const char *data;	/* the file's bytes; not owned, must outlive the model */
 	size_t len;
-	enum ini_dialect dialect;
-	struct ini_entry *entries;	/* in file order; with INI_CKAN_26 duplicates are all kept */
+	enum ckanini_dialect dialect;
+	struct ckanini_entry *entries;	/* in file order; with INI_CKAN_26 duplicates are all kept */
 	size_t n;
 	int has_bom;
 	int crlf;		/* the first line ending is "\r\n" */
-	struct ini_section *sections;	/* every header, in file order */
+	struct ckanini_section *sections;	/* every header, in file order */
 	size_t nsections;
 };
 
@@ -60,23 +60,23 @@ struct ini_file {
  * (errors for CKAN >= 2.9; CKAN 2.6 keeps the last), a UTF-8 BOM (Python
  * 3 reads U+FEFF as text before the first header, Python 2 the three bytes:
  * every CKAN fails on it), invalid UTF-8 (CKAN >= 2.9 read the file as
- * UTF-8), a NUL byte.  On error f is left empty (ini_free is harmless).
+ * UTF-8), a NUL byte.  On error f is left empty (ckanini_free is harmless).
  */
-int ini_parse(const char *path, const char *data, size_t len, enum ini_dialect dialect,
-	      struct ini_file *f, struct diag_err *err);
-void ini_free(struct ini_file *f);
+int ckanini_parse(const char *path, const char *data, size_t len, enum ckanini_dialect dialect,
+	      struct ckanini_file *f, struct diag_err *err);
+void ckanini_free(struct ckanini_file *f);
 
 /* Nonzero when the file has a [section] header (or section is "DEFAULT"). */
-int ini_has_section(const struct ini_file *f, const char *section);
+int ckanini_has_section(const struct ckanini_file *f, const char *section);
 
 /* The entry for key in section exactly as CKAN would look it up (key
  * lower-cased first for INI_CKAN_29; the last one for INI_CKAN_26), without
  * [DEFAULT] fallback.  NULL when absent. */
-const struct ini_entry *ini_lookup(const struct ini_file *f, const char *section, const char *key);
+const struct ckanini_entry *ckanini_lookup(const struct ckanini_file *f, const char *section, const char *key);
 
 /* Every entry with this key in section, in file order (for duplicate reports). */
-size_t ini_lookup_all(const struct ini_file *f, const char *section, const char *key,
-		      const struct ini_entry **out, size_t max);
+size_t ckanini_lookup_all(const struct ckanini_file *f, const char *section, const char *key,
+		      const struct ckanini_entry **out, size_t max);
 
 /*
  * The value CKAN reads for key in section: the section's entry, else
@@ -88,8 +88,8 @@ size_t ini_lookup_all(const struct ini_file *f, const char *section, const char 
  * %(name)s, recursion deeper than configparser allows, or a result beyond
  * 16 MiB or a million substitutions, which only a hostile file reaches).
  */
-int ini_get(const struct ini_file *f, const char *section, const char *key,
+int ckanini_get(const struct ckanini_file *f, const char *section, const char *key,
 	    const char *here, const char *file, char **value,
-	    const struct ini_entry **where, struct diag_err *err);
+	    const struct ckanini_entry **where, struct diag_err *err);
 
 #endif

@@ -18,10 +18,10 @@
  * handler sees neither comments, blank lines nor headers, which decide both
  * values and errors.  Every one of these would have had to be undone
  * around it; scanning the line here is shorter and is what the differential
- * test against Python proves.  (Our ini_parse also shadows libinih's symbol
+ * test against Python proves.  (Our ckanini_parse also shadows libinih's symbol
  * of the same name, so a program cannot use both.)
  */
-#include "ini.h"
+#include "ckanini.h"
 
 #include <limits.h>
 #include <stdint.h>
@@ -42,7 +42,7 @@
 #define INTERP_MAX_STEPS 1000000L
 
 struct parser {
-	struct ini_file *f;
+	struct ckanini_file *f;
 	const unsigned char *d;
 	int py3;
 	size_t ecap, scap;
@@ -193,7 +193,7 @@ static int line_of(const unsigned char *d, size_t len, size_t off, int universal
 	return line;
 }
 
-static int check_bytes(const struct ini_file *f, int py3, struct diag_err *err)
+static int check_bytes(const struct ckanini_file *f, int py3, struct diag_err *err)
 {
 	const unsigned char *d = (const unsigned char *)f->data;
 	size_t i, k;
@@ -241,7 +241,7 @@ static size_t next_line(const unsigned char *d, size_t len, size_t pos, int univ
 
 /* configparser's optionxform: str.lower() for CKAN 2.9 (ASCII only here:
  * a gap for non-ASCII capitals, which no CKAN key has), str for the rest. */
-static void fold_key(const struct ini_file *f, char *k)
+static void fold_key(const struct ckanini_file *f, char *k)
 {
 	if (f->dialect != INI_CKAN_29)
 		return;
@@ -271,7 +271,7 @@ static void close_open(struct parser *ps)
 
 static void add_section(struct parser *ps, size_t a, size_t b, int line)
 {
-	struct ini_file *f = ps->f;
+	struct ckanini_file *f = ps->f;
 
 	close_open(ps);
 	if (f->nsections == ps->scap) {
@@ -288,8 +288,8 @@ static void add_section(struct parser *ps, size_t a, size_t b, int line)
 static void add_entry(struct parser *ps, size_t ka, size_t kb, size_t va, size_t vb,
 		      int raw_empty, int line)
 {
-	struct ini_file *f = ps->f;
-	struct ini_entry *e;
+	struct ckanini_file *f = ps->f;
+	struct ckanini_entry *e;
 
 	close_open(ps);
 	if (f->n == ps->ecap) {
@@ -313,7 +313,7 @@ static void add_entry(struct parser *ps, size_t ka, size_t kb, size_t va, size_t
 /* A continuation line [a, b) of the open entry (never empty). */
 static void add_piece(struct parser *ps, size_t a, size_t b, int line)
 {
-	struct ini_entry *e = &ps->f->entries[ps->open];
+	struct ckanini_entry *e = &ps->f->entries[ps->open];
 
 	while (ps->blanks > 0) {
 		buf_addc(&ps->val, '\n');
@@ -511,7 +511,7 @@ static int find_dup(const struct parser *ps, size_t n, struct dup_item *it, int 
 
 static int check_dups(const struct parser *ps, struct diag_err *err)
 {
-	const struct ini_file *f = ps->f;
+	const struct ckanini_file *f = ps->f;
 	struct dup_item *keys = xmalloc((f->n + 1) * sizeof *keys);
 	struct dup_item *sects = xmalloc((f->nsections + 1) * sizeof *sects);
 	struct diag_err ek, es;
@@ -545,7 +545,7 @@ static int check_dups(const struct parser *ps, struct diag_err *err)
 
 /* ---- the API ---- */
 
-void ini_free(struct ini_file *f)
+void ckanini_free(struct ckanini_file *f)
 {
 	size_t i;
 
@@ -576,7 +576,7 @@ static int first_eol_is_crlf(const char *d, size_t len)
 
 static int parse_lines(struct parser *ps, struct diag_err *err)
 {
-	const struct ini_file *f = ps->f;
+	const struct ckanini_file *f = ps->f;
 	size_t pos = 0, end, next;
 	int line = 0;
 
@@ -598,8 +598,8 @@ static int parse_lines(struct parser *ps, struct diag_err *err)
 	return 0;
 }
 
-int ini_parse(const char *path, const char *data, size_t len, enum ini_dialect dialect,
-	      struct ini_file *f, struct diag_err *err)
+int ckanini_parse(const char *path, const char *data, size_t len, enum ckanini_dialect dialect,
+	      struct ckanini_file *f, struct diag_err *err)
 {
 	struct parser ps;
 	int rc;
@@ -613,7 +613,7 @@ int ini_parse(const char *path, const char *data, size_t len, enum ini_dialect d
 	f->crlf = first_eol_is_crlf(data, len);
 	if (len >= INT_MAX) {
 		diag_set(err, path, 0, "file too large");
-		ini_free(f);
+		ckanini_free(f);
 		return -1;
 	}
 	memset(&ps, 0, sizeof ps);
@@ -628,11 +628,11 @@ int ini_parse(const char *path, const char *data, size_t len, enum ini_dialect d
 	close_open(&ps);
 	buf_free(&ps.val);
 	if (rc < 0)
-		ini_free(f);
+		ckanini_free(f);
 	return rc;
 }
 
-int ini_has_section(const struct ini_file *f, const char *section)
+int ckanini_has_section(const struct ckanini_file *f, const char *section)
 {
 	size_t i;
 
@@ -645,7 +645,7 @@ int ini_has_section(const struct ini_file *f, const char *section)
 }
 
 /* The key as the dialect stores it (lower-cased for CKAN 2.9). */
-static char *xform(const struct ini_file *f, const char *key)
+static char *xform(const struct ckanini_file *f, const char *key)
 {
 	char *k = xstrdup(key);
 
@@ -654,7 +654,7 @@ static char *xform(const struct ini_file *f, const char *key)
 }
 
 /* The last entry for an already transformed key. */
-static const struct ini_entry *find_entry(const struct ini_file *f, const char *section,
+static const struct ckanini_entry *find_entry(const struct ckanini_file *f, const char *section,
 					  const char *key)
 {
 	size_t i;
@@ -665,17 +665,17 @@ static const struct ini_entry *find_entry(const struct ini_file *f, const char *
 	return NULL;
 }
 
-const struct ini_entry *ini_lookup(const struct ini_file *f, const char *section, const char *key)
+const struct ckanini_entry *ckanini_lookup(const struct ckanini_file *f, const char *section, const char *key)
 {
 	char *k = xform(f, key);
-	const struct ini_entry *e = find_entry(f, section, k);
+	const struct ckanini_entry *e = find_entry(f, section, k);
 
 	free(k);
 	return e;
 }
 
-size_t ini_lookup_all(const struct ini_file *f, const char *section, const char *key,
-		      const struct ini_entry **out, size_t max)
+size_t ckanini_lookup_all(const struct ckanini_file *f, const char *section, const char *key,
+		      const struct ckanini_entry **out, size_t max)
 {
 	char *k = xform(f, key);
 	size_t i, n = 0;
@@ -692,7 +692,7 @@ size_t ini_lookup_all(const struct ini_file *f, const char *section, const char 
 }
 
 struct interp {
-	const struct ini_file *f;
+	const struct ckanini_file *f;
 	const char *section;
 	const char *here, *file;
 	const char *key;	/* for messages */
@@ -703,7 +703,7 @@ struct interp {
 };
 
 /* Does the stored key equal name[0..n) after the dialect's optionxform? */
-static int key_is(const struct ini_file *f, const char *key, const char *name, size_t n)
+static int key_is(const struct ckanini_file *f, const char *key, const char *name, size_t n)
 {
 	size_t i;
 
@@ -718,7 +718,7 @@ static int key_is(const struct ini_file *f, const char *key, const char *name, s
 	return key[n] == '\0';
 }
 
-static const struct ini_entry *find_entry_n(const struct ini_file *f, const char *section,
+static const struct ckanini_entry *find_entry_n(const struct ckanini_file *f, const char *section,
 					    const char *name, size_t n)
 {
 	size_t i;
@@ -734,7 +734,7 @@ static const struct ini_entry *find_entry_n(const struct ini_file *f, const char
  * when unknown. */
 static const char *var_value(const struct interp *ip, const char *name, size_t n)
 {
-	const struct ini_entry *e = find_entry_n(ip->f, ip->section, name, n);
+	const struct ckanini_entry *e = find_entry_n(ip->f, ip->section, name, n);
 
 	if (e)
 		return e->raw;
@@ -876,20 +876,20 @@ static int interp_py2(struct interp *ip, const char *raw, char **value)
 	return 0;
 }
 
-int ini_get(const struct ini_file *f, const char *section, const char *key,
+int ckanini_get(const struct ckanini_file *f, const char *section, const char *key,
 	    const char *here, const char *file, char **value,
-	    const struct ini_entry **where, struct diag_err *err)
+	    const struct ckanini_entry **where, struct diag_err *err)
 {
 	struct interp ip;
 	char *k;
 	const char *raw;
-	const struct ini_entry *e;
+	const struct ckanini_entry *e;
 	int rc;
 
 	*value = NULL;
 	if (where)
 		*where = NULL;
-	if (!ini_has_section(f, section))
+	if (!ckanini_has_section(f, section))
 		return 1;
 	k = xform(f, key);
 	memset(&ip, 0, sizeof ip);
