@@ -26,7 +26,7 @@ endif
 # Dependencies are looked up when a recipe runs, so `make deps` can install them first.
 DEP_CFLAGS = $(shell pkg-config --cflags inih libpcre2-8 2>/dev/null) -I$(shell pg_config --includedir 2>/dev/null || echo /usr/include/postgresql)
 # libinih and PCRE2 are linked statically: each shared object costs every start.
-DEP_LIBS = -Wl,-Bstatic $(shell pkg-config --libs inih libpcre2-8 2>/dev/null) -Wl,-Bdynamic -ldl
+DEP_LIBS = -Wl,-Bstatic $(shell pkg-config --libs inih libpcre2-8 2>/dev/null) -Wl,-Bdynamic -ldl -lm
 
 WARN = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -Wno-format-nonliteral
 CFLAGS ?= $(OPT) -g
@@ -36,7 +36,9 @@ ALL_LDFLAGS = $(SANFLAGS) -Wl,--as-needed $(LDFLAGS)
 TOOLS = $(patsubst tools/%.c,%,$(wildcard tools/*.c))
 SCRIPTS = $(filter-out %.c,$(wildcard tools/*))
 COMMON_SRC = $(wildcard common/*.c)
-COMMON_OBJ = $(patsubst %.c,$(BUILD)/%.o,$(COMMON_SRC))
+# The parameter tables are data (data/*.tsv) turned into C by the build.
+GEN_SRC = $(BUILD)/gen/pgparams_data.c
+COMMON_OBJ = $(patsubst %.c,$(BUILD)/%.o,$(COMMON_SRC)) $(BUILD)/gen/pgparams_data.o
 UNIT_SRC = $(wildcard tests/unit/*.c)
 UNIT_BIN = $(patsubst %.c,$(BUILD)/%,$(UNIT_SRC))
 HELPER_SRC = $(filter-out tests/lib/faultinject.c,$(wildcard tests/lib/*.c))
@@ -56,6 +58,13 @@ $(BUILD)/%.o: %.c $(wildcard common/*.h) tests/lib/tap.h
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
+$(GEN_SRC): tests/lib/gen-pgparams.sh $(wildcard data/pg_settings/*.tsv) data/pg_param_changes.tsv
+	@mkdir -p $(dir $@)
+	sh tests/lib/gen-pgparams.sh $@
+
+$(BUILD)/gen/pgparams_data.o: $(GEN_SRC)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
 $(BUILD)/libcommon.a: $(COMMON_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
@@ -71,10 +80,10 @@ $(BUILD)/tests/lib/%: $(BUILD)/tests/lib/%.o $(BUILD)/libcommon.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(DEP_LIBS)
 
 # libFuzzer targets: clang with the fuzzer, ASan and UBSan, over the common sources.
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(COMMON_SRC) $(wildcard common/*.h)
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(COMMON_SRC) $(GEN_SRC) $(wildcard common/*.h)
 	@mkdir -p $(dir $@)
 	$(FUZZCC) -std=c11 -D_GNU_SOURCE -DCKP_VERSION='"$(VERSION)"' -g -O1 -fsanitize=fuzzer,address,undefined \
-		-Icommon -Itests/lib $(DEP_CFLAGS) -o $@ $< $(COMMON_SRC) $(DEP_LIBS)
+		-Icommon -Itests/lib $(DEP_CFLAGS) -o $@ $< $(COMMON_SRC) $(GEN_SRC) $(DEP_LIBS) -lm
 
 deps:
 	@sh tests/lib/deps.sh build

@@ -173,6 +173,11 @@ static void choose_tables(struct side *old, struct side *new)
 
 	old->params_version = old->version >= 0 ? old->version : new->version >= 0 ? new->version : newest;
 	new->params_version = new->version >= 0 ? new->version : old->version >= 0 ? old->version : newest;
+	/* Before 10 there is no snapshot: units have not changed since, so 10's table reads them. */
+	if (n && old->params_version < versions[0])
+		old->params_version = versions[0];
+	if (n && new->params_version < versions[0])
+		new->params_version = versions[0];
 	if (old->version < 0)
 		diag_warn(old->cl.spec, 0, "version unknown; reading units as PostgreSQL %s does (--old-version)",
 			  version_name(old->params_version, b1, sizeof b1));
@@ -291,8 +296,11 @@ static size_t compare(struct side *old, struct side *new, struct item **out)
 		if (!strchr(it->name, '.')) {
 			it->unknown_new = !pn && pgparams_known(new->version);
 			it->unknown_old = !po && pgparams_known(old->version);
+			/* A change in between explains it; else one before OLD's version (OLD's file was already stale). */
 			if (!pn && it->o)
 				it->change = pgparams_change(it->name, old->params_version, new->params_version);
+			if (!pn && it->o && !it->change)
+				it->change = pgparams_change(it->name, 0, new->params_version);
 			if (it->change)
 				it->unknown_new = 1;
 		}
@@ -323,12 +331,12 @@ static void where(const struct side *s, const struct pgconf_setting *st)
 
 static void change_text(const struct item *it, const struct side *new, struct buf *b)
 {
-	char vb[16];
+	char vb[16], cb[16];
 
 	buf_reset(b);
 	if (it->change) {
 		buf_printf(b, "PostgreSQL %s does not know %s: %s in %s", version_name(new->version, vb, sizeof vb),
-			   it->name, it->change->change, version_name(it->change->version, vb, sizeof vb));
+			   it->name, it->change->change, version_name(it->change->version, cb, sizeof cb));
 		if (it->change->replacement)
 			buf_printf(b, ", use %s", it->change->replacement);
 	} else if (it->unknown_new && it->o) {

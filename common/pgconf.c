@@ -1,0 +1,769 @@
+/*
+ * pgconf: postgresql.conf read the way the server reads it.  The scanner is
+ * a hand-written copy of the flex rules in PostgreSQL's guc-file.l (longest
+ * match wins, ties go to the earlier rule), and the grammar is
+ * ParseConfigFp's: a name (ID or QUALIFIED_ID), an optional '=', one value
+ * token (ID, STRING, INTEGER, REAL or UNQUOTED_STRING), then the end of the
+ * line.  include, include_if_exists and include_dir are followed like
+ * ParseConfigFile and ParseConfigDirectory do, paths made absolute and
+ * canonicalised like AbsoluteConfigLocation (PostgreSQL 15's
+ * canonicalize_path), so that the file names we report are the ones
+ * pg_file_settings shows.  tests/server/pgconf-oracle.t compares the two.
+ */
+#include "pgconf.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "buf.h"
+
+/* CONF_FILE_MAX_DEPTH in guc.h: the top file is depth 0. */
+#define MAX_DEPTH 10
+
+enum tok { T_EOF, T_EOL, T_ID, T_QID, T_STRING, T_UNQ, T_INT, T_REAL, T_EQ, T_ERR };
+
+struct token {
+	enum tok t;
+	size_t off, len;
+};
+
+struct lexer {
+	const char *s;
+	size_t len, pos;
+	int line;	/* the line pos is on */
+};
+
+/* LETTER in guc-file.l: [A-Za-z_\200-\377] */
+static int is_letter(unsigned char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_' || c >= 0x80;
+}
+
+static int is_letter_or_digit(unsigned char c)
+{
+	return is_letter(c) || (c >= '0' && c <= '9');
+}
+
+static int is_digit(unsigned char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static int is_alpha(unsigned char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+}
+
+static int is_hex(unsigned char c)
+{
+	return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+/* Length of the ID starting at p (0 when p does not start one). */
+static size_t match_id(const unsigned char *p, size_t n)
+{
+	size_t i;
+
+	if (n == 0 || !is_letter(p[0]))
+		return 0;
+	for (i = 1; i < n && is_letter_or_digit(p[i]); i++)
+		;
+	return i;
+}
+
+/*
+ * STRING: \'([^'\\\n]|\\.|\'\')*\' — the longest match.  At a quote we may
+ * either close or, when another quote follows, read the pair as one quote;
+ * the match is the last place where closing was possible.
+ */
+static size_t match_string(const unsigned char *p, size_t n)
+{
+	size_t i = 1, end = 0;
+
+	while (i < n) {
+		if (p[i] == '\n')
+			break;
+		if (p[i] == '\\') {
+			if (i + 1 >= n || p[i + 1] == '\n')
+				break;
+			i += 2;
+		} else if (p[i] == '\'') {
+			end = i + 1;
+			if (i + 1 < n && p[i + 1] == '\'')
+				i += 2;
+			else
+				break;
+		} else {
+			i++;
+		}
+	}
+	return end;
+}
+
+/* INTEGER: {SIGN}?({DIGIT}+|0x{HEXDIGIT}+){UNIT_LETTER}* */
+static size_t match_integer(const unsigned char *p, size_t n)
+{
+	size_t i = 0, a = 0, b = 0, j;
+
+	if (i < n && (p[i] == '+' || p[i] == '-'))
+		i++;
+	/* decimal digits, then unit letters */
+	for (j = i; j < n && is_digit(p[j]); j++)
+		;
+	if (j > i) {
+		while (j < n && is_alpha(p[j]))
+			j++;
+		a = j;
+	}
+	/* 0x and hex digits, then unit letters */
+	if (i + 2 < n && p[i] == '0' && p[i + 1] == 'x' && is_hex(p[i + 2])) {
+		for (j = i + 2; j < n && is_hex(p[j]); j++)
+			;
+		while (j < n && is_alpha(p[j]))
+			j++;
+		b = j;
+	}
+	return a > b ? a : b;
+}
+
+/* REAL: {SIGN}?{DIGIT}*"."{DIGIT}*([Ee]{SIGN}?{DIGIT}+)? */
+static size_t match_real(const unsigned char *p, size_t n)
+{
+	size_t i = 0, j;
+
+	if (i < n && (p[i] == '+' || p[i] == '-'))
+		i++;
+	while (i < n && is_digit(p[i]))
+		i++;
+	if (i >= n || p[i] != '.')
+		return 0;
+	i++;
+	while (i < n && is_digit(p[i]))
+		i++;
+	if (i < n && (p[i] == 'e' || p[i] == 'E')) {
+		j = i + 1;
+		if (j < n && (p[j] == '+' || p[j] == '-'))
+			j++;
+		if (j < n && is_digit(p[j])) {
+			while (j < n && is_digit(p[j]))
+				j++;
+			i = j;
+		}
+	}
+	return i;
+}
+
+/* The next token; whitespace and comments are skipped as the lexer eats them. */
+static void lex(struct lexer *lx, struct token *t)
+{
+	const unsigned char *s = (const unsigned char *)lx->s;
+	const unsigned char *p;
+	size_t n;
+
+	for (;;) {
+		while (lx->pos < lx->len && (s[lx->pos] == ' ' || s[lx->pos] == '\t' || s[lx->pos] == '\r'))
+			lx->pos++;
+		if (lx->pos < lx->len && s[lx->pos] == '#') {
+			/* "#.*": flex's '.' is anything but a newline, NUL included */
+			while (lx->pos < lx->len && s[lx->pos] != '\n')
+				lx->pos++;
+			continue;
+		}
+		break;
+	}
+	t->off = lx->pos;
+	t->len = 0;
+	if (lx->pos >= lx->len) {
+		t->t = T_EOF;
+		return;
+	}
+	p = s + lx->pos;
+	n = lx->len - lx->pos;
+	if (p[0] == '\n') {
+		t->t = T_EOL;
+		t->len = 1;
+	} else if (is_letter(p[0])) {
+		/* ID, QUALIFIED_ID or UNQUOTED_STRING, whichever is longest */
+		size_t id = match_id(p, n), qid = 0, unq = 1;
+
+		if (id < n && p[id] == '.' && match_id(p + id + 1, n - id - 1) > 0)
+			qid = id + 1 + match_id(p + id + 1, n - id - 1);
+		while (unq < n && (is_letter_or_digit(p[unq]) || p[unq] == '-' || p[unq] == '.' ||
+				   p[unq] == '_' || p[unq] == ':' || p[unq] == '/'))
+			unq++;
+		if (id >= qid && id >= unq) {
+			t->t = T_ID;
+			t->len = id;
+		} else if (qid >= unq) {
+			t->t = T_QID;
+			t->len = qid;
+		} else {
+			t->t = T_UNQ;
+			t->len = unq;
+		}
+	} else if (p[0] == '\'') {
+		t->len = match_string(p, n);
+		t->t = t->len ? T_STRING : T_ERR;
+	} else if (p[0] == '=') {
+		t->t = T_EQ;
+		t->len = 1;
+	} else {
+		size_t in = match_integer(p, n), re = match_real(p, n);
+
+		if (in == 0 && re == 0)
+			t->t = T_ERR;
+		else if (in >= re) {
+			t->t = T_INT;
+			t->len = in;
+		} else {
+			t->t = T_REAL;
+			t->len = re;
+		}
+	}
+	if (t->t == T_ERR)
+		t->len = 1;
+	lx->pos += t->len;
+	if (t->t == T_EOL)
+		lx->line++;
+}
+
+/*
+ * GUC_scanstr: strip the quotes, turn '' into ' and apply the backslash
+ * escapes \b \f \n \r \t and \ooo; any other escaped byte stands for
+ * itself.  Like the server's C string, the value ends at a \0 escape.
+ */
+static char *unquote(const char *s, size_t len)
+{
+	char *out = xmalloc(len);
+	size_t i, j = 0;
+
+	for (i = 1; i + 1 < len; i++) {
+		if (s[i] == '\\') {
+			i++;
+			switch (s[i]) {
+			case 'b': out[j++] = '\b'; break;
+			case 'f': out[j++] = '\f'; break;
+			case 'n': out[j++] = '\n'; break;
+			case 'r': out[j++] = '\r'; break;
+			case 't': out[j++] = '\t'; break;
+			case '0': case '1': case '2': case '3':
+			case '4': case '5': case '6': case '7': {
+				unsigned v = 0;
+				int k;
+
+				for (k = 0; k < 3 && i + 1 < len && s[i] >= '0' && s[i] <= '7'; k++, i++)
+					v = (v << 3) + (unsigned)(s[i] - '0');
+				i--;
+				out[j++] = (char)(unsigned char)v;
+				break;
+			}
+			default:
+				out[j++] = s[i];
+				break;
+			}
+		} else if (s[i] == '\'' && s[i + 1] == '\'') {
+			out[j++] = '\'';
+			i++;
+		} else {
+			out[j++] = s[i];
+		}
+	}
+	out[j] = '\0';
+	return out;
+}
+
+/* guc_name_compare lower-cases ASCII letters only. */
+static char *lower_dup(const char *s, size_t n)
+{
+	char *d = xstrndup(s, n);
+
+	for (char *p = d; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	return d;
+}
+
+static int name_eq(const char *a, const char *b)
+{
+	for (;; a++, b++) {
+		int ca = (*a >= 'A' && *a <= 'Z') ? *a - 'A' + 'a' : *a;
+		int cb = (*b >= 'A' && *b <= 'Z') ? *b - 'A' + 'a' : *b;
+
+		if (ca != cb)
+			return 0;
+		if (!ca)
+			return 1;
+	}
+}
+
+static int is_directive(const char *lname)
+{
+	return strcmp(lname, "include") == 0 || strcmp(lname, "include_if_exists") == 0 ||
+	       strcmp(lname, "include_dir") == 0;
+}
+
+void pgconf_init(struct pgconf_model *m)
+{
+	m->set = NULL;
+	m->n = 0;
+	m->files = NULL;
+	m->nfiles = 0;
+}
+
+void pgconf_free(struct pgconf_model *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->n; i++) {
+		free(m->set[i].name);
+		free(m->set[i].name_raw);
+		free(m->set[i].value);
+		free(m->set[i].value_raw);
+	}
+	for (i = 0; i < m->nfiles; i++) {
+		free(m->files[i].path);
+		free(m->files[i].data);
+	}
+	free(m->set);
+	free(m->files);
+	pgconf_init(m);
+}
+
+static size_t add_file(struct pgconf_model *m, const char *path, char *data, size_t len)
+{
+	struct pgconf_file *f;
+
+	m->files = xrealloc(m->files, (m->nfiles + 1) * sizeof *m->files);
+	f = &m->files[m->nfiles];
+	f->path = xstrdup(path);
+	f->data = data;
+	f->len = len;
+	return m->nfiles++;
+}
+
+static struct pgconf_setting *add_setting(struct pgconf_model *m)
+{
+	struct pgconf_setting *s;
+
+	if ((m->n & (m->n - 1)) == 0)	/* grow at powers of two */
+		m->set = xrealloc(m->set, (m->n ? 2 * m->n : 1) * sizeof *m->set);
+	s = &m->set[m->n++];
+	memset(s, 0, sizeof *s);
+	return s;
+}
+
+/* A token quoted for a message: at most 40 bytes, unprintable ones as \xHH. */
+static void token_text(const char *s, size_t len, char *out, size_t outsz)
+{
+	size_t i, o = 0;
+
+	for (i = 0; i < len && i < 40 && o + 5 < outsz; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c >= 0x20 && c != 0x7f)
+			out[o++] = (char)c;
+		else
+			o += (size_t)snprintf(out + o, outsz - o, "\\x%02x", c);
+	}
+	if (i < len && o + 4 < outsz) {
+		memcpy(out + o, "...", 3);
+		o += 3;
+	}
+	out[o] = '\0';
+}
+
+/* Why the token t cannot stand where it is. */
+static int token_error(struct diag_err *err, const char *path, int line, const char *s,
+		       const struct token *t)
+{
+	char text[200];
+
+	if (t->t == T_EOL || t->t == T_EOF)
+		return diag_set(err, path, line, "missing value");
+	if (t->t == T_ERR && s[t->off] == '\'')
+		return diag_set(err, path, line, "unterminated quoted string");
+	if (t->t == T_ERR && s[t->off] == '\0')
+		return diag_set(err, path, line, "NUL byte");
+	token_text(s + t->off, t->len, text, sizeof text);
+	return diag_set(err, path, line, "syntax error near \"%s\"", text);
+}
+
+/* A directive found while parsing, for the loader to follow. */
+struct loader;
+static int follow(struct loader *L, size_t file, int line, const char *directive, const char *value,
+		  int depth);
+
+/*
+ * ParseConfigFp over file index fi of m.  With L == NULL the include
+ * directives are kept as settings; otherwise they are followed at once, so
+ * that included settings land in reading order.
+ */
+static int parse_file(struct pgconf_model *m, size_t fi, struct loader *L, int depth,
+		      struct diag_err *err)
+{
+	struct lexer lx;
+	struct token name, val, t;
+
+	lx.s = m->files[fi].data;
+	lx.len = m->files[fi].len;
+	lx.pos = 0;
+	lx.line = 1;
+	for (;;) {
+		const char *path = m->files[fi].path;
+		int line = lx.line;
+		char *lname;
+
+		lex(&lx, &name);
+		if (name.t == T_EOF)
+			return 0;
+		if (name.t == T_EOL)
+			continue;
+		if (name.t != T_ID && name.t != T_QID)
+			return token_error(err, path, line, lx.s, &name);
+		lex(&lx, &val);
+		if (val.t == T_EQ)
+			lex(&lx, &val);
+		if (val.t != T_ID && val.t != T_STRING && val.t != T_INT && val.t != T_REAL &&
+		    val.t != T_UNQ)
+			return token_error(err, path, line, lx.s, &val);
+		if (val.t == T_STRING && memchr(lx.s + val.off, '\0', val.len))
+			return diag_set(err, path, line, "NUL byte");
+		lex(&lx, &t);
+		if (t.t != T_EOL && t.t != T_EOF)
+			return token_error(err, path, line, lx.s, &t);
+
+		lname = lower_dup(lx.s + name.off, name.len);
+		if (L && is_directive(lname)) {
+			char *v = val.t == T_STRING ? unquote(lx.s + val.off, val.len)
+						    : xstrndup(lx.s + val.off, val.len);
+			int rc = follow(L, fi, line, lname, v, depth);
+
+			free(v);
+			free(lname);
+			if (rc < 0)
+				return -1;
+		} else {
+			struct pgconf_setting *s = add_setting(m);
+
+			s->name = lname;
+			s->name_raw = xstrndup(lx.s + name.off, name.len);
+			s->value_raw = xstrndup(lx.s + val.off, val.len);
+			s->quoted = val.t == T_STRING;
+			s->value = s->quoted ? unquote(lx.s + val.off, val.len) : xstrdup(s->value_raw);
+			s->file = fi;
+			s->line = line;
+			s->name_off = name.off;
+			s->val_off = val.off;
+			s->val_len = val.len;
+		}
+		if (t.t == T_EOF)
+			return 0;
+	}
+}
+
+int pgconf_parse_buf(struct pgconf_model *m, const char *path, const char *data, size_t len,
+		     struct diag_err *err)
+{
+	char *copy = xmalloc(len + 1);
+	size_t fi;
+
+	memcpy(copy, data, len);
+	copy[len] = '\0';
+	fi = add_file(m, path, copy, len);
+	return parse_file(m, fi, NULL, 0, err);
+}
+
+/*
+ * Paths the way src/port/path.c makes them: these are the names
+ * pg_file_settings.sourcefile shows, and the server opens the lexically
+ * cleaned name, so "sub/../x.conf" is x.conf even when sub is a symlink.
+ * canonicalize_path (the version in 16 and, since early 2023, in the
+ * minor releases of 11 to 15) drops repeated and trailing slashes and "."
+ * components and removes "name/.." pairs; ".." right after "/" goes, a
+ * relative path keeps the ".." it cannot resolve, and what reduces to
+ * nothing becomes "." (or "/").
+ */
+static void trim_directory(char *path)
+{
+	char *p;
+
+	if (path[0] == '\0')
+		return;
+	for (p = path + strlen(path) - 1; *p == '/' && p > path; p--)
+		;
+	for (; *p != '/' && p > path; p--)
+		;
+	for (; p > path && *(p - 1) == '/'; p--)
+		;
+	if (p == path && *p == '/')
+		p++;
+	*p = '\0';
+}
+
+static void canonicalize(char *path)
+{
+	int absolute = path[0] == '/';
+	char *out = path + absolute;	/* the components written so far end here */
+	const char *p = path + absolute;
+	size_t depth = 0;		/* regular names written (not "..") */
+
+	if (path[0] == '\0')
+		return;
+	while (*p) {
+		const char *start = p;
+		size_t len;
+
+		while (*p && *p != '/')
+			p++;
+		len = (size_t)(p - start);
+		while (*p == '/')
+			p++;
+		if (len == 0 || (len == 1 && start[0] == '.'))
+			continue;
+		if (len == 2 && start[0] == '.' && start[1] == '.') {
+			if (depth > 0) {
+				/* drop the last name written, and its separator */
+				while (out > path + absolute && out[-1] != '/')
+					out--;
+				if (out > path + absolute)
+					out--;
+				depth--;
+				continue;
+			}
+			if (absolute)
+				continue;
+		} else {
+			depth++;
+		}
+		/* start >= out always: compacting in place moves bytes left */
+		if (out > path + absolute)
+			*out++ = '/';
+		memmove(out, start, len);
+		out += len;
+	}
+	if (out == path + absolute && !absolute)
+		*out++ = '.';
+	*out = '\0';
+}
+
+/* AbsoluteConfigLocation: relative to the directory of the including file. */
+static char *config_location(const char *loc, const char *calling_file)
+{
+	struct buf b;
+	char *dir;
+
+	buf_init(&b);
+	if (loc[0] == '/' || !calling_file) {
+		buf_adds(&b, loc);
+	} else {
+		dir = xstrdup(calling_file);
+		trim_directory(dir);
+		buf_adds(&b, dir);
+		/* join_path_components: a separator only after a non-empty head */
+		if (*loc) {
+			if (*dir)
+				buf_addc(&b, '/');
+			buf_adds(&b, loc);
+		}
+		free(dir);
+	}
+	buf_adds(&b, "");
+	canonicalize(b.data);
+	return buf_steal(&b);
+}
+
+struct open_file {
+	dev_t dev;
+	ino_t ino;
+};
+
+struct loader {
+	struct pgconf_model *m;
+	struct diag_err *err;
+	struct open_file stack[MAX_DEPTH + 2];
+	int nstack;
+};
+
+/* Whether path is one of the files being read (then nesting it again is a loop). */
+static int on_stack(const struct loader *L, const char *path)
+{
+	struct stat st;
+	int i;
+
+	if (stat(path, &st) < 0)
+		return 0;
+	for (i = 0; i < L->nstack; i++)
+		if (L->stack[i].dev == st.st_dev && L->stack[i].ino == st.st_ino)
+			return 1;
+	return 0;
+}
+
+/*
+ * ParseConfigFile: path is already absolute-ified.  Errors that concern the
+ * include itself are reported at the including file and line (calling),
+ * as the server records them; for the top file calling is NULL.
+ */
+static int load_file(struct loader *L, const char *path, int strict, const char *calling,
+		     int calling_line, int depth)
+{
+	struct buf b;
+	struct stat st;
+	size_t fi;
+	int rc;
+
+	if (depth > MAX_DEPTH) {
+		/* The server only counts; a loop is what usually gets that deep. */
+		if (on_stack(L, path))
+			return diag_set(L->err, calling, calling_line, "include loop: \"%s\" includes itself",
+					path);
+		return diag_set(L->err, calling, calling_line, "nesting depth exceeds %d", MAX_DEPTH);
+	}
+	buf_init(&b);
+	rc = buf_read_file(&b, path, &st);
+	if (rc < 0) {
+		buf_free(&b);
+		/* fopen() succeeds on a directory and reading it fails, even for include_if_exists */
+		if (!strict && rc != -EISDIR)
+			return 0;
+		return diag_set(L->err, calling ? calling : path, calling ? calling_line : 0,
+				"cannot open \"%s\": %s", path, strerror(-rc));
+	}
+	if (!b.data)
+		buf_add(&b, "", 0);
+	{
+		size_t len = b.len;
+
+		fi = add_file(L->m, path, buf_steal(&b), len);
+	}
+	L->stack[L->nstack].dev = st.st_dev;
+	L->stack[L->nstack].ino = st.st_ino;
+	L->nstack++;
+	rc = parse_file(L->m, fi, L, depth, L->err);
+	L->nstack--;
+	return rc;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* ParseConfigDirectory: the ".conf" files not starting with '.', in strcmp order. */
+static int load_dir(struct loader *L, const char *dir, const char *calling, int calling_line,
+		    int depth)
+{
+	DIR *d;
+	struct dirent *de;
+	char **names = NULL;
+	size_t n = 0, i;
+	int rc = 0;
+
+	d = opendir(dir);
+	if (!d)
+		return diag_set(L->err, calling, calling_line, "cannot open directory \"%s\": %s", dir,
+				strerror(errno));
+	while ((de = readdir(d)) != NULL) {
+		size_t len = strlen(de->d_name);
+		struct stat st;
+		struct buf b;
+
+		if (len < 6 || de->d_name[0] == '.' || strcmp(de->d_name + len - 5, ".conf") != 0)
+			continue;
+		buf_init(&b);
+		buf_printf(&b, "%s%s%s", dir, *dir ? "/" : "", de->d_name);
+		canonicalize(b.data);
+		if (stat(b.data, &st) < 0) {
+			rc = diag_set(L->err, calling, calling_line, "cannot stat \"%s\": %s", b.data,
+				      strerror(errno));
+			buf_free(&b);
+			break;
+		}
+		if (S_ISDIR(st.st_mode)) {
+			buf_free(&b);
+			continue;
+		}
+		names = xrealloc(names, (n + 1) * sizeof *names);
+		names[n++] = buf_steal(&b);
+	}
+	closedir(d);
+	if (rc == 0) {
+		qsort(names, n, sizeof *names, cmp_str);
+		for (i = 0; i < n && rc == 0; i++)
+			rc = load_file(L, names[i], 1, calling, calling_line, depth);
+	}
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	return rc;
+}
+
+static int follow(struct loader *L, size_t file, int line, const char *directive, const char *value,
+		  int depth)
+{
+	char *calling, *loc;
+	int rc;
+
+	/*
+	 * An all-blank name would name the including file's directory; the
+	 * server refuses it before looking at the nesting depth.
+	 */
+	if (strspn(value, " \t\r\n") == strlen(value))
+		return diag_set(L->err, L->m->files[file].path, line, "empty configuration %s name",
+				strcmp(directive, "include_dir") == 0 ? "directory" : "file");
+	/* Copy: loading appends to L->m->files and may move it. */
+	calling = xstrdup(L->m->files[file].path);
+	loc = config_location(value, calling);
+	if (strcmp(directive, "include_dir") == 0)
+		rc = load_dir(L, loc, calling, line, depth + 1);
+	else
+		rc = load_file(L, loc, strcmp(directive, "include") == 0, calling, line, depth + 1);
+	free(loc);
+	free(calling);
+	return rc;
+}
+
+int pgconf_load(struct pgconf_model *m, const char *path, int missing_ok, struct diag_err *err)
+{
+	struct loader L;
+
+	L.m = m;
+	L.err = err;
+	L.nstack = 0;
+	return load_file(&L, path, !missing_ok, NULL, 0, 0);
+}
+
+const struct pgconf_setting *pgconf_effective(const struct pgconf_model *m, const char *name)
+{
+	size_t i;
+
+	for (i = m->n; i-- > 0;)
+		if (name_eq(m->set[i].name, name) && !is_directive(m->set[i].name))
+			return &m->set[i];
+	return NULL;
+}
+
+size_t pgconf_effective_all(const struct pgconf_model *m, const struct pgconf_setting ***out)
+{
+	const struct pgconf_setting **v = xmalloc((m->n ? m->n : 1) * sizeof *v);
+	size_t n = 0, i, j;
+
+	for (i = 0; i < m->n; i++) {
+		const char *name = m->set[i].name;
+
+		if (is_directive(name))
+			continue;
+		for (j = 0; j < n && strcmp(v[j]->name, name) != 0; j++)
+			;
+		if (j == n)
+			v[n++] = &m->set[i];
+		else
+			v[j] = &m->set[i];	/* later wins, first appearance keeps the slot */
+	}
+	*out = v;
+	return n;
+}

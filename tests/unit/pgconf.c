@@ -1,0 +1,294 @@
+/*
+ * Unit tests for common/pgconf.c: the guc-file.l token rules one by one,
+ * quoting and escapes, spans and lines, the effective value, and the
+ * loader over tests/data/pgconf (includes, include_dir, depth, loops and
+ * the files the server refuses).  Run from the top of the tree.
+ * tests/server/pgconf-oracle.t proves the same rules against a server.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "diag.h"
+#include "pgconf.h"
+#include "tap.h"
+
+#define DATA "tests/data/pgconf/"
+
+static struct pgconf_model m;
+static struct diag_err err;
+
+/* Parse text as test.conf into the global model; returns pgconf_parse_buf's result. */
+static int parse(const char *text)
+{
+	pgconf_free(&m);
+	memset(&err, 0, sizeof err);
+	return pgconf_parse_buf(&m, "test.conf", text, strlen(text), &err);
+}
+
+static int load(const char *path)
+{
+	pgconf_free(&m);
+	memset(&err, 0, sizeof err);
+	return pgconf_load(&m, path, 0, &err);
+}
+
+/* The value of the single setting text assigns, or "ERROR: msg". */
+static const char *value_of(const char *text)
+{
+	static char out[600];
+
+	if (parse(text) < 0) {
+		snprintf(out, sizeof out, "ERROR: %s", err.msg);
+		return out;
+	}
+	if (m.n != 1)
+		return "(not one setting)";
+	return m.set[0].value;
+}
+
+static const char *eff(const char *name)
+{
+	const struct pgconf_setting *s = pgconf_effective(&m, name);
+
+	return s ? s->value : NULL;
+}
+
+static const char *eff_file(const char *name)
+{
+	const struct pgconf_setting *s = pgconf_effective(&m, name);
+
+	return s ? m.files[s->file].path : NULL;
+}
+
+static int eff_line(const char *name)
+{
+	const struct pgconf_setting *s = pgconf_effective(&m, name);
+
+	return s ? s->line : -1;
+}
+
+static void test_values(void)
+{
+	/* token kinds a value may be */
+	is_str(value_of("a = 1"), "1", "integer");
+	is_str(value_of("a = -1"), "-1", "signed integer");
+	is_str(value_of("a = 128MB"), "128MB", "integer with unit letters");
+	is_str(value_of("a = 0x1F"), "0x1F", "hex integer");
+	is_str(value_of("a = 0x1fz"), "0x1fz", "hex integer with a unit letter");
+	is_str(value_of("a = 1.5"), "1.5", "real");
+	is_str(value_of("a = .5"), ".5", "real without leading digit");
+	is_str(value_of("a = ."), ".", "a lone dot is a real");
+	is_str(value_of("a = -.e5"), "-.e5", "sign, dot and exponent make a real");
+	is_str(value_of("a = 1.5e-3"), "1.5e-3", "real with exponent");
+	is_str(value_of("a = on"), "on", "identifier");
+	is_str(value_of("a = /var/run"), "ERROR: syntax error near \"/\"", "an unquoted string cannot start with /");
+	is_str(value_of("a = var/run:x-y.z"), "var/run:x-y.z", "unquoted string with - . _ : /");
+	is_str(value_of("a = x.y"), "ERROR: syntax error near \"x.y\"", "a qualified name is not a value");
+	is_str(value_of("a = conf.d"), "ERROR: syntax error near \"conf.d\"", "bare conf.d is a qualified name");
+	is_str(value_of("a = x.y.z"), "x.y.z", "two dots make an unquoted string");
+	is_str(value_of("a = 1e5"), "ERROR: syntax error near \"5\"", "1e5 is the integer 1e then 5");
+	is_str(value_of("a = 1.2.3"), "ERROR: syntax error near \".3\"", "1.2.3 is two reals");
+	is_str(value_of("a = caf\xc3\xa9"), "caf\xc3\xa9", "bytes >= 0x80 are letters");
+	is_str(value_of("a 1"), "1", "= may be left out");
+	is_str(value_of("a=1"), "1", "no blanks around =");
+	is_str(value_of("a = 1 # comment"), "1", "trailing comment");
+	is_str(value_of("a = 1#comment"), "1", "comment right after the value");
+	is_str(value_of("a = 'x#y'"), "x#y", "# inside quotes");
+	is_str(value_of("a = 1\r\n"), "1", "CRLF line end");
+	is_str(value_of("a = 1"), "1", "no newline at the end");
+	is_str(value_of("\xc3\xa9t\xc3\xa9 = 1"), "1", "high-bit name");
+
+	/* quoted strings and escapes (GUC_scanstr) */
+	is_str(value_of("a = 'it''s'"), "it's", "'' is a quote");
+	is_str(value_of("a = ''"), "", "empty string");
+	is_str(value_of("a = ''''"), "'", "a quote alone");
+	is_str(value_of("a = 'a\\nb'"), "a\nb", "\\n");
+	is_str(value_of("a = '\\b\\f\\r\\t'"), "\b\f\r\t", "\\b \\f \\r \\t");
+	is_str(value_of("a = '\\x41'"), "x41", "\\x is not special");
+	is_str(value_of("a = '\\101\\60'"), "A0", "octal escapes");
+	is_str(value_of("a = '\\1011'"), "A1", "octal takes at most three digits");
+	is_str(value_of("a = '\\''"), "'", "backslash quote");
+	is_str(value_of("a = '\\\\'"), "\\", "backslash backslash");
+	is_str(value_of("a = '\\q'"), "q", "unknown escape is the byte");
+	is_str(value_of("a = 'x\\0y'"), "x", "\\0 ends the value, as in the server's C string");
+	is_str(value_of("a = 'x\\777'"), "x\xff", "octal wraps to a byte");
+	is_str(value_of("a = 'a''b''c'"), "a'b'c", "several doubled quotes");
+}
+
+static void test_errors(void)
+{
+	is_int(parse("a = 'abc\nb = 1\n"), -1, "unterminated quote fails");
+	is_str(err.msg, "unterminated quoted string", "unterminated quote message");
+	is_int(err.line, 1, "unterminated quote line");
+	is_str(err.file, "test.conf", "error names the file");
+	is_str(value_of("a = 'abc''\n"), "ERROR: unterminated quoted string", "'abc'' then a stray quote");
+	is_str(value_of("a = 'abc\\'\n"), "ERROR: unterminated quoted string", "escaped closing quote");
+	is_int(parse("x = 1\n\na =\n"), -1, "missing value fails");
+	is_str(err.msg, "missing value", "missing value message");
+	is_int(err.line, 3, "missing value line");
+	is_int(parse("x = 1\na"), -1, "name alone at end of file");
+	is_int(err.line, 2, "its line is the true one (the server says 1)");
+	is_str(value_of("a = 1 2"), "ERROR: syntax error near \"2\"", "two values");
+	is_str(value_of("a = = 1"), "ERROR: syntax error near \"=\"", "two equals signs");
+	is_str(value_of("= 1"), "ERROR: syntax error near \"=\"", "no name");
+	is_str(value_of("1 = 1"), "ERROR: syntax error near \"1\"", "a number is not a name");
+	is_str(value_of("a-b = 1"), "ERROR: syntax error near \"a-b\"", "an unquoted string is not a name");
+	is_str(value_of("a.b.c = 1"), "ERROR: syntax error near \"a.b.c\"", "only one dot in a name");
+	is_str(value_of("'a' = 1"), "ERROR: syntax error near \"'a'\"", "a string is not a name");
+	is_str(value_of("a = +"), "ERROR: syntax error near \"+\"", "a lone sign");
+	is_str(value_of("a = \x01"), "ERROR: syntax error near \"\\x01\"", "control byte shown escaped");
+	is_int(pgconf_parse_buf(&m, "nul.conf", "a = 1\0", 6, &err), -1, "NUL after a value fails");
+	is_str(err.msg, "NUL byte", "NUL message");
+	pgconf_free(&m);
+	is_int(pgconf_parse_buf(&m, "nul.conf", "a = 1 #\0\nb = 2\n", 15, &err), 0, "NUL in a comment is fine");
+	is_int(m.n, 2, "both settings read");
+	pgconf_free(&m);
+	is_int(pgconf_parse_buf(&m, "nul.conf", "a = 'x\0y'\n", 10, &err), -1, "NUL in a quoted string fails");
+	is_str(err.msg, "NUL byte", "NUL in quotes message");
+}
+
+static void test_model(void)
+{
+	const char *text = "# head\nWork_Mem = '4MB'  # c\n\nshared_buffers 128MB\nwork_mem=8MB\nmy.opt = x\n";
+	const struct pgconf_setting **all;
+	size_t n;
+
+	is_int(parse(text), 0, "model parses");
+	is_int(m.n, 4, "four settings");
+	is_int(m.nfiles, 1, "one file");
+	is_str(m.set[0].name, "work_mem", "name lower-cased");
+	is_str(m.set[0].name_raw, "Work_Mem", "name as written");
+	is_str(m.set[0].value_raw, "'4MB'", "raw value keeps quotes");
+	is_int(m.set[0].quoted, 1, "quoted flag");
+	is_int(m.set[0].line, 2, "line of first setting");
+	is_int(m.set[0].name_off, 7, "name offset");
+	ok(memcmp(m.files[0].data + m.set[0].val_off, "'4MB'", m.set[0].val_len) == 0 && m.set[0].val_len == 5,
+	   "value span");
+	is_int(m.set[1].line, 4, "line after a blank line");
+	is_int(m.set[1].quoted, 0, "unquoted flag");
+	ok(memcmp(m.files[0].data + m.set[1].val_off, "128MB", 5) == 0, "unquoted value span");
+	is_str(m.set[3].name, "my.opt", "qualified name");
+	is_str(eff("WORK_MEM"), "8MB", "last one wins, any case");
+	is_int(eff_line("work_mem"), 5, "winner's line");
+	ok(eff("nothing") == NULL, "unset name");
+	n = pgconf_effective_all(&m, &all);
+	is_int(n, 3, "three distinct names");
+	ok(n == 3 && strcmp(all[0]->name, "work_mem") == 0 && strcmp(all[0]->value, "8MB") == 0,
+	   "first appearance order, winning value");
+	ok(n == 3 && strcmp(all[2]->name, "my.opt") == 0, "last distinct name");
+	free(all);
+
+	is_int(parse("include 'a.conf'\nINCLUDE_DIR d\ninclude_if_exists x\na = 1\n"), 0, "parse_buf keeps directives");
+	is_int(m.n, 4, "directives are settings there");
+	is_str(m.set[1].name, "include_dir", "directive name lower-cased");
+	ok(eff("include") == NULL, "a directive has no effective value");
+	n = pgconf_effective_all(&m, &all);
+	is_int(n, 1, "effective_all skips directives");
+	free(all);
+
+	is_int(parse(""), 0, "empty file");
+	is_int(m.n, 0, "nothing set");
+	is_int(parse("\n\n# only comments\n   \t\n"), 0, "blank and comment lines");
+	is_int(m.n, 0, "nothing set either");
+}
+
+static void test_load(void)
+{
+	is_int(load(DATA "includes/main.conf"), 0, "includes load");
+	is_str(eff("work_mem"), "16MB", "work_mem after include_dir wins");
+	is_str(eff_file("work_mem"), DATA "includes/main.conf", "work_mem file");
+	is_str(eff("log_line_prefix"), "%m [%p] ", "include relative to the including file");
+	is_str(eff_file("log_line_prefix"), DATA "includes/sub/extra.conf", "included file path");
+	is_str(eff("maintenance_work_mem"), "256MB", "include_if_exists relative to sub/");
+	is_str(eff("random_page_cost"), "1.5", "conf.d read in name order");
+	is_str(eff_file("random_page_cost"), DATA "includes/conf.d/20-b.conf", "conf.d file");
+	is_str(eff("shared_buffers"), "1GB", "conf.d overrides earlier");
+	is_str(eff("listen_addresses"), "it's", "quoted in conf.d");
+	ok(eff("work_mem") && strcmp(eff("work_mem"), "999MB") && strcmp(eff("work_mem"), "998MB"),
+	   "hidden, .txt and .bak files skipped");
+	is_int(m.nfiles, 6, "six files read");
+	{
+		size_t i;
+		int directive = 0;
+
+		for (i = 0; i < m.n; i++)
+			if (strncmp(m.set[i].name, "include", 7) == 0)
+				directive = 1;
+		ok(!directive, "load keeps no directives as settings");
+	}
+
+	is_int(load(DATA "debian/postgresql.conf"), 0, "debian layout loads");
+	is_str(eff("data_directory"), "/var/lib/postgresql/15/main", "data_directory");
+	is_str(eff("work_mem"), "8MB", "conf.d setting");
+	is_str(eff("max_connections"), "200", "conf.d overrides main");
+	is_str(eff_file("max_connections"), DATA "debian/conf.d/50-ckan.conf", "conf.d path");
+
+	is_int(load(DATA "initdb-15.conf"), 0, "initdb file loads");
+	is_str(eff("max_connections"), "100", "initdb max_connections");
+	is_str(eff("shared_buffers"), "128MB", "initdb shared_buffers");
+	is_int(eff_line("shared_buffers"), 127, "initdb shared_buffers line");
+
+	is_int(load(DATA "pg91.conf"), 0, "9.1 file loads");
+	is_str(eff("checkpoint_segments"), "16", "checkpoint_segments");
+	is_str(eff("silent_mode"), "on", "silent_mode, commented one ignored");
+	is_str(eff("pg_stat_statements.max"), "10000", "qualified name");
+
+	is_int(load(DATA "depth/ok-10.conf"), 0, "10 levels of nesting are allowed");
+	is_str(eff("level_11.x"), "11", "deepest level read");
+	is_int(load(DATA "depth/d00.conf"), -1, "11 levels are not");
+	is_str(err.msg, "nesting depth exceeds 10", "depth message");
+	is_str(err.file, DATA "depth/d10.conf", "depth error at the 10th include");
+	is_int(err.line, 2, "depth error line");
+
+	is_int(load(DATA "bad/loop.conf"), -1, "self include fails");
+	is_str(err.msg, "include loop: \"" DATA "bad/loop.conf\" includes itself", "loop message");
+	is_int(err.line, 2, "loop line");
+	is_int(load(DATA "bad/loop-a.conf"), -1, "a includes b includes a");
+	ok(strstr(err.msg, "include loop") != NULL, "two-file loop message");
+
+	is_int(load(DATA "bad/missing-include.conf"), -1, "missing include fails");
+	is_str(err.msg, "cannot open \"" DATA "bad/does-not-exist.conf\": No such file or directory",
+	       "missing include message");
+	is_str(err.file, DATA "bad/missing-include.conf", "reported at the include");
+	is_int(err.line, 2, "missing include line");
+	is_int(load(DATA "bad/missing-dir.conf"), -1, "missing include_dir fails");
+	ok(strstr(err.msg, "no-such-dir") != NULL, "missing dir named");
+	is_int(load(DATA "bad/empty-include.conf"), -1, "empty include fails");
+	is_str(err.msg, "empty configuration file name", "empty include message");
+	is_int(load(DATA "bad/unterminated.conf"), -1, "unterminated fixture");
+	is_int(err.line, 3, "unterminated fixture line");
+	is_int(load(DATA "bad/missing-value.conf"), -1, "missing value fixture");
+	is_str(err.msg, "missing value", "missing value fixture message");
+	is_int(load(DATA "bad/syntax.conf"), -1, "syntax fixture");
+	is_str(err.msg, "syntax error near \"8MB\"", "syntax fixture message");
+	is_int(load(DATA "bad/garbage.conf"), -1, "binary garbage fails");
+	is_int(err.line, 2, "garbage line");
+	is_int(load(DATA "bad/nul.conf"), -1, "NUL fixture fails");
+	is_str(err.msg, "NUL byte", "NUL fixture message");
+	is_int(load(DATA "nul-in-comment.conf"), 0, "NUL inside a comment is read");
+
+	is_int(load(DATA "paths.conf"), -1, "paths fixture fails at its second include");
+	is_str(err.msg, "cannot open \"" DATA "missing.conf\": No such file or directory",
+	       "x/../y/.././missing.conf is cleaned");
+	is_str(eff("maintenance_work_mem"), "256MB", "nowhere/.. need not exist");
+	is_str(eff_file("maintenance_work_mem"), DATA "includes/sub/more.conf", "./, // and trailing / removed");
+
+	is_int(load(DATA "no-such-file.conf"), -1, "missing top file fails");
+	ok(strstr(err.msg, "No such file") != NULL, "missing top file message");
+	pgconf_free(&m);
+	is_int(pgconf_load(&m, DATA "no-such-file.conf", 1, &err), 0, "missing_ok top file");
+	is_int(m.n, 0, "missing_ok reads nothing");
+	is_int(load(DATA "includes"), -1, "a directory is not a file");
+}
+
+int main(void)
+{
+	pgconf_init(&m);
+	test_values();
+	test_errors();
+	test_model();
+	test_load();
+	pgconf_free(&m);
+	return done_testing();
+}
