@@ -136,7 +136,8 @@ gen() {
 		-v goodfile="$W/good" '
 	function rnd(n) { seed = (seed * 16807) % 2147483647; return seed % n }
 	function pick(  l) { l = pool[rnd(npool) + 1]; sub(/<CR>$/, "\r", l); return l }
-	function body(file, k, extra,  i, at, done) {
+	function body(file, k, extra,  i, at) {
+		printf "" > file
 		at = extra == "" ? -1 : rnd(k + 1)
 		for (i = 0; i < k; i++) {
 			if (i == at) print extra > file
