@@ -3,30 +3,76 @@
  * every value sits in the original bytes.  CKAN >= 2.9 read the file with
  * Python 3's configparser (Lib/configparser.py, RawConfigParser._read and
  * _join_multiline_values, BasicInterpolation); CKAN 2.6-2.8 with Python 2's
- * ConfigParser under paste.deploy.  This file restates their rules line by
- * line, in bytes, with the offsets an editor needs.
+ * ConfigParser under paste.deploy.
  *
- * Why not libinih, which the design first suggested: even with Debian's
- * runtime knobs (ini_max_line, ini_allow_inline_comments, ...) it disagrees
- * with configparser on rules that change values: a line is a continuation
- * when it starts with whitespace (configparser: when it is indented deeper
- * than its key line), a section header ends at the first ']' (Python 3: the
- * last), section names are cut at 49 bytes and continuation key names at 49,
- * whitespace is C's isspace() (Python 3 also strips \x1c-\x1f and Unicode
- * spaces, and counts indentation in characters), "= value" gives an empty
- * name (configparser: an error), a BOM is skipped (Python: text), and its
- * handler sees neither comments, blank lines nor headers, which decide both
- * values and errors.  Every one of these would have had to be undone
- * around it; scanning the line here is shorter and is what the differential
- * test against Python proves.  (Our ckanini_parse also shadows libinih's symbol
- * of the same name, so a program cannot use both.)
+ * libinih reads the file: ini_parse_stream() runs over our own line reader
+ * (read_line) and calls our handler (on_pair) with each name and value.
+ * The work is split like this:
+ *
+ *  - libinih decides, for the line it is handed: comment or blank (skipped),
+ *    section header (ends the open key), continuation of the open key
+ *    (leading whitespace) or "name = value" split at the first '=' or ':'
+ *    with both sides stripped, and a line that is none of these (its
+ *    return value: the first such line).
+ *
+ *  - The reader sees the physical lines and decides what libinih cannot
+ *    know.  It cuts the lines as each Python does (universal newlines for
+ *    Python 3, '\n' for Python 2), so libinih's line number is the file's.
+ *    It classifies each line by configparser's rules and hands libinih
+ *    the line in a form that makes libinih give configparser's answer:
+ *    Python 3 strips a line by Unicode whitespace (libinih: C isspace())
+ *    and continues a key only on lines indented deeper than the key line
+ *    (libinih: on any indented line), so the reader hands a continuation
+ *    line as " " + its stripped text and every other line stripped, with
+ *    no indentation; Python 2 continues on any indented line but reads an
+ *    indented line as nothing else.  The reader also records what libinih
+ *    never reports to a handler: blank lines inside a value (Python 3 keeps
+ *    them), section headers and their lines (configparser's header rules
+ *    differ from libinih's, below), and the line and byte offsets the
+ *    handler turns libinih's strings back into spans with.
+ *
+ *  - The handler builds the entries from libinih's name and value: it maps
+ *    them back to byte spans (libinih only trims their ends), strips what
+ *    Python 3 counts as whitespace and C does not (\x1c-\x1f, U+00A0, ...),
+ *    applies Python 2's " ;" comment and '""' rules, lower-cases keys for
+ *    CKAN 2.9, and finds duplicates as strict configparser raises them.
+ *
+ * Where libinih cannot be made to agree, the reader handles the line
+ * itself, and says why where it does:
+ *  - section headers: Python 3's run to the last ']' ("[a]b]" is "a]b"),
+ *    libinih's to the first, and libinih cuts names at 49 bytes; "[]" is no
+ *    header for configparser.  The reader records the header; libinih is
+ *    still handed it, only so that it ends the open key as configparser
+ *    does, and the handler ignores libinih's section argument;
+ *  - a line starting with '[' that is not a configparser header ("[k = v",
+ *    "[]") would be a header, or a broken one, to libinih: it is handed
+ *    with a one-byte guard in front, which the handler drops again; so is
+ *    a Python 2 continuation line starting with '#' or ';' (libinih checks
+ *    comments before continuations);
+ *  - lines Python 2 refuses but libinih would read as a key ("= v",
+ *    indented lines with no key open) are handed as a line libinih refuses
+ *    too, so that neither its open key nor the error line differ;
+ *  - Python 2's "rem" comments are handed as a comment;
+ *  - a key before the first header (libinih: section "") and duplicates are
+ *    errors configparser raises at once: the reader stops there;
+ *  - "= v" (an empty name) is a key to libinih and an error to Python 3:
+ *    the handler refuses it (so libinih reports its line) after recording
+ *    it as configparser does.
+ *
+ * libinih's knobs are process globals (Debian builds it with
+ * INI_RUNTIME_OPTIONS): they are set before every parse (set_inih_options),
+ * the same for every dialect, so one process may parse in all three.  Not
+ * thread-safe, like libinih itself with those globals.
  */
 #include "ckanini.h"
 
 #include <limits.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <ini.h>
 
 #include "buf.h"
 
@@ -41,18 +87,55 @@
 #define INTERP_MAX_OUT ((size_t)16 << 20)
 #define INTERP_MAX_STEPS 1000000L
 
+/* An open-addressing hash set of indices (into f->entries or f->sections),
+ * keyed by FNV-1a; the hash is kept to skip most comparisons. */
+struct hslot {
+	uint64_t h;
+	size_t idx;		/* NONE: empty */
+};
+
+struct hset {
+	struct hslot *slot;
+	size_t cap, n;		/* cap: a power of two, or 0 */
+};
+
+/* What the reader made of the line it handed libinih last. */
+enum line_kind {
+	L_OTHER,		/* libinih calls no handler for it */
+	L_KEY,			/* a key line */
+	L_CONT,			/* a continuation line of the open key */
+};
+
 struct parser {
 	struct ckanini_file *f;
 	const unsigned char *d;
 	int py3;
 	size_t ecap, scap;
 	size_t cur;		/* index in f->sections of the current header */
+	uint64_t cur_hash;	/* FNV-1a of its name */
 	size_t open;		/* the entry the next lines may continue */
 	size_t indent_level;	/* Python 3: indentation of the last key/header line */
-	struct buf val;		/* the open entry's value so far */
+	struct buf val;		/* the open entry's value, once it spans lines */
 	size_t blanks;		/* Python 3: empty lines that may still be inside it */
-	struct diag_err perr;	/* first non-fatal error (configparser raises it last) */
-	int has_perr;
+	struct hset keys;	/* Python 3: (section name, key) of every entry */
+	struct hset sects;	/* Python 3: every section name but DEFAULT */
+
+	/* the reader */
+	size_t pos;		/* where the next physical line starts */
+	int line;		/* the line handed to libinih last (1-based) */
+	enum line_kind kind;	/* ... and what it is */
+	size_t a, b;		/* its text in the file, as handed (after the guard) */
+	size_t eol;		/* Python 2 key line: where the line ends ("\r" kept) */
+	size_t guard;		/* 1 when a guard byte precedes the text */
+	const char *piece[3];	/* what libinih gets: prefix, text, "\n" */
+	size_t plen[3];
+	int pi;			/* the piece being handed; 3: all handed */
+	size_t poff;
+
+	/* errors */
+	int stop;		/* fatal: the reader hands no more lines */
+	struct diag_err fatal;
+	int empty_name_line;	/* first "= v" line (Python 3) */
 };
 
 /* ---- whitespace, as each Python strips it ---- */
@@ -250,13 +333,98 @@ static void fold_key(const struct ckanini_file *f, char *k)
 			*k = (char)(*k - 'A' + 'a');
 }
 
-static char *dup_key(const struct parser *ps, size_t a, size_t b)
-{
-	char *k = xstrndup((const char *)ps->d + a, b - a);
+/* ---- hash sets (duplicates, as strict configparser raises them) ---- */
 
-	fold_key(ps->f, k);
-	return k;
+#define FNV_OFFSET 0xcbf29ce484222325ULL
+#define FNV_PRIME 0x100000001b3ULL
+
+static uint64_t fnv1a(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *s = p;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		h ^= s[i];
+		h *= FNV_PRIME;
+	}
+	return h;
 }
+
+/* Do the items at indices a and b collide (same section, same key)? */
+typedef int (*hset_same)(const struct parser *ps, size_t a, size_t b);
+
+static size_t hset_home(uint64_t h, size_t cap)
+{
+	return (size_t)(h ^ (h >> 32)) & (cap - 1);
+}
+
+static void hset_grow(struct hset *s)
+{
+	size_t cap = s->cap ? 2 * s->cap : 64, i, j;
+	struct hslot *slot = xmalloc(cap * sizeof *slot);
+
+	for (i = 0; i < cap; i++)
+		slot[i].idx = NONE;
+	for (i = 0; i < s->cap; i++) {
+		if (s->slot[i].idx == NONE)
+			continue;
+		for (j = hset_home(s->slot[i].h, cap); slot[j].idx != NONE; j = (j + 1) & (cap - 1))
+			;
+		slot[j] = s->slot[i];
+	}
+	free(s->slot);
+	s->slot = slot;
+	s->cap = cap;
+}
+
+/* Add idx (hash h); returns the index of an equal item already there
+ * (then idx is not added), or NONE. */
+static size_t hset_add(const struct parser *ps, struct hset *s, uint64_t h, size_t idx, hset_same same)
+{
+	size_t j;
+
+	if (2 * (s->n + 1) > s->cap)
+		hset_grow(s);
+	for (j = hset_home(h, s->cap); s->slot[j].idx != NONE; j = (j + 1) & (s->cap - 1))
+		if (s->slot[j].h == h && same(ps, s->slot[j].idx, idx))
+			return s->slot[j].idx;
+	s->slot[j].h = h;
+	s->slot[j].idx = idx;
+	s->n++;
+	return NONE;
+}
+
+static void hset_free(struct hset *s)
+{
+	free(s->slot);
+	memset(s, 0, sizeof *s);
+}
+
+static int same_key(const struct parser *ps, size_t a, size_t b)
+{
+	const struct ckanini_entry *x = &ps->f->entries[a], *y = &ps->f->entries[b];
+
+	return strcmp(x->key, y->key) == 0 &&
+	       (x->section == y->section || strcmp(x->section, y->section) == 0);
+}
+
+static int same_section(const struct parser *ps, size_t a, size_t b)
+{
+	return strcmp(ps->f->sections[a].name, ps->f->sections[b].name) == 0;
+}
+
+/* A fatal error: configparser raises it at once, so the reader hands
+ * libinih no more lines.  Nonzero when the caller should fill ps->fatal
+ * (the first fatal error is the one raised). */
+static int fatal(struct parser *ps)
+{
+	if (ps->stop)
+		return 0;
+	ps->stop = 1;
+	return 1;
+}
+
+/* ---- the model ---- */
 
 static void close_open(struct parser *ps)
 {
@@ -264,83 +432,95 @@ static void close_open(struct parser *ps)
 		return;
 	/* Empty lines still pending are the ones '\n'.join(...).rstrip()
 	 * drops. */
-	ps->f->entries[ps->open].raw = buf_steal(&ps->val);
+	if (ps->f->entries[ps->open].multiline)
+		ps->f->entries[ps->open].raw = buf_steal(&ps->val);
 	ps->open = NONE;
 	ps->blanks = 0;
 }
 
+/* A header [a, b) is the name between the brackets.  Python 3 keeps
+ * [DEFAULT] apart from _sections, so only other names may not repeat. */
 static void add_section(struct parser *ps, size_t a, size_t b, int line)
 {
 	struct ckanini_file *f = ps->f;
+	struct ckanini_section *s;
+	size_t dup;
 
 	close_open(ps);
 	if (f->nsections == ps->scap) {
 		ps->scap = ps->scap ? 2 * ps->scap : 8;
 		f->sections = xrealloc(f->sections, ps->scap * sizeof *f->sections);
 	}
-	f->sections[f->nsections].name = xstrndup((const char *)ps->d + a, b - a);
-	f->sections[f->nsections].line = line;
+	s = &f->sections[f->nsections];
+	s->name = xstrndup((const char *)ps->d + a, b - a);
+	s->line = line;
 	ps->cur = f->nsections++;
+	ps->cur_hash = fnv1a(FNV_OFFSET, ps->d + a, b - a);
+	if (!ps->py3 || strcmp(s->name, "DEFAULT") == 0)
+		return;
+	dup = hset_add(ps, &ps->sects, ps->cur_hash, ps->cur, same_section);
+	if (dup != NONE && fatal(ps))
+		diag_set(&ps->fatal, f->path, line, "duplicate section [%s] (first at line %d)", s->name,
+			 f->sections[dup].line);
 }
 
 /* A key line: name [ka, kb), value span [va, vb); raw_empty for Python
- * 2's quirk that reads a value written "" as empty. */
-static void add_entry(struct parser *ps, size_t ka, size_t kb, size_t va, size_t vb,
-		      int raw_empty, int line)
+ * 2's quirk that reads a value written "" as empty.  The key and a
+ * one-line raw value share one allocation; a value that goes on over
+ * several lines gets its own (close_open). */
+static void add_entry(struct parser *ps, size_t ka, size_t kb, size_t va, size_t vb, int raw_empty)
 {
 	struct ckanini_file *f = ps->f;
 	struct ckanini_entry *e;
+	size_t klen = kb - ka, rlen = raw_empty ? 0 : vb - va, dup;
+	char *block;
 
 	close_open(ps);
 	if (f->n == ps->ecap) {
 		ps->ecap = ps->ecap ? 2 * ps->ecap : 16;
 		f->entries = xrealloc(f->entries, ps->ecap * sizeof *f->entries);
 	}
+	block = xmalloc(klen + rlen + 2);
+	memcpy(block, ps->d + ka, klen);
+	block[klen] = '\0';
+	fold_key(f, block);
+	memcpy(block + klen + 1, ps->d + va, rlen);
+	block[klen + 1 + rlen] = '\0';
 	e = &f->entries[f->n];
-	e->section = xstrdup(f->sections[ps->cur].name);
-	e->key = dup_key(ps, ka, kb);
-	e->raw = NULL;
-	e->line = e->last_line = line;
+	e->section = f->sections[ps->cur].name;	/* shared with the header */
+	e->key = block;
+	e->raw = block + klen + 1;
+	e->line = e->last_line = ps->line;
 	e->val_off = va;
 	e->val_len = vb - va;
 	e->multiline = 0;
-	buf_reset(&ps->val);
-	buf_add(&ps->val, ps->d + va, raw_empty ? 0 : vb - va);
 	ps->open = f->n++;
 	ps->blanks = 0;
+	if (!ps->py3)
+		return;		/* Python 2: the last one wins */
+	dup = hset_add(ps, &ps->keys, fnv1a(fnv1a(ps->cur_hash, "", 1), block, klen), ps->open, same_key);
+	if (dup != NONE && fatal(ps))
+		diag_set(&ps->fatal, f->path, ps->line, "duplicate key \"%s\" in [%s] (first at line %d)",
+			 e->key, e->section, f->entries[dup].line);
 }
 
 /* A continuation line [a, b) of the open entry (never empty). */
-static void add_piece(struct parser *ps, size_t a, size_t b, int line)
+static void add_piece(struct parser *ps, size_t a, size_t b)
 {
 	struct ckanini_entry *e = &ps->f->entries[ps->open];
 
+	if (!e->multiline) {
+		buf_reset(&ps->val);
+		buf_adds(&ps->val, e->raw);
+		e->multiline = 1;
+	}
 	while (ps->blanks > 0) {
 		buf_addc(&ps->val, '\n');
 		ps->blanks--;
 	}
 	buf_addc(&ps->val, '\n');
 	buf_add(&ps->val, ps->d + a, b - a);
-	e->last_line = line;
-	e->multiline = 1;
-}
-
-static void parse_error(struct parser *ps, int line, const char *msg)
-{
-	if (ps->has_perr)
-		return;
-	diag_set(&ps->perr, ps->f->path, line, "%s", msg);
-	ps->has_perr = 1;
-}
-
-static const unsigned char *find_delim(const unsigned char *p, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (p[i] == '=' || p[i] == ':')
-			return p + i;
-	return NULL;
+	e->last_line = ps->line;
 }
 
 /* Does the open entry take more lines?  configparser: "cursect is not None
@@ -350,51 +530,87 @@ static int open_continues(const struct parser *ps)
 	return ps->cur != NONE && ps->open != NONE && ps->f->entries[ps->open].key[0] != '\0';
 }
 
-/* One line [a0, b0) as Python 3's RawConfigParser._read sees it (strict,
+/* ---- the reader: configparser's view of each line, handed to libinih ---- */
+
+/* The guard byte: put in front of a line whose first byte libinih would
+ * misread ('[' of a key line, '#' or ';' of a Python 2 continuation);
+ * libinih keeps it in the name or value and the handler drops it.  Any
+ * byte but whitespace, '[', '#', ';', '=' and ':' would do. */
+#define GUARD "!"
+
+/* Hand libinih prefix + the file's bytes [a, b) + "\n" as the next line. */
+static void hand(struct parser *ps, enum line_kind kind, const char *prefix, size_t a, size_t b)
+{
+	ps->kind = kind;
+	ps->a = a;
+	ps->b = b;
+	ps->eol = b;
+	ps->guard = kind != L_OTHER && prefix[0] != '\0' && prefix[strlen(prefix) - 1] == GUARD[0];
+	ps->piece[0] = prefix;
+	ps->plen[0] = strlen(prefix);
+	ps->piece[1] = (const char *)ps->d + a;
+	ps->plen[1] = b - a;
+	ps->piece[2] = "\n";
+	ps->plen[2] = 1;
+	ps->pi = 0;
+	ps->poff = 0;
+}
+
+static int missing_header(struct parser *ps)
+{
+	if (fatal(ps))
+		diag_set(&ps->fatal, ps->f->path, ps->line, "text before the first [section] header");
+	return -1;
+}
+
+/* Line [a0, b0) as Python 3's RawConfigParser._read sees it (strict,
  * empty_lines_in_values, comment prefixes '#' ';' on the stripped line, no
- * inline comments, delimiters '=' ':'). */
-static int line_py3(struct parser *ps, size_t a0, size_t b0, int line, struct diag_err *err)
+ * inline comments, delimiters '=' ':').  Python strips Unicode whitespace
+ * and libinih only C's, so every line is handed stripped; indentation is
+ * compared here and handed on as libinih's sign of a continuation. */
+static int classify_py3(struct parser *ps, size_t a0, size_t b0)
 {
 	const unsigned char *d = ps->d;
-	size_t indent, a, b, k, va;
-	const unsigned char *dl;
+	size_t indent, a, b, k;
 
 	a = lstrip(ps, a0, b0, &indent);
 	b = rstrip(ps, a, b0);
 	if (a == b) {
+		/* libinih skips it and keeps its key open; Python 3 keeps an
+		 * empty line inside a value if more of the value follows. */
 		if (open_continues(ps))
 			ps->blanks++;
+		hand(ps, L_OTHER, "", a, b);
 		return 0;
 	}
-	if (d[a] == '#' || d[a] == ';')
-		return 0;	/* a comment neither ends nor extends a value */
+	if (d[a] == '#' || d[a] == ';') {
+		hand(ps, L_OTHER, "", a, b);	/* a comment to both */
+		return 0;
+	}
 	if (open_continues(ps) && indent > ps->indent_level) {
-		add_piece(ps, a, b, line);
+		hand(ps, L_CONT, " ", a, b);
 		return 0;
 	}
 	ps->indent_level = indent;
 	/* SECTCRE "\[(?P<header>.+)\]" matched at the start: greedy, so the
-	 * header runs to the last ']' and anything after it is ignored. */
+	 * header runs to the last ']' and anything after it is ignored.
+	 * libinih would cut it at the first ']' and at 49 bytes: the header
+	 * is recorded here, and handed only to end libinih's open key. */
 	if (d[a] == '[') {
 		for (k = b; k > a + 2 && d[k - 1] != ']'; k--)
 			;
 		if (k > a + 2) {
-			add_section(ps, a + 1, k - 1, line);
+			add_section(ps, a + 1, k - 1, ps->line);
+			hand(ps, L_OTHER, "", a, b);
 			return 0;
 		}
 	}
 	if (ps->cur == NONE)
-		return diag_set(err, ps->f->path, line, "text before the first [section] header");
-	dl = find_delim(d + a, b - a);
-	if (!dl) {
-		parse_error(ps, line, "neither a [section] header nor a key = value line");
-		return 0;
-	}
-	k = (size_t)(dl - d);
-	va = lstrip(ps, k + 1, b, NULL);
-	if (k == a)
-		parse_error(ps, line, "no key name before the '=' or ':'");
-	add_entry(ps, a, rstrip(ps, a, k), va, b, 0, line);
+		return missing_header(ps);
+	/* A key line, or a line without delimiter that libinih refuses as
+	 * configparser does.  One starting with '[' is no header here
+	 * ("[k = v", "[]"), but would be to libinih: guard it. */
+	hand(ps, L_KEY, d[a] == '[' ? GUARD : "", a, b);
 	return 0;
 }
 
@@ -408,48 +624,167 @@ static int is_rem(const unsigned char *p, size_t n)
 	return n == 3 || py2_space(p[3]);
 }
 
-/* One line [a0, b0) as Python 2's ConfigParser._read sees it (paste.deploy
+/* Line [a0, b0) as Python 2's ConfigParser._read sees it (paste.deploy
  * keeps keys as written).  The line is not stripped before matching, so
- * leading whitespace matters; the value may end in "\r" (no universal
- * newlines), which the final strip removes. */
-static int line_py2(struct parser *ps, size_t a0, size_t b0, int line, struct diag_err *err)
+ * leading whitespace matters: a continuation when a key is open, else an
+ * error.  A key line is handed whole: its value may end in "\r" (no
+ * universal newlines) and trailing blanks, which decide Python 2's " ;"
+ * rule (the handler's). */
+static int classify_py2(struct parser *ps, size_t a0, size_t b0)
 {
 	const unsigned char *d = ps->d;
-	const unsigned char *dl, *semi;
-	size_t a, b, k, va, vb;
-	int quirk;
+	const unsigned char *rb;
+	size_t a, b;
 
 	a = lstrip(ps, a0, b0, NULL);
 	b = rstrip(ps, a, b0);
-	if (a == b || d[a0] == '#' || d[a0] == ';' || is_rem(d + a0, b0 - a0))
-		return 0;
-	if (py2_space(d[a0]) && ps->cur != NONE && ps->open != NONE) {
-		add_piece(ps, a, b, line);
+	if (a == b || d[a0] == '#' || d[a0] == ';') {
+		hand(ps, L_OTHER, "", a0, b0);	/* blank or comment to both */
 		return 0;
 	}
-	/* SECTCRE "\[(?P<header>[^]]+)\]": up to the first ']'. */
-	if (d[a0] == '[' && a0 + 1 < b0 && d[a0 + 1] != ']') {
-		const unsigned char *rb = memchr(d + a0 + 1, ']', b0 - a0 - 1);
-
-		if (rb) {
-			add_section(ps, a0 + 1, (size_t)(rb - d), line);
-			return 0;
-		}
+	if (is_rem(d + a0, b0 - a0)) {
+		hand(ps, L_OTHER, "#", a0, a0);	/* a comment libinih does not know */
+		return 0;
+	}
+	if (py2_space(d[a0]) && ps->cur != NONE && ps->open != NONE) {
+		/* libinih looks for comments before continuations; Python 2
+		 * does not on an indented line. */
+		hand(ps, L_CONT, d[a] == '#' || d[a] == ';' ? " " GUARD : " ", a, b);
+		return 0;
+	}
+	/* SECTCRE "\[(?P<header>[^]]+)\]": up to the first ']', like
+	 * libinih's, but libinih's is cut at 49 bytes and may be empty. */
+	if (d[a0] == '[' && a0 + 1 < b0 && d[a0 + 1] != ']' &&
+	    (rb = memchr(d + a0 + 1, ']', b0 - a0 - 1)) != NULL) {
+		add_section(ps, a0 + 1, (size_t)(rb - d), ps->line);
+		hand(ps, L_OTHER, "", a0, b0);
+		return 0;
 	}
 	if (ps->cur == NONE)
-		return diag_set(err, ps->f->path, line, "text before the first [section] header");
-	/* OPTCRE "(?P<option>[^:=\s][^:=]*)\s*(?P<vi>[:=])\s*(?P<value>.*)$" */
-	dl = find_delim(d + a0, b0 - a0);
-	if (!dl || dl == d + a0 || py2_space(d[a0])) {
-		parse_error(ps, line, "neither a [section] header nor a key = value line");
+		return missing_header(ps);
+	/* OPTCRE "(?P<option>[^:=\s][^:=]*)\s*(?P<vi>[:=])\s*(?P<value>.*)$"
+	 * wants a name at the very start.  libinih would read "= v" as an
+	 * empty name and "  k = v" as a key, and forget its open key either
+	 * way; Python 2 keeps optname.  Hand a line libinih refuses too. */
+	if (py2_space(d[a0]) || d[a0] == '=' || d[a0] == ':') {
+		hand(ps, L_OTHER, GUARD, a0, a0);
 		return 0;
 	}
-	k = (size_t)(dl - d);
-	va = lstrip(ps, k + 1, b0, NULL);
-	vb = b0;
-	/* ';' starts a comment only when whitespace precedes it, and only the
-	 * first ';' is looked at.  At the value's start, Python indexes
-	 * optval[-1]: the value's last byte decides. */
+	hand(ps, L_KEY, d[a0] == '[' ? GUARD : "", a0, b0);
+	return 0;
+}
+
+/* Classify the next physical line and make it the one to hand; -1 at the
+ * end of the file or after a fatal error. */
+static int next_for_inih(struct parser *ps)
+{
+	size_t end, next;
+	int rc;
+
+	if (ps->stop || ps->pos >= ps->f->len)
+		return -1;
+	next = next_line(ps->d, ps->f->len, ps->pos, ps->py3, &end);
+	ps->line++;
+	rc = (ps->py3 ? classify_py3 : classify_py2)(ps, ps->pos, end);
+	ps->pos = next;
+	return rc;
+}
+
+/* libinih's ini_reader, fgets() style: at most num - 1 bytes of the line
+ * being handed, the rest on the next call (libinih grows its buffer and
+ * asks again until it has the "\n"). */
+static char *read_line(char *str, int num, void *stream)
+{
+	struct parser *ps = stream;
+	size_t room, n = 0, k;
+
+	if (num < 2)
+		return NULL;
+	if (ps->pi == 3 && next_for_inih(ps) < 0)
+		return NULL;
+	room = (size_t)num - 1;
+	while (ps->pi < 3 && n < room) {
+		k = ps->plen[ps->pi] - ps->poff;
+		if (k > room - n)
+			k = room - n;
+		memcpy(str + n, ps->piece[ps->pi] + ps->poff, k);
+		n += k;
+		ps->poff += k;
+		if (ps->poff == ps->plen[ps->pi]) {
+			ps->pi++;
+			ps->poff = 0;
+		}
+	}
+	str[n] = '\0';
+	return str;
+}
+
+/* ---- the handler: libinih's name and value, made into entries ---- */
+
+static int disagree(struct parser *ps)
+{
+	if (fatal(ps))
+		diag_set(&ps->fatal, ps->f->path, ps->line,
+			 "internal error: libinih read this line unlike configparser");
+	return 0;
+}
+
+/* Does libinih's string s of n bytes equal the file's bytes at off? */
+static int is_file_text(const struct parser *ps, const char *s, size_t n, size_t off, size_t end)
+{
+	return off <= end && n <= end - off && memcmp(s, ps->d + off, n) == 0;
+}
+
+/* A continuation line: libinih's value is the text handed, guard and all. */
+static int on_piece(struct parser *ps, const char *value)
+{
+	size_t n = strlen(value);
+
+	if (n != ps->guard + (ps->b - ps->a) || !is_file_text(ps, value + ps->guard, n - ps->guard, ps->a, ps->b))
+		return disagree(ps);
+	add_piece(ps, ps->a, ps->b);
+	return 1;
+}
+
+/* A key line.  libinih's name starts the handed text (after the guard)
+ * and its value ends it: both only lose C whitespace at their ends, so
+ * their lengths give their spans. */
+static int on_key(struct parser *ps, const char *name, const char *value)
+{
+	const unsigned char *d = ps->d;
+	const unsigned char *semi;
+	size_t nlen = strlen(name), vlen = strlen(value), ka = ps->a, kb, va, vb, vend;
+	int quirk;
+
+	if (nlen < ps->guard)
+		return disagree(ps);
+	kb = ka + nlen - ps->guard;
+	vend = rstrip(ps, ps->a, ps->eol);
+	if (!is_file_text(ps, name + ps->guard, kb - ka, ka, vend) || vlen > vend - kb ||
+	    !is_file_text(ps, value, vlen, vend - vlen, vend))
+		return disagree(ps);
+	va = vend - vlen;
+	if (ps->py3) {
+		/* Python 3 also strips \x1c-\x1f and Unicode spaces:
+		 * OPTCRE's \s around the delimiter, then optname.rstrip(). */
+		add_entry(ps, ka, rstrip(ps, ka, kb), lstrip(ps, va, vend, NULL), vend, 0);
+		if (kb != ka)
+			return 1;
+		/* "= v": an empty name is a parsing error (raised at the end),
+		 * yet configparser stores it; refusing it makes libinih
+		 * report the line. */
+		if (!ps->empty_name_line)
+			ps->empty_name_line = ps->line;
+		return 0;
+	}
+	/* Python 2's optval runs to the end of the line, trailing blanks and
+	 * "\r" included (an empty one starts there).  ';' starts a comment
+	 * only when whitespace precedes it, and only the first ';' is looked
+	 * at; at the value's start, Python indexes optval[-1]: the value's
+	 * last byte decides. */
+	vb = ps->eol;
+	if (vlen == 0)
+		va = vb;
 	semi = memchr(d + va, ';', vb - va);
 	if (semi) {
 		size_t p = (size_t)(semi - d);
@@ -459,88 +794,66 @@ static int line_py2(struct parser *ps, size_t a0, size_t b0, int line, struct di
 	}
 	vb = rstrip(ps, va, vb);
 	quirk = vb - va == 2 && d[va] == '"' && d[va + 1] == '"';	/* optval == '""' -> '' */
-	add_entry(ps, a0, rstrip(ps, a0, k), va, vb, quirk, line);
-	return 0;
+	add_entry(ps, ka, kb, va, vb, quirk);
+	return 1;
 }
 
-/* ---- duplicates (strict configparser) ---- */
-
-struct dup_item {
-	const char *sect;
-	const char *key;	/* NULL for a section header */
-	int line;
-};
-
-static int dup_cmp(const void *pa, const void *pb)
+/* libinih's ini_handler.  Its section is not used: cut at 49 bytes and
+ * ended at the first ']', it is not configparser's (the reader keeps the
+ * sections).  The reader's kind tells a continuation from a key line that
+ * repeats the same name. */
+static int on_pair(void *user, const char *section, const char *name, const char *value)
 {
-	const struct dup_item *a = pa, *b = pb;
-	int c = strcmp(a->sect, b->sect);
+	struct parser *ps = user;
 
-	if (c == 0 && a->key && b->key)
-		c = strcmp(a->key, b->key);
-	if (c == 0)
-		return (a->line > b->line) - (a->line < b->line);
-	return c;
+	(void)section;
+	if (ps->stop)
+		return 1;
+	if (ps->kind == L_CONT)
+		return on_piece(ps, value);
+	if (ps->kind == L_KEY)
+		return on_key(ps, name, value);
+	return disagree(ps);
 }
 
-/* configparser raises on the first duplicate it reaches, i.e. the smallest
- * line that repeats an earlier header or (section, key).  Sorting finds it
- * without quadratic work.  Returns 0 or -1 with err. */
-static int find_dup(const struct parser *ps, size_t n, struct dup_item *it, int keys,
-		    struct diag_err *err)
-{
-	size_t i, best = NONE;
+/* libinih's knobs, as configparser needs them, before every parse. */
+static char comment_prefixes[] = "#;";
+static char inline_prefixes[] = ";";
 
-	qsort(it, n, sizeof *it, dup_cmp);
-	for (i = 1; i < n; i++) {
-		if (strcmp(it[i].sect, it[i - 1].sect) != 0 ||
-		    (keys && strcmp(it[i].key, it[i - 1].key) != 0))
-			continue;
-		if (best == NONE || it[i].line < it[best].line)
-			best = i;
-	}
-	if (best == NONE)
-		return 0;
-	if (keys)
-		return diag_set(err, ps->f->path, it[best].line,
-				"duplicate key \"%s\" in [%s] (first at line %d)",
-				it[best].key, it[best].sect, it[best - 1].line);
-	return diag_set(err, ps->f->path, it[best].line,
-			"duplicate section [%s] (first at line %d)", it[best].sect, it[best - 1].line);
+static void set_inih_options(void)
+{
+	ini_allow_multiline = true;		/* continuation lines */
+	ini_allow_bom = false;			/* check_bytes refuses a BOM: every CKAN fails on it */
+	ini_start_comment_prefixes = comment_prefixes;
+	ini_allow_inline_comments = false;	/* none in Python 3; Python 2's " ;" is on_key's */
+	ini_inline_comment_prefixes = inline_prefixes;
+	ini_use_stack = false;			/* a heap line buffer ... */
+	ini_allow_realloc = true;		/* ... that grows ... */
+	ini_initial_alloc = 256;
+	ini_max_line = INT_MAX;			/* ... without bound: no line is cut */
+	ini_stop_on_first_error = false;	/* configparser reads on, then raises */
+	ini_allow_no_value = false;		/* allow_no_value=False */
 }
 
-static int check_dups(const struct parser *ps, struct diag_err *err)
+static int read_all(struct parser *ps, struct diag_err *err)
 {
-	const struct ckanini_file *f = ps->f;
-	struct dup_item *keys = xmalloc((f->n + 1) * sizeof *keys);
-	struct dup_item *sects = xmalloc((f->nsections + 1) * sizeof *sects);
-	struct diag_err ek, es;
-	size_t i, ns = 0;
-	int rk, rs;
+	int rc;
 
-	for (i = 0; i < f->n; i++) {
-		keys[i].sect = f->entries[i].section;
-		keys[i].key = f->entries[i].key;
-		keys[i].line = f->entries[i].line;
+	set_inih_options();
+	rc = ini_parse_stream(read_line, ps, on_pair, ps);
+	close_open(ps);
+	if (ps->stop) {
+		if (err)
+			*err = ps->fatal;
+		return -1;
 	}
-	/* [DEFAULT] may be repeated: configparser checks only sections it
-	 * keeps in _sections, and DEFAULT is not one of them. */
-	for (i = 0; i < f->nsections; i++) {
-		if (strcmp(f->sections[i].name, "DEFAULT") == 0)
-			continue;
-		sects[ns].sect = f->sections[i].name;
-		sects[ns].key = NULL;
-		sects[ns++].line = f->sections[i].line;
-	}
-	rk = find_dup(ps, f->n, keys, 1, &ek);
-	rs = find_dup(ps, ns, sects, 0, &es);
-	free(keys);
-	free(sects);
-	if (rk == 0 && rs == 0)
-		return 0;
-	if (err)
-		*err = (rs != 0 && (rk == 0 || es.line < ek.line)) ? es : ek;
-	return -1;
+	if (rc == -2)
+		return diag_set(err, ps->f->path, 0, "out of memory");
+	if (rc > 0)
+		return diag_set(err, ps->f->path, rc, "%s", rc == ps->empty_name_line ?
+				"no key name before the '=' or ':'" :
+				"neither a [section] header nor a key = value line");
+	return rc == 0 ? 0 : diag_set(err, ps->f->path, 0, "libinih failed (%d)", rc);
 }
 
 /* ---- the API ---- */
@@ -552,9 +865,9 @@ void ckanini_free(struct ckanini_file *f)
 	if (!f)
 		return;
 	for (i = 0; i < f->n; i++) {
-		free(f->entries[i].section);
-		free(f->entries[i].key);
-		free(f->entries[i].raw);
+		if (f->entries[i].multiline)
+			free(f->entries[i].raw);
+		free(f->entries[i].key);	/* and a one-line raw; section is the header's */
 	}
 	for (i = 0; i < f->nsections; i++)
 		free(f->sections[i].name);
@@ -574,30 +887,6 @@ static int first_eol_is_crlf(const char *d, size_t len)
 	return 0;
 }
 
-static int parse_lines(struct parser *ps, struct diag_err *err)
-{
-	const struct ckanini_file *f = ps->f;
-	size_t pos = 0, end, next;
-	int line = 0;
-
-	while (pos < f->len) {
-		next = next_line(ps->d, f->len, pos, ps->py3, &end);
-		line++;
-		if ((ps->py3 ? line_py3 : line_py2)(ps, pos, end, line, err) < 0)
-			return -1;
-		pos = next;
-	}
-	close_open(ps);
-	if (ps->py3 && check_dups(ps, err) < 0)
-		return -1;
-	if (ps->has_perr) {
-		if (err)
-			*err = ps->perr;
-		return -1;
-	}
-	return 0;
-}
-
 int ckanini_parse(const char *path, const char *data, size_t len, enum ckanini_dialect dialect,
 	      struct ckanini_file *f, struct diag_err *err)
 {
@@ -611,7 +900,8 @@ int ckanini_parse(const char *path, const char *data, size_t len, enum ckanini_d
 	f->dialect = dialect;
 	f->has_bom = len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0;
 	f->crlf = first_eol_is_crlf(data, len);
-	if (len >= INT_MAX) {
+	/* Lines are handed to libinih with up to three bytes more. */
+	if (len >= INT_MAX - 16) {
 		diag_set(err, path, 0, "file too large");
 		ckanini_free(f);
 		return -1;
@@ -621,12 +911,15 @@ int ckanini_parse(const char *path, const char *data, size_t len, enum ckanini_d
 	ps.d = (const unsigned char *)data;
 	ps.py3 = dialect != INI_CKAN_26;
 	ps.cur = ps.open = NONE;
+	ps.pi = 3;
 	buf_init(&ps.val);
 	rc = check_bytes(f, ps.py3, err);
 	if (rc == 0)
-		rc = parse_lines(&ps, err);
+		rc = read_all(&ps, err);
 	close_open(&ps);
 	buf_free(&ps.val);
+	hset_free(&ps.keys);
+	hset_free(&ps.sects);
 	if (rc < 0)
 		ckanini_free(f);
 	return rc;

@@ -27,7 +27,8 @@ struct pgconf_setting {
 };
 
 struct pgconf_file {
-	char *path;		/* as opened (absolute when reached through an include) */
+	char *path;		/* the top file as given; an included one resolved against the
+				   including file's directory and cleaned, as the server names it */
 	char *data;		/* its bytes, NUL-terminated */
 	size_t len;
 };
@@ -43,24 +44,35 @@ void pgconf_init(struct pgconf_model *m);
 void pgconf_free(struct pgconf_model *m);
 
 /*
- * Read path into m (appending), following its include directives.
+ * Read path into m (appending), following its include directives like the
+ * server: include and include_if_exists relative to the including file's
+ * directory, include_dir's ".conf" files (not starting with '.') in strcmp
+ * order, paths cleaned like canonicalize_path (as pg_file_settings shows
+ * them).  The directives themselves are not kept as settings.
  * missing_ok: a missing file is not an error (as for include_if_exists and
- * for postgresql.auto.conf).  Returns 0, or -1 with err naming file and line:
- * a syntax error ("syntax error near token ..."), an unterminated quoted
- * string, a missing value, a NUL byte, an include that does not exist, an
- * include loop or nesting deeper than 10, an unreadable file.
+ * for postgresql.auto.conf).  Returns 0, or -1 with err naming the file and
+ * line of the first error, as pg_file_settings places it (an include's
+ * own failure is reported at the include line): "syntax error near \"T\"",
+ * "unterminated quoted string", "missing value", "NUL byte", "cannot open
+ * \"X\": reason", "cannot open directory \"X\": reason", "empty
+ * configuration file name", "include loop: \"X\" includes itself", "nesting
+ * depth exceeds 10".  On error m keeps what was read before it; free it
+ * with pgconf_free either way.
  */
 int pgconf_load(struct pgconf_model *m, const char *path, int missing_ok, struct diag_err *err);
 
 /*
  * Parse data[0..len) as one file named path without following includes
  * (include directives are kept as settings named "include", ...).  For the
- * fuzz target and tests.
+ * fuzz target and tests.  Errors as for pgconf_load.
  */
 int pgconf_parse_buf(struct pgconf_model *m, const char *path, const char *data, size_t len,
 		     struct diag_err *err);
 
-/* The setting of name that wins (the last one read), or NULL. name is compared case-insensitively. */
+/*
+ * The setting of name that wins (the last one read), or NULL.  name is
+ * compared case-insensitively; include directives never win.
+ */
 const struct pgconf_setting *pgconf_effective(const struct pgconf_model *m, const char *name);
 
 /*

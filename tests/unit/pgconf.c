@@ -274,6 +274,12 @@ static void test_load(void)
 	is_str(eff("maintenance_work_mem"), "256MB", "nowhere/.. need not exist");
 	is_str(eff_file("maintenance_work_mem"), DATA "includes/sub/more.conf", "./, // and trailing / removed");
 
+	is_int(load(DATA "paths-root.conf"), -1, "include above the root");
+	is_str(err.msg, "cannot open \"/nonexistent-ckp/x.conf\": No such file or directory", "/.. is /");
+	is_int(load(DATA "paths-up.conf"), -1, "include above a relative top file");
+	is_str(err.msg, "cannot open \"../../nonexistent-ckp/x.conf\": No such file or directory",
+	       "a relative path keeps the .. it cannot resolve");
+
 	is_int(load(DATA "no-such-file.conf"), -1, "missing top file fails");
 	ok(strstr(err.msg, "No such file") != NULL, "missing top file message");
 	pgconf_free(&m);

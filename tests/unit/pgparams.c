@@ -100,7 +100,7 @@ static void test_changes(void)
 	c = pgparams_change("checkpoint_segments", 90400, 150000);
 	is_str(c ? c->replacement : NULL, "max_wal_size", "change: checkpoint_segments -> max_wal_size");
 	s = c ? pgparams_convert(c, "3", &why) : NULL;
-	is_str(s, "48MB", "convert: 3 segments -> 48MB");
+	is_str(s, "144MB", "convert: 3 segments -> (3 * 3) * 16MB = 144MB, as the 9.5 release notes say");
 	free(s);
 	s = c ? pgparams_convert(c, "3MB", &why) : NULL;
 	ok(s == NULL && why != NULL, "convert: a value with a unit is refused with a reason");
