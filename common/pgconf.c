@@ -691,7 +691,7 @@ static int load_dir(struct loader *L, const char *dir, const char *calling, int 
 		names[n++] = buf_steal(&b);
 	}
 	closedir(d);
-	if (rc == 0) {
+	if (rc == 0 && n > 0) {	/* qsort(NULL, 0) is undefined */
 		qsort(names, n, sizeof *names, cmp_str);
 		for (i = 0; i < n && rc == 0; i++)
 			rc = load_file(L, names[i], 1, calling, calling_line, depth);

@@ -1370,11 +1370,12 @@ static int cmd_check(void)
 	} else {
 		printf("%.*s\n", v ? (int)strcspn(v, " ") : 0, v ? v : "");
 	}
-	pgconn_close(c);
 	if (num < min) {
-		diag_error(NULL, 0, "server version %s is below %s", v ? v : "?", minv);
+		diag_error(NULL, 0, "server version %.*s is below %s", v ? (int)strcspn(v, " ") : 1, v ? v : "?", minv);
+		pgconn_close(c);
 		return EXIT_DIFF;
 	}
+	pgconn_close(c);
 	return EXIT_SAME;
 }
 
