@@ -88,15 +88,34 @@
 #define INTERP_MAX_STEPS 1000000L
 
 /* An open-addressing hash set of indices (into f->entries or f->sections),
- * keyed by FNV-1a; the hash is kept to skip most comparisons. */
+ * keyed by FNV-1a (folded to 32 bits); the hash is kept to skip most
+ * comparisons.  8-byte slots keep the set of a 100 000-key file at 2 MiB
+ * (cache misses are most of its cost).  Files are under 2 GiB, so indices
+ * fit in 32 bits. */
+#define HNONE UINT32_MAX
+
 struct hslot {
-	uint64_t h;
-	size_t idx;		/* NONE: empty */
+	uint32_t h;
+	uint32_t idx;		/* HNONE: empty */
 };
 
 struct hset {
 	struct hslot *slot;
 	size_t cap, n;		/* cap: a power of two, or 0 */
+};
+
+/* The strings of a model (section names, keys, raw values) live in a few
+ * large chunks rather than one allocation each, and the lookup index maps
+ * (section, key) to the entry CKAN reads: the last one. */
+struct chunk {
+	struct chunk *next;
+	size_t used, cap;
+	char data[];
+};
+
+struct ckanini_store {
+	struct chunk *chunks;
+	struct hset index;
 };
 
 /* What the reader made of the line it handed libinih last. */
@@ -117,7 +136,7 @@ struct parser {
 	size_t indent_level;	/* Python 3: indentation of the last key/header line */
 	struct buf val;		/* the open entry's value, once it spans lines */
 	size_t blanks;		/* Python 3: empty lines that may still be inside it */
-	struct hset keys;	/* Python 3: (section name, key) of every entry */
+	struct ckanini_store *st;	/* f->store */
 	struct hset sects;	/* Python 3: every section name but DEFAULT */
 
 	/* the reader */
@@ -287,6 +306,8 @@ static int check_bytes(const struct ckanini_file *f, int py3, struct diag_err *e
 				"UTF-8 byte order mark: CKAN 2.6-2.8 cannot read this file");
 	for (i = 0; i < f->len; i += k) {
 		k = 1;
+		if (d[i] >= 0x01 && d[i] < 0x80)
+			continue;
 		if (d[i] == '\0')
 			return diag_set(err, f->path, line_of(d, f->len, i, py3), "NUL byte");
 		if (py3 && (k = utf8_len(d + i, f->len - i)) == 0)
@@ -353,22 +374,31 @@ static uint64_t fnv1a(uint64_t h, const void *p, size_t n)
 /* Do the items at indices a and b collide (same section, same key)? */
 typedef int (*hset_same)(const struct parser *ps, size_t a, size_t b);
 
-static size_t hset_home(uint64_t h, size_t cap)
+static uint32_t hfold(uint64_t h)
 {
-	return (size_t)(h ^ (h >> 32)) & (cap - 1);
+	return (uint32_t)(h ^ (h >> 32));
 }
 
-static void hset_grow(struct hset *s)
+static size_t hset_home(uint32_t h, size_t cap)
 {
-	size_t cap = s->cap ? 2 * s->cap : 64, i, j;
-	struct hslot *slot = xmalloc(cap * sizeof *slot);
+	return h & (cap - 1);
+}
 
+/* Make room for at least want items at a load of at most one half. */
+static void hset_grow(struct hset *s, size_t want)
+{
+	size_t cap = s->cap ? s->cap : 64, i, j;
+	struct hslot *slot;
+
+	while (cap < 2 * want)
+		cap *= 2;
+	slot = xmalloc(cap * sizeof *slot);
 	for (i = 0; i < cap; i++)
-		slot[i].idx = NONE;
+		slot[i].idx = HNONE;
 	for (i = 0; i < s->cap; i++) {
-		if (s->slot[i].idx == NONE)
+		if (s->slot[i].idx == HNONE)
 			continue;
-		for (j = hset_home(s->slot[i].h, cap); slot[j].idx != NONE; j = (j + 1) & (cap - 1))
+		for (j = hset_home(s->slot[i].h, cap); slot[j].idx != HNONE; j = (j + 1) & (cap - 1))
 			;
 		slot[j] = s->slot[i];
 	}
@@ -377,19 +407,26 @@ static void hset_grow(struct hset *s)
 	s->cap = cap;
 }
 
-/* Add idx (hash h); returns the index of an equal item already there
- * (then idx is not added), or NONE. */
-static size_t hset_add(const struct parser *ps, struct hset *s, uint64_t h, size_t idx, hset_same same)
+/* Add idx (hash h); returns the index of an equal item already there, or
+ * NONE.  An equal item is replaced by idx when replace is set, else kept. */
+static size_t hset_add(const struct parser *ps, struct hset *s, uint64_t hash, size_t idx, hset_same same,
+		       int replace)
 {
-	size_t j;
+	uint32_t h = hfold(hash);
+	size_t j, old;
 
 	if (2 * (s->n + 1) > s->cap)
-		hset_grow(s);
-	for (j = hset_home(h, s->cap); s->slot[j].idx != NONE; j = (j + 1) & (s->cap - 1))
-		if (s->slot[j].h == h && same(ps, s->slot[j].idx, idx))
-			return s->slot[j].idx;
+		hset_grow(s, s->n + 1);
+	for (j = hset_home(h, s->cap); s->slot[j].idx != HNONE; j = (j + 1) & (s->cap - 1)) {
+		if (s->slot[j].h != h || !same(ps, s->slot[j].idx, idx))
+			continue;
+		old = s->slot[j].idx;
+		if (replace)
+			s->slot[j].idx = (uint32_t)idx;
+		return old;
+	}
 	s->slot[j].h = h;
-	s->slot[j].idx = idx;
+	s->slot[j].idx = (uint32_t)idx;
 	s->n++;
 	return NONE;
 }
@@ -398,6 +435,12 @@ static void hset_free(struct hset *s)
 {
 	free(s->slot);
 	memset(s, 0, sizeof *s);
+}
+
+/* The hash of (section, key) in the index. */
+static uint64_t section_hash(const void *name, size_t n)
+{
+	return fnv1a(fnv1a(FNV_OFFSET, name, n), "", 1);
 }
 
 static int same_key(const struct parser *ps, size_t a, size_t b)
@@ -426,6 +469,47 @@ static int fatal(struct parser *ps)
 
 /* ---- the model ---- */
 
+/* n bytes that live as long as the model. */
+static char *store_alloc(struct ckanini_store *st, size_t n)
+{
+	struct chunk *c = st->chunks;
+
+	if (!c || c->cap - c->used < n) {
+		size_t cap = n > 65536 ? n : 65536;
+
+		c = xmalloc(sizeof *c + cap);
+		c->next = st->chunks;
+		c->used = 0;
+		c->cap = cap;
+		st->chunks = c;
+	}
+	c->used += n;
+	return c->data + c->used - n;
+}
+
+static char *store_strndup(struct ckanini_store *st, const void *p, size_t n)
+{
+	char *s = store_alloc(st, n + 1);
+
+	memcpy(s, p, n);
+	s[n] = '\0';
+	return s;
+}
+
+static void store_free(struct ckanini_store *st)
+{
+	struct chunk *c, *next;
+
+	if (!st)
+		return;
+	for (c = st->chunks; c; c = next) {
+		next = c->next;
+		free(c);
+	}
+	hset_free(&st->index);
+	free(st);
+}
+
 static void close_open(struct parser *ps)
 {
 	if (ps->open == NONE)
@@ -433,7 +517,7 @@ static void close_open(struct parser *ps)
 	/* Empty lines still pending are the ones '\n'.join(...).rstrip()
 	 * drops. */
 	if (ps->f->entries[ps->open].multiline)
-		ps->f->entries[ps->open].raw = buf_steal(&ps->val);
+		ps->f->entries[ps->open].raw = store_strndup(ps->st, ps->val.data, ps->val.len);
 	ps->open = NONE;
 	ps->blanks = 0;
 }
@@ -452,22 +536,21 @@ static void add_section(struct parser *ps, size_t a, size_t b, int line)
 		f->sections = xrealloc(f->sections, ps->scap * sizeof *f->sections);
 	}
 	s = &f->sections[f->nsections];
-	s->name = xstrndup((const char *)ps->d + a, b - a);
+	s->name = store_strndup(ps->st, ps->d + a, b - a);
 	s->line = line;
 	ps->cur = f->nsections++;
-	ps->cur_hash = fnv1a(FNV_OFFSET, ps->d + a, b - a);
+	ps->cur_hash = section_hash(ps->d + a, b - a);
 	if (!ps->py3 || strcmp(s->name, "DEFAULT") == 0)
 		return;
-	dup = hset_add(ps, &ps->sects, ps->cur_hash, ps->cur, same_section);
+	dup = hset_add(ps, &ps->sects, ps->cur_hash, ps->cur, same_section, 0);
 	if (dup != NONE && fatal(ps))
 		diag_set(&ps->fatal, f->path, line, "duplicate section [%s] (first at line %d)", s->name,
 			 f->sections[dup].line);
 }
 
 /* A key line: name [ka, kb), value span [va, vb); raw_empty for Python
- * 2's quirk that reads a value written "" as empty.  The key and a
- * one-line raw value share one allocation; a value that goes on over
- * several lines gets its own (close_open). */
+ * 2's quirk that reads a value written "" as empty.  A value that goes on
+ * over several lines is stored again when it ends (close_open). */
 static void add_entry(struct parser *ps, size_t ka, size_t kb, size_t va, size_t vb, int raw_empty)
 {
 	struct ckanini_file *f = ps->f;
@@ -480,7 +563,7 @@ static void add_entry(struct parser *ps, size_t ka, size_t kb, size_t va, size_t
 		ps->ecap = ps->ecap ? 2 * ps->ecap : 16;
 		f->entries = xrealloc(f->entries, ps->ecap * sizeof *f->entries);
 	}
-	block = xmalloc(klen + rlen + 2);
+	block = store_alloc(ps->st, klen + rlen + 2);
 	memcpy(block, ps->d + ka, klen);
 	block[klen] = '\0';
 	fold_key(f, block);
@@ -496,10 +579,9 @@ static void add_entry(struct parser *ps, size_t ka, size_t kb, size_t va, size_t
 	e->multiline = 0;
 	ps->open = f->n++;
 	ps->blanks = 0;
-	if (!ps->py3)
-		return;		/* Python 2: the last one wins */
-	dup = hset_add(ps, &ps->keys, fnv1a(fnv1a(ps->cur_hash, "", 1), block, klen), ps->open, same_key);
-	if (dup != NONE && fatal(ps))
+	/* Python 2: the last one wins; strict Python 3: an error. */
+	dup = hset_add(ps, &ps->st->index, fnv1a(ps->cur_hash, block, klen), ps->open, same_key, !ps->py3);
+	if (dup != NONE && ps->py3 && fatal(ps))
 		diag_set(&ps->fatal, f->path, ps->line, "duplicate key \"%s\" in [%s] (first at line %d)",
 			 e->key, e->section, f->entries[dup].line);
 }
@@ -545,6 +627,7 @@ static void hand(struct parser *ps, enum line_kind kind, const char *prefix, siz
 	ps->a = a;
 	ps->b = b;
 	ps->eol = b;
+	/* the guard, if any, is the prefix's last byte */
 	ps->guard = kind != L_OTHER && prefix[0] != '\0' && prefix[strlen(prefix) - 1] == GUARD[0];
 	ps->piece[0] = prefix;
 	ps->plen[0] = strlen(prefix);
@@ -860,17 +943,9 @@ static int read_all(struct parser *ps, struct diag_err *err)
 
 void ckanini_free(struct ckanini_file *f)
 {
-	size_t i;
-
 	if (!f)
 		return;
-	for (i = 0; i < f->n; i++) {
-		if (f->entries[i].multiline)
-			free(f->entries[i].raw);
-		free(f->entries[i].key);	/* and a one-line raw; section is the header's */
-	}
-	for (i = 0; i < f->nsections; i++)
-		free(f->sections[i].name);
+	store_free(f->store);	/* every name, key and value */
 	free(f->entries);
 	free(f->sections);
 	free(f->path);
@@ -885,6 +960,19 @@ static int first_eol_is_crlf(const char *d, size_t len)
 		if (d[i] == '\n' || d[i] == '\r')
 			return d[i] == '\r' && i + 1 < len && d[i + 1] == '\n';
 	return 0;
+}
+
+/* About how many lines (so at most how many keys): the '\n's, plus one. */
+static size_t count_lines(const char *d, size_t len)
+{
+	const char *p = d, *end = d + len;
+	size_t n = 1;
+
+	while (p < end && (p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		n++;
+		p++;
+	}
+	return n;
 }
 
 int ckanini_parse(const char *path, const char *data, size_t len, enum ckanini_dialect dialect,
@@ -912,13 +1000,15 @@ int ckanini_parse(const char *path, const char *data, size_t len, enum ckanini_d
 	ps.py3 = dialect != INI_CKAN_26;
 	ps.cur = ps.open = NONE;
 	ps.pi = 3;
+	ps.st = f->store = xmalloc(sizeof *f->store);
+	memset(ps.st, 0, sizeof *ps.st);
+	hset_grow(&ps.st->index, count_lines(data, len));	/* no rehashing on the way */
 	buf_init(&ps.val);
 	rc = check_bytes(f, ps.py3, err);
 	if (rc == 0)
 		rc = read_all(&ps, err);
 	close_open(&ps);
 	buf_free(&ps.val);
-	hset_free(&ps.keys);
 	hset_free(&ps.sects);
 	if (rc < 0)
 		ckanini_free(f);
@@ -946,16 +1036,42 @@ static char *xform(const struct ckanini_file *f, const char *key)
 	return k;
 }
 
+static int key_is(const struct ckanini_file *f, const char *key, const char *name, size_t n);
+
+/* The last entry for name[0..n) in section (name transformed by the
+ * dialect's optionxform as it is hashed and compared), from the index. */
+static const struct ckanini_entry *find_entry_n(const struct ckanini_file *f, const char *section,
+					    const char *name, size_t n)
+{
+	const struct hset *ix = f->store ? &f->store->index : NULL;
+	uint64_t hash = section_hash(section, strlen(section));
+	uint32_t h;
+	size_t i, j;
+
+	if (!ix || ix->cap == 0)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)name[i];
+
+		if (f->dialect == INI_CKAN_29 && c >= 'A' && c <= 'Z')
+			c = (unsigned char)(c - 'A' + 'a');
+		hash = fnv1a(hash, &c, 1);
+	}
+	h = hfold(hash);
+	for (j = hset_home(h, ix->cap); ix->slot[j].idx != HNONE; j = (j + 1) & (ix->cap - 1)) {
+		const struct ckanini_entry *e = &f->entries[ix->slot[j].idx];
+
+		if (ix->slot[j].h == h && key_is(f, e->key, name, n) && strcmp(e->section, section) == 0)
+			return e;
+	}
+	return NULL;
+}
+
 /* The last entry for an already transformed key. */
 static const struct ckanini_entry *find_entry(const struct ckanini_file *f, const char *section,
 					  const char *key)
 {
-	size_t i;
-
-	for (i = f->n; i-- > 0;)
-		if (strcmp(f->entries[i].key, key) == 0 && strcmp(f->entries[i].section, section) == 0)
-			return &f->entries[i];
-	return NULL;
+	return find_entry_n(f, section, key, strlen(key));
 }
 
 const struct ckanini_entry *ckanini_lookup(const struct ckanini_file *f, const char *section, const char *key)
@@ -1009,17 +1125,6 @@ static int key_is(const struct ckanini_file *f, const char *key, const char *nam
 			return 0;
 	}
 	return key[n] == '\0';
-}
-
-static const struct ckanini_entry *find_entry_n(const struct ckanini_file *f, const char *section,
-					    const char *name, size_t n)
-{
-	size_t i;
-
-	for (i = f->n; i-- > 0;)
-		if (key_is(f, f->entries[i].key, name, n) && strcmp(f->entries[i].section, section) == 0)
-			return &f->entries[i];
-	return NULL;
 }
 
 /* The raw value %(name)s stands for: the section, Python 2's implicit

@@ -4,10 +4,11 @@
  * of Python's configparser, per CKAN version: continuation lines by
  * indentation, empty lines inside values, full-line comments, duplicates,
  * [DEFAULT] fallback and %-interpolation (Python 3, CKAN >= 2.9), or Python
- * 2's ConfigParser under paste.deploy (CKAN 2.6-2.8).  libinih cannot express
- * these rules (see common/ini.c), so the lines are scanned here.  Proven
- * equal to Python 3's configparser by tests/unit/ini-python.t.  Never prints,
- * never exits.
+ * 2's ConfigParser under paste.deploy (CKAN 2.6-2.8).  libinih reads the
+ * file; common/ckanini.c adds what configparser does on top of it (see its
+ * first comment).  Proven equal to Python 3's configparser by
+ * tests/unit/ini-python.t.  Never prints, never exits; not thread-safe
+ * (libinih's options are process globals).
  */
 #ifndef CKP_CKANINI_H
 #define CKP_CKANINI_H
@@ -15,6 +16,8 @@
 #include <stddef.h>
 
 #include "diag.h"
+
+struct ckanini_store;
 
 enum ckanini_dialect {
 	INI_CKAN_26,	/* CKAN 2.6-2.8: Python 2 ConfigParser (paste.deploy): " ;" comments, last duplicate wins, keys as written */
@@ -51,6 +54,7 @@ struct ckanini_file {
 	int crlf;		/* the first line ending is "\r\n" */
 	struct ckanini_section *sections;	/* every header, in file order */
 	size_t nsections;
+	struct ckanini_store *store;	/* private to ckanini.c: the strings above and a lookup index */
 };
 
 /*

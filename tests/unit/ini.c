@@ -408,6 +408,108 @@ static void test_ckan_files(void)
 	}
 }
 
+/* Where libinih alone would read differently from configparser: the
+ * reader and handler of common/ckanini.c must make up for each. */
+static void test_libinih_seams(void)
+{
+	struct buf b;
+	char name[200];
+	size_t i;
+
+	memset(name, 's', 120);
+	name[120] = '\0';
+	buf_init(&b);
+	buf_printf(&b, "[%s]\nk = 1\n[%s]\n", name, name);
+	is_int(err_line(INI_CKAN_210, b.data), 3, "120-byte section names are not cut at 49 (duplicate found)");
+	buf_reset(&b);
+	buf_printf(&b, "[%s]\nk = 1\n", name);
+	ok(parse(INI_CKAN_210, b.data) == 0 && ckanini_has_section(&F, name), "120-byte section name kept whole");
+	is_str(get(name, "k"), "1", "key in a long-named section");
+	buf_reset(&b);
+	for (i = 0; i < 60; i++)
+		buf_addc(&b, 'k');
+	buf_printf(&b, " = 1\n  cont\n");
+	{
+		char *key = xstrndup(b.data, 60), *s2 = xmalloc(b.len + 8);
+
+		snprintf(s2, b.len + 8, "[a]\n%s", b.data);
+		ok(parse(INI_CKAN_210, s2) == 0, "60-byte key with a continuation");
+		is_str(get("a", key), "1\ncont", "continuation of a key longer than libinih's 49 bytes");
+		free(key);
+		free(s2);
+	}
+	buf_free(&b);
+
+	ok(parse(INI_CKAN_210, "[a]\n[k = v\n[]x = 1\n") == 0, "'[' keys that are no headers");
+	is_str(get("a", "[k"), "v", "\"[k = v\" is key \"[k\"");
+	is_str(get("a", "[]x"), "1", "\"[]x = 1\" is key \"[]x\" in 2.10");
+	is_int(err_line(INI_CKAN_210, "[a]\nk = 1\n[]\n  more\n"), 3, "\"[]\" is an error, not libinih's empty header");
+	ok(parse(INI_CKAN_26, "[a]\n[]x = 1\nk = 1\n  [b]\n") == 0, "2.6: '[' key and indented [b]");
+	is_str(get("a", "[]x"), "1", "2.6: \"[]x = 1\" is key \"[]x\"");
+	is_str(get("a", "k"), "1\n[b]", "2.6: indented [b] continues the value");
+	ok(parse(INI_CKAN_26, "[a]\nk = 1\n  ;x\n  #y\n") == 0, "2.6: indented ';' and '#' lines");
+	is_str(get("a", "k"), "1\n;x\n#y", "2.6: they continue the value (libinih would drop them)");
+	ok(parse(INI_CKAN_26, "[a]\nk = 1\n= v\n  more\n") < 0 && E.line == 3, "2.6: \"= v\" is an error");
+	ok(parse(INI_CKAN_26, "[a]\nk = 1\n  k2 = 2\n") == 0, "2.6: indented key under an open value");
+	is_str(get("a", "k"), "1\nk2 = 2", "2.6: ... is a continuation line");
+	ok(parse(INI_CKAN_210, "[a]\n = v\n") < 0 && E.line == 2 && strstr(E.msg, "no key name"),
+	   "2.10: indented \"= v\" is an empty name");
+	ok(parse(INI_CKAN_210, "[a]\nk = 1\n\t\n\x0c\n  x\n") == 0, "whitespace-only lines inside a value");
+	is_str(get("a", "k"), "1\n\n\nx", "they are empty lines of the value");
+	ok(parse(INI_CKAN_210, "[a]\nk\xc2\xa0=\xc2\xa0v\n") == 0, "NBSP around the delimiter");
+	is_str(get("a", "k"), "v", "Python 3 strips NBSP from name and value (libinih does not)");
+	is_int(ckanini_lookup(&F, "a", "k")->val_off, 10, "value span after the NBSP");
+	ok(parse(INI_CKAN_210, "[a]\nk = 1 ; 2\n") == 0 && strcmp(get("a", "k"), "1 ; 2") == 0,
+	   "no inline comments in 2.10 (libinih's default has them)");
+	ok(parse(INI_CKAN_210, "[a]\nk = 1\n[b]\nk = 2\n[DEFAULT]\nd = 3\n") == 0, "index over sections");
+	is_str(get("a", "k"), "1", "index: [a] k");
+	is_str(get("b", "k"), "2", "index: [b] k");
+	is_str(get("b", "d"), "3", "index: [DEFAULT] fallback");
+	ok(parse(INI_CKAN_29, "[a]\nMiXed = 1\nx = %(MIXED)s\n") == 0, "2.9 index folds case");
+	is_str(get("a", "MIXED"), "1", "2.9: lookup in any case");
+	is_str(get("a", "x"), "1", "2.9: %(MIXED)s in any case");
+}
+
+/* One process reads a file in every dialect (ckan-pgurl compares them):
+ * libinih's global options must not leak from one parse to the next. */
+static void test_dialect_switch(void)
+{
+	const char *s = "[a]\nk = x ;c\n  ;cont\nj = 1\n";
+	int round;
+
+	for (round = 0; round < 2; round++) {
+		ok(parse(INI_CKAN_26, s) == 0, "2.6 parse");
+		is_str(get("a", "k"), "x\n;cont", "2.6: ' ;' comment, ';' continuation");
+		ok(parse(INI_CKAN_210, s) == 0, "2.10 parse after 2.6");
+		is_str(get("a", "k"), "x ;c", "2.10: no inline comment, ';' line is a comment");
+		ok(parse(INI_CKAN_29, s) == 0, "2.9 parse after 2.10");
+		is_str(get("a", "j"), "1", "2.9: next key");
+	}
+}
+
+/* Many keys: duplicates found by hash, lookups by index, in any order. */
+static void test_many_keys(void)
+{
+	struct buf b;
+	int i;
+
+	buf_init(&b);
+	buf_adds(&b, "[app:main]\n");
+	for (i = 0; i < 20000; i++)
+		buf_printf(&b, "key%d = v%d\n", i, i);
+	ok(parse(INI_CKAN_210, b.data) == 0, "20 000 keys parse");
+	is_int((long)F.n, 20000, "20 000 entries");
+	is_str(get("app:main", "key0"), "v0", "first key");
+	is_str(get("app:main", "key19999"), "v19999", "last key");
+	is_int(line("app:main", "key12345"), 12347, "line of a key in the middle");
+	buf_printf(&b, "key777 = again\n");
+	is_int(err_line(INI_CKAN_210, b.data), 20002, "duplicate of the 778th key at the end");
+	ok(strstr(E.msg, "first at line 779") != NULL, "duplicate names the first line");
+	ok(parse(INI_CKAN_26, b.data) == 0, "2.6 reads it");
+	is_str(get("app:main", "key777"), "again", "2.6: the last one wins");
+	buf_free(&b);
+}
+
 int main(void)
 {
 	test_spans();
@@ -417,6 +519,9 @@ int main(void)
 	test_dialects();
 	test_interpolation();
 	test_ckan_files();
+	test_libinih_seams();
+	test_dialect_switch();
+	test_many_keys();
 	ckanini_free(&F);
 	return done_testing();
 }
