@@ -9,6 +9,8 @@
 #ifndef CKP_CLUSTER_H
 #define CKP_CLUSTER_H
 
+#include <stddef.h>
+
 #include "diag.h"
 #include "pgconf.h"
 
@@ -42,5 +44,70 @@ void cluster_free(struct cluster *c);
  * SYSTEM) when there is one.  0, or -1 with err.
  */
 int cluster_load_conf(const struct cluster *c, struct pgconf_model *m, struct diag_err *err);
+
+/* ---- discovery and facts (pg_lsclusters' view of a cluster) ---------- */
+
+/*
+ * Every cluster under cluster_conf_root() as "VER/NAME", in pg_lsclusters'
+ * order: versions numerically, names in strcmp order.  A cluster is a
+ * directory VER/NAME holding a postgresql.conf (or a dangling symlink of
+ * that name, as postgresql-common counts it).  A missing root is no
+ * clusters.  Returns the count with *out malloc'd, or -1 with err.
+ */
+int cluster_list(char ***out, struct diag_err *err);
+void cluster_list_free(char **specs, size_t n);
+
+/* Compare two versions ("9.6" < "15") as numbers: <0, 0, >0. */
+int cluster_version_cmp(const char *a, const char *b);
+
+/*
+ * A port as the server reads it (guc.c parse_int: strtol base 0, so 0x1538
+ * and 012 count; a fraction is rounded; white space around it is allowed),
+ * range 1..65535.  0 with *port, -1 when not a number, -2 when out of range.
+ */
+int cluster_parse_port(const char *s, long *port);
+
+/* What pg_lsclusters shows about one cluster, and what connecting needs. */
+struct cluster_facts {
+	/* from the configuration (cluster_settings) */
+	int port;		/* effective port, 5432 when not set */
+	char *port_file;	/* where it is set; NULL when it is the default */
+	int port_line;
+	char *socket_dir;	/* first of unix_socket_directories (default /var/run/postgresql);
+				   NULL when sockets are off ('') */
+	char *log;		/* log destination as pg_lsclusters prints it, or NULL */
+	/* from the data directory (cluster_status) */
+	int running;		/* 1 online, 0 down */
+	int status_by;		/* CLUSTER_BY_PIDFILE or CLUSTER_BY_SOCKET */
+	long pid;		/* postmaster.pid line 1 when the file was read, else 0 */
+	int pid_port;		/* its port line (the port the server listens on), else 0 */
+	char *pid_socket_dir;	/* its socket directory line, else NULL */
+	int recovery;		/* recovery.signal/standby.signal (12+) or recovery.conf */
+	int binaries_missing;	/* VER/NAME without /usr/lib/postgresql/VER/bin/postgres */
+	long owner_uid;		/* owner of the data directory, -1 when unknown */
+	char *owner;		/* its user name (or the uid), NULL when unknown */
+};
+
+enum { CLUSTER_BY_PIDFILE = 1, CLUSTER_BY_SOCKET = 2 };
+
+/*
+ * Fill the configuration part of f from the cluster's settings as
+ * cluster_load_conf reads them.  A port that is not a number or out of
+ * range is an error naming the file and line.  0, or -1 with err; free f
+ * with cluster_facts_free either way.
+ */
+int cluster_settings(const struct cluster *c, struct cluster_facts *f, struct diag_err *err);
+
+/*
+ * Fill the status part of f (after cluster_settings): online when the PID
+ * in the data directory's postmaster.pid lives (kill(pid, 0), EPERM counts
+ * as alive, and /proc/PID/cmdline, when readable, names postgres or
+ * postmaster); a stale pid file is down.  When postmaster.pid cannot be
+ * read (a non-owner and a 0700 data directory), whether the socket
+ * SOCKDIR/.s.PGSQL.PORT accepts a connection, as pg_lsclusters falls back.
+ * Never fails.
+ */
+void cluster_status(const struct cluster *c, struct cluster_facts *f);
+void cluster_facts_free(struct cluster_facts *f);
 
 #endif

@@ -125,3 +125,18 @@ void pgconn_rows_free(struct pgconn_rows *rows)
 	free(rows->cell);
 	memset(rows, 0, sizeof *rows);
 }
+
+int pgconn_ping(const char *conninfo, struct diag_err *err)
+{
+	const char *why = NULL;
+	const struct pq_api *pq = pq_load(&why);
+
+	if (!pq)
+		return diag_set(err, NULL, 0, "cannot load libpq: %s", why ? why : "unknown error");
+	switch (pq->ping(conninfo)) {
+	case PQPING_OK: return PGCONN_PING_OK;
+	case PQPING_REJECT: return PGCONN_PING_REJECT;
+	case PQPING_NO_RESPONSE: return PGCONN_PING_NO_RESPONSE;
+	default: return PGCONN_PING_NO_ATTEMPT;
+	}
+}

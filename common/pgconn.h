@@ -31,4 +31,20 @@ const char *pgconn_version(struct pgconn *c, int *num);
 int pgconn_query(struct pgconn *c, const char *sql, struct pgconn_rows *rows, struct diag_err *err);
 void pgconn_rows_free(struct pgconn_rows *rows);
 
+/* What pgconn_ping found (libpq's PQping). */
+enum pgconn_ping_result {
+	PGCONN_PING_OK,		/* the server accepts connections (even if our login would fail) */
+	PGCONN_PING_REJECT,	/* it runs but refuses connections: starting up, shutting down */
+	PGCONN_PING_NO_RESPONSE,/* nothing answered */
+	PGCONN_PING_NO_ATTEMPT,	/* the conninfo is bad: no attempt made */
+};
+
+/*
+ * Ask whether a server accepts connections, as PQping does: an
+ * authentication failure still proves it does.  conninfo is a libpq
+ * keyword=value string or URL.  Returns a pgconn_ping_result, or -1 with
+ * err when libpq cannot be loaded.
+ */
+int pgconn_ping(const char *conninfo, struct diag_err *err);
+
 #endif

@@ -50,6 +50,7 @@ static const struct pq_api *load(void)
 	LOAD(getvalue, "PQgetvalue");
 	LOAD(getisnull, "PQgetisnull");
 	LOAD(clear, "PQclear");
+	LOAD(ping, "PQping");
 	return &api;
 }
 

@@ -28,6 +28,7 @@ struct pq_api {
 	char *(*getvalue)(const PGresult *res, int row, int col);
 	int (*getisnull)(const PGresult *res, int row, int col);
 	void (*clear)(PGresult *res);
+	PGPing (*ping)(const char *conninfo);
 };
 
 /*

@@ -1,0 +1,695 @@
+/*
+ * cluster-port: find the PostgreSQL clusters on a machine and the port each
+ * one listens on, so that a script can say
+ * "ckan-pgurl set port=$(cluster-port 9.4/main)" and be right.  Clusters are
+ * found as postgresql-common lays them out (common/cluster); a port is the
+ * effective one of postgresql.conf with its includes and postgresql.auto.conf
+ * (common/pgconf).  Printing a port never loads libpq: only --check and
+ * --probe ask a live server (common/pgconn).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <netinet/in.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "cluster.h"
+#include "diag.h"
+#include "out.h"
+#include "pgconn.h"
+
+enum mode { MODE_PORT, MODE_LIST, MODE_CHECK, MODE_PROBE, MODE_FREE };
+enum pick { PICK_SPEC, PICK_NEWEST, PICK_OLDEST };
+
+static struct {
+	enum mode mode;
+	enum pick pick;
+	enum out_format format;
+	const char *datadir;
+	long from;
+} opt = { .from = 5432 };
+
+static void usage(void)
+{
+	printf("cluster-port finds the PostgreSQL clusters on this machine and the port each listens on.\n\n"
+	       "Usage:\n"
+	       "  cluster-port [--json | --shell] VER/NAME | -D DATADIR | --newest | --oldest\n"
+	       "  cluster-port --list [--json]\n"
+	       "  cluster-port --check VER/NAME | -D DATADIR | --newest | --oldest\n"
+	       "  cluster-port --probe [--json | --shell] VER/NAME | -D DATADIR | --newest | --oldest\n"
+	       "  cluster-port --free [--from PORT] [--json | --shell]\n\n"
+	       "Options:\n"
+	       "  -l, --list             every cluster: version, name, port, status, owner,\n"
+	       "                         data directory, log file (as pg_lsclusters shows them)\n"
+	       "  -D, --pgdata=DATADIR   a cluster outside postgresql-common: its data directory\n"
+	       "                         or postgresql.conf\n"
+	       "      --newest           the cluster of the newest version\n"
+	       "      --oldest           the cluster of the oldest version\n"
+	       "      --check            exit 0 when the cluster accepts connections on its port\n"
+	       "      --probe            ask the running server its port (SHOW port) and report\n"
+	       "                         when it differs from the configuration\n"
+	       "      --free             the first port no cluster uses and nothing listens on\n"
+	       "      --from=PORT        where --free starts looking (default 5432)\n"
+	       "  -j, --json             print JSON\n"
+	       "  -s, --shell            print eval-safe shell assignments\n"
+	       "  -V, --version          print the version and exit\n"
+	       "  -h, --help             print this help and exit\n\n"
+	       "Clusters are $PG_CLUSTER_CONF_ROOT/VER/NAME (default /etc/postgresql/VER/NAME).\n"
+	       "Exit status: 0 ok, 1 negative answer (not running, file and server disagree), 2 trouble.\n");
+}
+
+/* A cluster with what we know about it. */
+struct target {
+	struct cluster c;
+	struct cluster_facts f;
+	int have_status;
+};
+
+static void target_free(struct target *t)
+{
+	cluster_facts_free(&t->f);
+	cluster_free(&t->c);
+}
+
+/* The spec a message names the cluster by. */
+static const char *label(const struct target *t)
+{
+	return t->c.spec;
+}
+
+/* Resolve a VER/NAME or a path and read its settings; report and exit 2 on trouble. */
+static void load_target(const char *spec, int by_path, struct target *t)
+{
+	struct diag_err err;
+
+	memset(t, 0, sizeof *t);
+	if (!by_path && !cluster_is_spec(spec)) {
+		diag_error(NULL, 0, "\"%s\" is not a cluster name VER/NAME (like 15/main); use -D for a data directory",
+			   spec);
+		exit(EXIT_TROUBLE);
+	}
+	if (cluster_resolve(spec, &t->c, &err) < 0 || cluster_settings(&t->c, &t->f, &err) < 0) {
+		diag_report(&err);
+		exit(EXIT_TROUBLE);
+	}
+}
+
+/* --newest / --oldest: the one cluster of the newest or oldest version. */
+static char *pick_cluster(enum pick pick)
+{
+	struct diag_err err;
+	char **specs, *ver, *chosen;
+	size_t i, first, count = 0;
+	int n = cluster_list(&specs, &err);
+	struct buf names;
+
+	if (n < 0) {
+		diag_report(&err);
+		exit(EXIT_TROUBLE);
+	}
+	if (n == 0) {
+		diag_error(NULL, 0, "no clusters in \"%s\"", cluster_conf_root());
+		exit(EXIT_TROUBLE);
+	}
+	first = pick == PICK_NEWEST ? (size_t)n - 1 : 0;
+	ver = xstrndup(specs[first], strcspn(specs[first], "/"));
+	buf_init(&names);
+	for (i = 0; i < (size_t)n; i++) {
+		size_t vl = strcspn(specs[i], "/");
+
+		if (vl == strlen(ver) && strncmp(specs[i], ver, vl) == 0) {
+			buf_printf(&names, "%s%s", count ? ", " : "", specs[i] + vl + 1);
+			count++;
+		}
+	}
+	if (count > 1) {
+		/* Guessing here is what the tool exists to stop. */
+		diag_error(NULL, 0, "%s: version %s has %zu clusters (%s); name one as %s/NAME",
+			   pick == PICK_NEWEST ? "--newest" : "--oldest", ver, count, names.data, ver);
+		exit(EXIT_TROUBLE);
+	}
+	chosen = xstrdup(specs[first]);
+	buf_free(&names);
+	free(ver);
+	cluster_list_free(specs, (size_t)n);
+	return chosen;
+}
+
+/* ---- output ----------------------------------------------------------- */
+
+static const char *or_unknown(const char *s)
+{
+	return s ? s : "<unknown>";
+}
+
+static char *status_text(const struct target *t)
+{
+	struct buf b;
+
+	buf_init(&b);
+	buf_adds(&b, t->f.running ? "online" : "down");
+	if (t->f.recovery)
+		buf_adds(&b, ",recovery");
+	if (t->f.binaries_missing)
+		buf_adds(&b, ",binaries_missing");
+	return buf_steal(&b);
+}
+
+static void json_int_or_null(const char *key, long v, int known)
+{
+	printf(",\"%s\":", key);
+	if (known)
+		printf("%ld", v);
+	else
+		printf("null");
+}
+
+static void json_str(const char *key, const char *v, int first)
+{
+	printf("%s\"%s\":", first ? "" : ",", key);
+	out_json_string(stdout, v);
+}
+
+/* One cluster as a JSON object (pg_lsclusters -j's key names where it has them). */
+static void print_json_cluster(const struct target *t)
+{
+	char *st = status_text(t);
+	char *confdir = NULL;
+
+	if (t->c.conf_file) {
+		const char *slash = strrchr(t->c.conf_file, '/');
+
+		confdir = slash ? xstrndup(t->c.conf_file, (size_t)(slash - t->c.conf_file)) : xstrdup(".");
+	}
+	putchar('{');
+	json_str("version", t->c.version, 1);
+	json_str("cluster", t->c.name, 0);
+	printf(",\"port\":%d", t->f.port);
+	json_str("port_file", t->f.port_file, 0);
+	json_int_or_null("port_line", t->f.port_line, t->f.port_file != NULL);
+	json_str("status", st, 0);
+	printf(",\"running\":%s,\"recovery\":%s", t->f.running ? "true" : "false", t->f.recovery ? "true" : "false");
+	json_str("owner", t->f.owner, 0);
+	json_int_or_null("owneruid", t->f.owner_uid, t->f.owner_uid >= 0);
+	json_str("pgdata", t->c.data_dir, 0);
+	json_str("logfile", t->f.log, 0);
+	json_str("configdir", confdir, 0);
+	json_str("config_file", t->c.conf_file, 0);
+	json_str("socketdir", t->f.socket_dir, 0);
+	json_int_or_null("pid", t->f.pid, t->f.pid > 0);
+	json_int_or_null("pid_port", t->f.pid_port, t->f.pid_port > 0);
+	putchar('}');
+	free(confdir);
+	free(st);
+}
+
+static void print_shell_cluster(const struct target *t)
+{
+	char *st = status_text(t);
+	char port[16];
+
+	snprintf(port, sizeof port, "%d", t->f.port);
+	out_shell_assign(stdout, "cluster_version", t->c.version);
+	out_shell_assign(stdout, "cluster_name", t->c.name);
+	out_shell_assign(stdout, "cluster_port", port);
+	out_shell_assign(stdout, "cluster_status", st);
+	out_shell_assign(stdout, "cluster_owner", t->f.owner);
+	out_shell_assign(stdout, "cluster_pgdata", t->c.data_dir);
+	out_shell_assign(stdout, "cluster_log", t->f.log);
+	out_shell_assign(stdout, "cluster_socketdir", t->f.socket_dir);
+	free(st);
+}
+
+/* ---- --list ------------------------------------------------------------ */
+
+#define NCOLS 7
+
+static int do_list(void)
+{
+	static const char *const head[NCOLS] = { "Ver", "Cluster", "Port", "Status", "Owner", "Data directory",
+						 "Log file" };
+	struct diag_err err;
+	char **specs;
+	char ***rows;
+	size_t i, j, nrows = 0, width[NCOLS];
+	int n = cluster_list(&specs, &err), status = EXIT_SAME, printed = 0;
+
+	if (n < 0) {
+		diag_report(&err);
+		return EXIT_TROUBLE;
+	}
+	rows = xmalloc(sizeof *rows * ((size_t)n + 1));
+	if (opt.format == OUT_JSON)
+		putchar('[');
+	for (i = 0; i < (size_t)n; i++) {
+		struct target t;
+		char port[16];
+
+		memset(&t, 0, sizeof t);
+		if (cluster_resolve(specs[i], &t.c, &err) < 0 || cluster_settings(&t.c, &t.f, &err) < 0) {
+			/* One broken cluster must not hide the others. */
+			diag_report(&err);
+			status = EXIT_TROUBLE;
+			target_free(&t);
+			continue;
+		}
+		cluster_status(&t.c, &t.f);
+		if (opt.format == OUT_JSON) {
+			if (printed++)
+				putchar(',');
+			print_json_cluster(&t);
+		} else {
+			char **r = xmalloc(sizeof *r * NCOLS);
+
+			snprintf(port, sizeof port, "%d", t.f.port);
+			r[0] = xstrdup(t.c.version);
+			r[1] = xstrdup(t.c.name);
+			r[2] = xstrdup(port);
+			r[3] = status_text(&t);
+			r[4] = xstrdup(or_unknown(t.f.owner));
+			r[5] = xstrdup(or_unknown(t.c.data_dir));
+			r[6] = xstrdup(or_unknown(t.f.log));
+			rows[nrows++] = r;
+		}
+		target_free(&t);
+	}
+	if (opt.format == OUT_JSON) {
+		printf("]\n");
+	} else {
+		/* pg_lsclusters' layout: left-aligned columns, the last one not padded. */
+		for (j = 0; j < NCOLS; j++) {
+			width[j] = strlen(head[j]);
+			for (i = 0; i < nrows; i++)
+				if (strlen(rows[i][j]) > width[j])
+					width[j] = strlen(rows[i][j]);
+		}
+		for (i = 0; i <= nrows; i++) {
+			const char *const *r = i == 0 ? head : (const char *const *)rows[i - 1];
+
+			for (j = 0; j < NCOLS - 1; j++)
+				printf("%-*s ", (int)width[j], r[j]);
+			printf("%s\n", r[NCOLS - 1]);
+		}
+	}
+	for (i = 0; i < nrows; i++) {
+		for (j = 0; j < NCOLS; j++)
+			free(rows[i][j]);
+		free(rows[i]);
+	}
+	free(rows);
+	cluster_list_free(specs, (size_t)n);
+	return status;
+}
+
+/* ---- --check and --probe ------------------------------------------------ */
+
+/* Append key='value' to a conninfo string, quoted as libpq wants. */
+static void conninfo_add(struct buf *b, const char *key, const char *value)
+{
+	const char *p;
+
+	buf_printf(b, "%s%s='", b->len ? " " : "", key);
+	for (p = value; *p; p++) {
+		if (*p == '\'' || *p == '\\')
+			buf_addc(b, '\\');
+		buf_addc(b, *p);
+	}
+	buf_addc(b, '\'');
+}
+
+static char *conninfo(const char *socket_dir, int port, const char *user)
+{
+	struct buf b;
+	char p[16];
+
+	buf_init(&b);
+	snprintf(p, sizeof p, "%d", port);
+	/* No socket directory (unix_socket_directories = ''): the server listens on TCP only. */
+	conninfo_add(&b, "host", socket_dir ? socket_dir : "localhost");
+	conninfo_add(&b, "port", p);
+	conninfo_add(&b, "dbname", "postgres");
+	conninfo_add(&b, "connect_timeout", "5");
+	if (user)
+		conninfo_add(&b, "user", user);
+	return buf_steal(&b);
+}
+
+/* Where the configuration sets the port, for messages. */
+static void port_origin(const struct target *t, struct buf *b)
+{
+	if (t->f.port_file)
+		buf_printf(b, "%s:%d sets port %d", t->f.port_file, t->f.port_line, t->f.port);
+	else
+		buf_printf(b, "the configuration sets no port (default %d)", t->f.port);
+}
+
+static int do_check(struct target *t)
+{
+	struct diag_err err;
+	char *ci = conninfo(t->f.socket_dir, t->f.port, NULL);
+	int r = pgconn_ping(ci, &err);
+
+	free(ci);
+	if (r < 0) {
+		diag_report(&err);
+		return EXIT_TROUBLE;
+	}
+	if (opt.format == OUT_JSON) {
+		printf("{\"cluster\":");
+		out_json_string(stdout, label(t));
+		printf(",\"port\":%d,\"accepts_connections\":%s,\"answer\":\"%s\"}\n", t->f.port,
+		       r == PGCONN_PING_OK ? "true" : "false",
+		       r == PGCONN_PING_OK ? "ok" : r == PGCONN_PING_REJECT ? "reject"
+			: r == PGCONN_PING_NO_RESPONSE ? "no_response" : "no_attempt");
+	}
+	switch (r) {
+	case PGCONN_PING_OK:
+		if (opt.format == OUT_TEXT)
+			printf("%s: accepting connections on port %d\n", label(t), t->f.port);
+		return EXIT_SAME;
+	case PGCONN_PING_REJECT:
+		diag_error(NULL, 0, "%s: rejecting connections on port %d (starting up or shutting down)",
+			   label(t), t->f.port);
+		return EXIT_DIFF;
+	case PGCONN_PING_NO_RESPONSE:
+		cluster_status(&t->c, &t->f);
+		if (t->f.running && t->f.pid_port && t->f.pid_port != t->f.port) {
+			struct buf b;
+
+			buf_init(&b);
+			port_origin(t, &b);
+			diag_error(NULL, 0, "%s: not accepting connections on port %d: its server runs on port %d "
+				   "(postmaster.pid) and %s; restart it to apply", label(t), t->f.port, t->f.pid_port,
+				   b.data);
+			buf_free(&b);
+		} else {
+			diag_error(NULL, 0, "%s is not running (nothing accepts connections on %s port %d)",
+				   label(t), t->f.socket_dir ? t->f.socket_dir : "localhost", t->f.port);
+		}
+		return EXIT_DIFF;
+	default:
+		diag_error(NULL, 0, "%s: cannot ask the server on port %d: bad connection parameters",
+			   label(t), t->f.port);
+		return EXIT_TROUBLE;
+	}
+}
+
+/* SHOW port over the socket, as the current user and then as postgres; 0 or -1 with err. */
+static int ask_port(const char *socket_dir, int port, long *server_port, struct diag_err *err)
+{
+	struct passwd *pw = getpwuid(geteuid());
+	const char *users[] = { NULL, "postgres" };
+	size_t i, nusers = pw && strcmp(pw->pw_name, "postgres") == 0 ? 1 : 2;
+	struct diag_err first;
+
+	for (i = 0; i < nusers; i++) {
+		char *ci = conninfo(socket_dir, port, users[i]);
+		struct pgconn *c = pgconn_open(ci, "cluster-port", i == 0 ? &first : err);
+		struct pgconn_rows rows;
+		int rc = -1;
+
+		free(ci);
+		if (!c)
+			continue;
+		if (pgconn_query(c, "SHOW port", &rows, err) == 0) {
+			if (rows.nrows == 1 && rows.ncols == 1 && rows.cell[0] &&
+			    diag_parse_long(rows.cell[0], 1, 65535, server_port) == 0)
+				rc = 0;
+			else
+				diag_set(err, NULL, 0, "unexpected answer to SHOW port");
+			pgconn_rows_free(&rows);
+		}
+		pgconn_close(c);
+		return rc;
+	}
+	/* Keep the first reason: it names the user we are. */
+	*err = first;
+	return -1;
+}
+
+static int do_probe(struct target *t)
+{
+	struct diag_err err;
+	const char *dir, *from = "server";
+	long server_port = 0;
+	int port, status;
+
+	cluster_status(&t->c, &t->f);
+	/* The running server's own record of its port and socket beats the edited file. */
+	port = t->f.pid_port ? t->f.pid_port : t->f.port;
+	dir = t->f.pid_socket_dir ? t->f.pid_socket_dir : t->f.socket_dir;
+	if (t->f.status_by == CLUSTER_BY_PIDFILE && !t->f.running) {
+		diag_error(NULL, 0, "%s is not running%s", label(t), t->f.pid ? " (stale postmaster.pid)" : "");
+		return EXIT_DIFF;
+	}
+	if (ask_port(dir, port, &server_port, &err) < 0) {
+		if (t->f.running && t->f.pid_port) {
+			diag_warn(NULL, 0, "%s: cannot ask the server (%s); using postmaster.pid", label(t), err.msg);
+			server_port = t->f.pid_port;
+			from = "postmaster.pid";
+		} else {
+			diag_error(NULL, 0, "%s: cannot ask the server on %s port %d: %s", label(t),
+				   dir ? dir : "localhost", port, err.msg);
+			return t->f.running ? EXIT_TROUBLE : EXIT_DIFF;
+		}
+	}
+	status = server_port == t->f.port ? EXIT_SAME : EXIT_DIFF;
+	if (opt.format == OUT_JSON) {
+		printf("{\"cluster\":");
+		out_json_string(stdout, label(t));
+		printf(",\"conf_port\":%d", t->f.port);
+		json_str("port_file", t->f.port_file, 0);
+		json_int_or_null("port_line", t->f.port_line, t->f.port_file != NULL);
+		printf(",\"server_port\":%ld,\"server_port_from\":\"%s\",\"agree\":%s}\n", server_port, from,
+		       status == EXIT_SAME ? "true" : "false");
+	} else if (opt.format == OUT_SHELL) {
+		char a[16], b[16];
+
+		snprintf(a, sizeof a, "%d", t->f.port);
+		snprintf(b, sizeof b, "%ld", server_port);
+		out_shell_assign(stdout, "cluster_conf_port", a);
+		out_shell_assign(stdout, "cluster_server_port", b);
+	} else {
+		printf("%ld\n", server_port);
+	}
+	if (status == EXIT_DIFF) {
+		struct buf b;
+
+		buf_init(&b);
+		port_origin(t, &b);
+		diag_error(NULL, 0, "%s: the server listens on port %ld but %s; restart the cluster to apply it",
+			   label(t), server_port, b.data);
+		buf_free(&b);
+	}
+	return status;
+}
+
+/* ---- --free ------------------------------------------------------------ */
+
+/* Whether binding the wildcard address on port fails (someone listens there). */
+static int tcp_taken(int family, int port)
+{
+	int fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1, r;
+
+	if (fd < 0)
+		return 0;	/* no such address family here */
+	/* As pg_createcluster's next_free_port: a socket in TIME_WAIT is no user. */
+	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	if (family == AF_INET6) {
+		struct sockaddr_in6 sa;
+
+		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+		memset(&sa, 0, sizeof sa);
+		sa.sin6_family = AF_INET6;
+		sa.sin6_addr = in6addr_any;
+		sa.sin6_port = htons((unsigned short)port);
+		r = bind(fd, (struct sockaddr *)&sa, sizeof sa);
+	} else {
+		struct sockaddr_in sa;
+
+		memset(&sa, 0, sizeof sa);
+		sa.sin_family = AF_INET;
+		sa.sin_addr.s_addr = htonl(INADDR_ANY);
+		sa.sin_port = htons((unsigned short)port);
+		r = bind(fd, (struct sockaddr *)&sa, sizeof sa);
+	}
+	if (r < 0 && (errno == EADDRNOTAVAIL || errno == EAFNOSUPPORT))
+		r = 0;	/* IPv6 disabled: nothing can listen there */
+	close(fd);
+	return r < 0;
+}
+
+static int do_free(void)
+{
+	struct diag_err err;
+	char **specs;
+	int n = cluster_list(&specs, &err), port, i;
+	unsigned char *used = calloc(65536, 1);
+	const char **dirs;
+	struct target *ts;
+	size_t ndirs = 0, d;
+
+	if (!used)
+		abort();
+	if (n < 0) {
+		diag_report(&err);
+		free(used);
+		return EXIT_TROUBLE;
+	}
+	dirs = xmalloc(sizeof *dirs * ((size_t)n + 2));
+	dirs[ndirs++] = "/var/run/postgresql";
+	dirs[ndirs++] = "/tmp";
+	ts = xmalloc(sizeof *ts * ((size_t)n + 1));
+	for (i = 0; i < n; i++) {
+		memset(&ts[i], 0, sizeof ts[i]);
+		/* A cluster whose port cannot be read cannot claim one; list and VER/NAME report it. */
+		if (cluster_resolve(specs[i], &ts[i].c, &err) == 0 && cluster_settings(&ts[i].c, &ts[i].f, &err) == 0) {
+			used[ts[i].f.port] = 1;
+			if (ts[i].f.socket_dir)
+				dirs[ndirs++] = ts[i].f.socket_dir;
+		}
+	}
+	for (port = (int)opt.from; port <= 65535; port++) {
+		if (used[port])
+			continue;
+		for (d = 0; d < ndirs; d++) {
+			char path[4200];
+			struct stat st;
+
+			snprintf(path, sizeof path, "%s/.s.PGSQL.%d", dirs[d], port);
+			if (lstat(path, &st) == 0)
+				break;
+		}
+		if (d < ndirs)
+			continue;
+		if (tcp_taken(AF_INET, port) || tcp_taken(AF_INET6, port))
+			continue;
+		break;
+	}
+	for (i = 0; i < n; i++)
+		target_free(&ts[i]);
+	free(ts);
+	free(dirs);
+	free(used);
+	cluster_list_free(specs, (size_t)n);
+	if (port > 65535) {
+		diag_error(NULL, 0, "no free port from %ld to 65535", opt.from);
+		return EXIT_TROUBLE;
+	}
+	if (opt.format == OUT_JSON) {
+		printf("{\"port\":%d}\n", port);
+	} else if (opt.format == OUT_SHELL) {
+		char p[16];
+
+		snprintf(p, sizeof p, "%d", port);
+		out_shell_assign(stdout, "free_port", p);
+	} else {
+		printf("%d\n", port);
+	}
+	return EXIT_SAME;
+}
+
+/* ---- main ---------------------------------------------------------------- */
+
+int main(int argc, char **argv)
+{
+	enum { OPT_NEWEST = 256, OPT_OLDEST, OPT_CHECK, OPT_PROBE, OPT_FREE, OPT_FROM };
+	static const struct option longopts[] = {
+		{ "list", no_argument, NULL, 'l' },
+		{ "pgdata", required_argument, NULL, 'D' },
+		{ "newest", no_argument, NULL, OPT_NEWEST },
+		{ "oldest", no_argument, NULL, OPT_OLDEST },
+		{ "check", no_argument, NULL, OPT_CHECK },
+		{ "probe", no_argument, NULL, OPT_PROBE },
+		{ "free", no_argument, NULL, OPT_FREE },
+		{ "from", required_argument, NULL, OPT_FROM },
+		{ "json", no_argument, NULL, 'j' },
+		{ "shell", no_argument, NULL, 's' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct target t;
+	char *picked = NULL;
+	int c, nmodes = 0, from_given = 0, status;
+
+	diag_init(argv[0]);
+	if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+		usage();
+		return diag_finish(EXIT_SAME);
+	}
+	if (argc > 1 && (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0)) {
+		printf("cluster-port (ckan-pgtools) %s\n", CKP_VERSION);
+		return diag_finish(EXIT_SAME);
+	}
+	while ((c = getopt_long(argc, argv, "lD:jsVh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'l': opt.mode = MODE_LIST; nmodes++; break;
+		case 'D': opt.datadir = optarg; break;
+		case OPT_NEWEST: opt.pick = PICK_NEWEST; break;
+		case OPT_OLDEST: opt.pick = PICK_OLDEST; break;
+		case OPT_CHECK: opt.mode = MODE_CHECK; nmodes++; break;
+		case OPT_PROBE: opt.mode = MODE_PROBE; nmodes++; break;
+		case OPT_FREE: opt.mode = MODE_FREE; nmodes++; break;
+		case OPT_FROM:
+			if (diag_parse_long(optarg, 1, 65535, &opt.from) < 0)
+				diag_usage("--from takes a port 1..65535, not \"%s\"", optarg);
+			from_given = 1;
+			break;
+		case 'j': opt.format = OUT_JSON; break;
+		case 's': opt.format = OUT_SHELL; break;
+		case 'V': printf("cluster-port (ckan-pgtools) %s\n", CKP_VERSION); return diag_finish(EXIT_SAME);
+		case 'h': usage(); return diag_finish(EXIT_SAME);
+		default: diag_usage("invalid option");
+		}
+	}
+	if (nmodes > 1)
+		diag_usage("--list, --check, --probe and --free exclude each other");
+	if (from_given && opt.mode != MODE_FREE)
+		diag_usage("--from goes with --free");
+	if (opt.mode == MODE_LIST || opt.mode == MODE_FREE) {
+		if (optind < argc || opt.datadir || opt.pick != PICK_SPEC)
+			diag_usage("%s takes no cluster", opt.mode == MODE_LIST ? "--list" : "--free");
+		if (opt.mode == MODE_LIST && opt.format == OUT_SHELL)
+			diag_usage("--list prints text or --json");
+		return diag_finish(opt.mode == MODE_LIST ? do_list() : do_free());
+	}
+	if ((optind < argc) + (opt.datadir != NULL) + (opt.pick != PICK_SPEC) != 1 || argc - optind > 1)
+		diag_usage("name one cluster: VER/NAME, -D DATADIR, --newest or --oldest");
+	if (opt.pick != PICK_SPEC)
+		picked = pick_cluster(opt.pick);
+	load_target(picked ? picked : opt.datadir ? opt.datadir : argv[optind], opt.datadir != NULL, &t);
+	free(picked);
+	switch (opt.mode) {
+	case MODE_CHECK:
+		if (opt.format == OUT_SHELL)
+			diag_usage("--check prints text or --json");
+		status = do_check(&t);
+		break;
+	case MODE_PROBE:
+		status = do_probe(&t);
+		break;
+	default:
+		status = EXIT_SAME;
+		if (opt.format == OUT_TEXT) {
+			printf("%d\n", t.f.port);
+			break;
+		}
+		cluster_status(&t.c, &t.f);
+		if (opt.format == OUT_JSON) {
+			print_json_cluster(&t);
+			putchar('\n');
+		} else {
+			print_shell_cluster(&t);
+		}
+		break;
+	}
+	target_free(&t);
+	return diag_finish(status);
+}
