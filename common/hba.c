@@ -1,0 +1,2098 @@
+/*
+ * hba: pg_hba.conf read the way a given PostgreSQL version reads it.  The
+ * tokenizer is a port of next_token / next_field_expand / tokenize_auth_file
+ * of src/backend/libpq/hba.c, the rule checks follow parse_hba_line and
+ * parse_hba_auth_opt, with the differences between versions that matter to
+ * someone carrying a file from an old cluster to a new one: methods and
+ * options that appeared or went away, the PostgreSQL 16 additions (regular
+ * expressions, include lines, backslash continuation) and the token length
+ * limit before 16.  The checks are proven against pg_hba_file_rules by
+ * tests/server/hba-oracle.t; where the server rejects a line without an
+ * error text (an all-NULL row), the rule says so (silent), so that a tool
+ * still refuses it.  Never prints, never exits.
+ */
+#define PCRE2_CODE_UNIT_WIDTH 8
+
+#include "hba.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <netdb.h>
+#include <pcre2.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <dirent.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#define MAX_DEPTH 10		/* CONF_FILE_MAX_DEPTH: @file and include nesting */
+#define OLD_MAX_TOKEN 10240	/* next_token's buffer before PostgreSQL 16 */
+
+static const char *const type_names[] = {
+	"local", "host", "hostssl", "hostnossl", "hostgssenc", "hostnogssenc"
+};
+
+/* One field of a line: a comma list of tokens, @files expanded. */
+struct field {
+	struct hba_token *tok;
+	size_t n;
+};
+
+struct line {
+	struct field *f;
+	size_t n;
+	char *err;
+};
+
+struct loader {
+	struct hba_model *m;
+	struct diag_err *err;
+	int follow;		/* read @files and include lines */
+	int depth;
+	const char *stack[MAX_DEPTH + 2];	/* the files being read, to name a loop */
+};
+
+static char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static char *xasprintf(const char *fmt, ...)
+{
+	struct buf b;
+	va_list ap;
+	char tmp[1024];
+	int n;
+
+	buf_init(&b);
+	va_start(ap, fmt);
+	n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+	va_end(ap);
+	if (n >= 0 && (size_t)n < sizeof tmp)
+		return xstrdup(tmp);
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	{
+		char *s = xmalloc((size_t)n + 1);
+
+		va_start(ap, fmt);
+		vsnprintf(s, (size_t)n + 1, fmt, ap);
+		va_end(ap);
+		return s;
+	}
+}
+
+static int is_blank(int c)
+{
+	return c == ' ' || c == '\t' || c == '\r';
+}
+
+/* ---------------------------------------------------------------- tokens */
+
+static void field_add(struct field *f, const char *text, int quoted)
+{
+	f->tok = xrealloc(f->tok, (f->n + 1) * sizeof *f->tok);
+	f->tok[f->n].text = xstrdup(text);
+	f->tok[f->n].quoted = quoted;
+	f->n++;
+}
+
+static void field_free(struct field *f)
+{
+	size_t i;
+
+	for (i = 0; i < f->n; i++)
+		free(f->tok[i].text);
+	free(f->tok);
+	f->tok = NULL;
+	f->n = 0;
+}
+
+static void line_free(struct line *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		field_free(&l->f[i]);
+	free(l->f);
+	free(l->err);
+	memset(l, 0, sizeof *l);
+}
+
+/*
+ * next_token of hba.c: blanks and commas before the token are skipped, a
+ * token ends at an unquoted blank or comma (the comma is reported, not
+ * eaten), "" inside quotes is a quote, an unquoted # ends the line, and an
+ * unterminated quote runs to the end of the line.  Before 16 a token longer
+ * than the server's buffer is an error for the whole line.
+ */
+static int next_token(const char **lp, struct buf *b, int *initial_quote, int *comma,
+		      size_t maxlen, int *toolong)
+{
+	const char *p = *lp;
+	int c, in_quote = 0, was_quote = 0, saw_quote = 0;
+
+	buf_reset(b);
+	buf_adds(b, "");
+	*initial_quote = 0;
+	*comma = 0;
+	while ((c = (unsigned char)*p) != '\0' && (is_blank(c) || c == ','))
+		p++;
+	while ((c = (unsigned char)*p) != '\0' && (!is_blank(c) || in_quote)) {
+		if (c == '#' && !in_quote) {
+			p += strlen(p);
+			break;
+		}
+		if (maxlen && b->len >= maxlen) {
+			*toolong = 1;
+			p += strlen(p);
+			*lp = p;
+			return 0;
+		}
+		if (c == ',' && !in_quote) {
+			*comma = 1;
+			break;
+		}
+		if (c != '"' || was_quote)
+			buf_addc(b, (char)c);
+		if (in_quote && c == '"')
+			was_quote = !was_quote;
+		else
+			was_quote = 0;
+		if (c == '"') {
+			in_quote = !in_quote;
+			saw_quote = 1;
+			if (b->len == 0)
+				*initial_quote = 1;
+		}
+		p++;
+	}
+	*lp = p;
+	return saw_quote || b->len > 0;
+}
+
+static char *path_relative(const char *outer, const char *name)
+{
+	const char *slash;
+
+	if (name[0] == '/')
+		return xstrdup(name);
+	slash = strrchr(outer, '/');
+	if (!slash)
+		return xstrdup(name);
+	return xasprintf("%.*s/%s", (int)(slash - outer), outer, name);
+}
+
+static int tokenize_data(struct loader *ld, const char *path, const char *data, size_t len,
+			 struct line **lines, size_t *nlines);
+
+/* An @file: every token of every line, appended to f. */
+static int expand_at(struct loader *ld, const char *outer, int lineno, const char *name,
+		     struct field *f, char **lerr)
+{
+	struct buf b;
+	struct line *lines = NULL;
+	size_t n = 0, i, j, k;
+	char *full = path_relative(outer, name);
+	int rc;
+
+	if (ld->depth >= MAX_DEPTH) {
+		diag_set(ld->err, outer, lineno, "could not open file \"%s\": maximum nesting depth exceeded (an @file that includes itself?)", full);
+		free(full);
+		return -1;
+	}
+	buf_init(&b);
+	rc = buf_read_file(&b, full, NULL);
+	if (rc < 0) {
+		diag_set(ld->err, outer, lineno, "could not open secondary authentication file \"@%s\" as \"%s\": %s",
+			 name, full, strerror(-rc));
+		buf_free(&b);
+		free(full);
+		return -1;
+	}
+	if (b.len && memchr(b.data, '\0', b.len)) {
+		diag_set(ld->err, full, 0, "binary data (a NUL byte) in an authentication file");
+		buf_free(&b);
+		free(full);
+		return -1;
+	}
+	ld->depth++;
+	rc = tokenize_data(ld, full, b.data ? b.data : "", b.len, &lines, &n);
+	ld->depth--;
+	for (i = 0; rc == 0 && i < n; i++) {
+		if (lines[i].err) {
+			if (!*lerr)
+				*lerr = xstrdup(lines[i].err);
+			break;
+		}
+		for (j = 0; j < lines[i].n; j++)
+			for (k = 0; k < lines[i].f[j].n; k++)
+				field_add(f, lines[i].f[j].tok[k].text, lines[i].f[j].tok[k].quoted);
+	}
+	for (i = 0; i < n; i++)
+		line_free(&lines[i]);
+	free(lines);
+	buf_free(&b);
+	free(full);
+	return rc;
+}
+
+/* Fields of one logical line (next_field_expand in a loop). */
+static int tokenize_line(struct loader *ld, const char *path, int lineno, const char *text,
+			 struct line *out)
+{
+	struct buf b;
+	const char *p = text;
+	size_t maxlen = ld->m->version < 160000 ? OLD_MAX_TOKEN - 1 : 0;
+	int iq, comma, toolong = 0;
+
+	memset(out, 0, sizeof *out);
+	buf_init(&b);
+	while (*p && !out->err) {
+		struct field f = { NULL, 0 };
+
+		do {
+			if (!next_token(&p, &b, &iq, &comma, maxlen, &toolong)) {
+				if (toolong)
+					out->err = xstrdup("authentication file token too long");
+				break;
+			}
+			if (!iq && b.data[0] == '@' && b.data[1] != '\0' && ld->follow) {
+				if (expand_at(ld, path, lineno, b.data + 1, &f, &out->err) < 0) {
+					field_free(&f);
+					line_free(out);
+					buf_free(&b);
+					return -1;
+				}
+			} else {
+				field_add(&f, b.data, iq);
+			}
+		} while (comma && !out->err);
+		if (f.n) {
+			out->f = xrealloc(out->f, (out->n + 1) * sizeof *out->f);
+			out->f[out->n++] = f;
+		} else {
+			field_free(&f);
+		}
+	}
+	buf_free(&b);
+	return 0;
+}
+
+/*
+ * Logical lines: tokenize_auth_file reads a line, strips the trailing CR/LF
+ * and, from 16 on, joins lines that end in a backslash.  The callback gets
+ * the text, the first and last physical line, and the byte span.
+ */
+struct span {
+	int line, last_line;
+	size_t off, end;	/* end: before the final line end */
+	size_t next;		/* start of the next logical line */
+};
+
+static int next_logical(const char *data, size_t len, size_t pos, int lineno, int version,
+			struct buf *text, struct span *sp)
+{
+	size_t last_bs = 0;
+
+	if (pos >= len)
+		return 0;
+	buf_reset(text);
+	buf_adds(text, "");
+	sp->line = lineno;
+	sp->off = pos;
+	for (;;) {
+		const char *nl = memchr(data + pos, '\n', len - pos);
+		size_t end = nl ? (size_t)(nl - data) : len;
+		size_t e = end;
+
+		buf_add(text, data + pos, end - pos);
+		/* pg_strip_crlf */
+		while (text->len > 0 && (text->data[text->len - 1] == '\r' || text->data[text->len - 1] == '\n'))
+			text->data[--text->len] = '\0';
+		while (e > pos && data[e - 1] == '\r')
+			e--;
+		sp->last_line = lineno;
+		sp->end = e;
+		pos = nl ? end + 1 : len;
+		if (version >= 150000 && text->len > last_bs && text->data[text->len - 1] == '\\' && nl && pos < len) {
+			text->data[--text->len] = '\0';
+			last_bs = text->len;
+			lineno++;
+			continue;
+		}
+		if (version >= 150000 && text->len > last_bs && text->data[text->len - 1] == '\\') {
+			/* a continuation at the end of the file: the server keeps what it has */
+			text->data[--text->len] = '\0';
+		}
+		break;
+	}
+	sp->next = pos;
+	return 1;
+}
+
+static int tokenize_data(struct loader *ld, const char *path, const char *data, size_t len,
+			 struct line **lines, size_t *nlines)
+{
+	struct buf text;
+	struct span sp;
+	size_t pos = 0;
+	int lineno = 1;
+
+	buf_init(&text);
+	while (next_logical(data, len, pos, lineno, ld->m->version, &text, &sp)) {
+		struct line l;
+
+		if (tokenize_line(ld, path, sp.line, text.data, &l) < 0) {
+			buf_free(&text);
+			return -1;
+		}
+		if (l.n || l.err) {
+			*lines = xrealloc(*lines, (*nlines + 1) * sizeof **lines);
+			(*lines)[(*nlines)++] = l;
+		}
+		pos = sp.next;
+		lineno = sp.last_line + 1;
+	}
+	buf_free(&text);
+	return 0;
+}
+
+/* ----------------------------------------------------------------- model */
+
+void hba_init(struct hba_model *m, int version)
+{
+	memset(m, 0, sizeof *m);
+	m->version = version > 0 ? version : 150000;
+}
+
+static void list_free(struct hba_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->tok[i].text);
+	free(l->tok);
+	l->tok = NULL;
+	l->n = 0;
+}
+
+static void warnings_free(struct hba_rule *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nwarnings; i++)
+		free(r->warnings[i]);
+	free(r->warnings);
+	r->warnings = NULL;
+	r->nwarnings = 0;
+}
+
+static void rule_free(struct hba_rule *r)
+{
+	size_t i;
+
+	free(r->include_kind);
+	list_free(&r->databases);
+	list_free(&r->users);
+	free(r->address);
+	free(r->mask);
+	free(r->method);
+	for (i = 0; i < r->nopts; i++) {
+		free(r->opts[i].name);
+		free(r->opts[i].value);
+	}
+	free(r->opts);
+	free(r->error);
+	warnings_free(r);
+}
+
+void hba_free(struct hba_model *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->n; i++)
+		rule_free(&m->rules[i]);
+	free(m->rules);
+	for (i = 0; i < m->nfiles; i++) {
+		free(m->files[i].path);
+		free(m->files[i].data);
+	}
+	free(m->files);
+	hba_init(m, m->version);
+}
+
+const char *hba_type_name(int type)
+{
+	if (type < 0 || type > HBA_HOSTNOGSSENC)
+		return "";
+	return type_names[type];
+}
+
+int hba_parse_version(const char *s)
+{
+	long major = 0, minor = 0;
+	char *end;
+
+	if (!s || !isdigit((unsigned char)*s))
+		return -1;
+	errno = 0;
+	major = strtol(s, &end, 10);
+	if (errno || major < 6 || major > 99)
+		return -1;
+	if (*end == '.') {
+		if (!isdigit((unsigned char)end[1]))
+			return -1;
+		minor = strtol(end + 1, &end, 10);
+		if (minor < 0 || minor > 99)
+			return -1;
+		if (*end == '.') {	/* 9.1.24: the patch level does not matter */
+			if (!isdigit((unsigned char)end[1]))
+				return -1;
+			strtol(end + 1, &end, 10);
+		}
+	}
+	if (*end != '\0')
+		return -1;
+	if (major >= 10)
+		return (int)major * 10000;
+	return (int)(major * 10000 + minor * 100);
+}
+
+/* ----------------------------------------------------- methods, options */
+
+enum { M_TRUST, M_REJECT, M_MD5, M_PASSWORD, M_SCRAM, M_IDENT, M_PEER, M_GSS, M_SSPI,
+       M_PAM, M_BSD, M_LDAP, M_CERT, M_RADIUS, M_CRYPT, M_KRB5, M_OAUTH, M_NONE };
+
+static const struct method {
+	const char *name;
+	int since, until;	/* valid for since <= version < until (0: no bound) */
+	int unsupported;	/* not built into Debian's (Linux) server */
+} methods[] = {
+	[M_TRUST] = { "trust", 0, 0, 0 },
+	[M_REJECT] = { "reject", 0, 0, 0 },
+	[M_MD5] = { "md5", 0, 0, 0 },
+	[M_PASSWORD] = { "password", 0, 0, 0 },
+	[M_SCRAM] = { "scram-sha-256", 100000, 0, 0 },
+	[M_IDENT] = { "ident", 0, 0, 0 },
+	[M_PEER] = { "peer", 90100, 0, 0 },
+	[M_GSS] = { "gss", 80300, 0, 0 },
+	[M_SSPI] = { "sspi", 80300, 0, 1 },
+	[M_PAM] = { "pam", 0, 0, 0 },
+	[M_BSD] = { "bsd", 90600, 0, 1 },
+	[M_LDAP] = { "ldap", 80200, 0, 0 },
+	[M_CERT] = { "cert", 80400, 0, 0 },
+	[M_RADIUS] = { "radius", 90000, 0, 0 },
+	[M_CRYPT] = { "crypt", 0, 80400, 0 },
+	[M_KRB5] = { "krb5", 0, 90400, 0 },
+	[M_OAUTH] = { "oauth", 180000, 0, 0 },
+};
+
+static int in_range(int v, int since, int until)
+{
+	return v >= since && (until == 0 || v < until);
+}
+
+static int method_id(const char *name, int version)
+{
+	int i;
+
+	for (i = 0; i < M_NONE; i++)
+		if (strcmp(methods[i].name, name) == 0 && in_range(version, methods[i].since, methods[i].until))
+			return i;
+	return M_NONE;
+}
+
+#define B(m) (1u << (m))
+
+/*
+ * The options parse_hba_auth_opt knows, for which methods, since and until
+ * which version.  valid == 0: any method (clientcert and clientname are
+ * checked against the connection type instead).
+ */
+static const struct option {
+	const char *name;
+	unsigned valid;
+	int since, until;
+} options[] = {
+	{ "map", B(M_IDENT) | B(M_PEER) | B(M_GSS) | B(M_SSPI) | B(M_CERT) | B(M_KRB5) | B(M_OAUTH), 80400, 0 },
+	{ "clientcert", 0, 80400, 0 },
+	{ "clientname", 0, 140000, 0 },
+	{ "pamservice", B(M_PAM), 80400, 0 },
+	{ "pam_use_hostname", B(M_PAM), 110000, 0 },
+	{ "ldapurl", B(M_LDAP), 90000, 0 },
+	{ "ldaptls", B(M_LDAP), 80400, 0 },
+	{ "ldapscheme", B(M_LDAP), 110000, 0 },
+	{ "ldapserver", B(M_LDAP), 80400, 0 },
+	{ "ldapport", B(M_LDAP), 80400, 0 },
+	{ "ldapbinddn", B(M_LDAP), 90000, 0 },
+	{ "ldapbindpasswd", B(M_LDAP), 90000, 0 },
+	{ "ldapsearchattribute", B(M_LDAP), 90000, 0 },
+	{ "ldapsearchfilter", B(M_LDAP), 110000, 0 },
+	{ "ldapbasedn", B(M_LDAP), 90000, 0 },
+	{ "ldapprefix", B(M_LDAP), 80400, 0 },
+	{ "ldapsuffix", B(M_LDAP), 80400, 0 },
+	{ "krb_realm", B(M_GSS) | B(M_SSPI) | B(M_KRB5), 80400, 0 },
+	{ "include_realm", B(M_GSS) | B(M_SSPI) | B(M_KRB5), 90000, 0 },
+	{ "compat_realm", B(M_SSPI), 90500, 0 },
+	{ "upn_username", B(M_SSPI), 90500, 0 },
+	{ "krb_server_hostname", B(M_KRB5), 80400, 90400 },
+	{ "radiusserver", B(M_RADIUS), 90000, 100000 },
+	{ "radiussecret", B(M_RADIUS), 90000, 100000 },
+	{ "radiusport", B(M_RADIUS), 90000, 100000 },
+	{ "radiusidentifier", B(M_RADIUS), 90000, 100000 },
+	{ "radiusservers", B(M_RADIUS), 100000, 0 },
+	{ "radiussecrets", B(M_RADIUS), 100000, 0 },
+	{ "radiusports", B(M_RADIUS), 100000, 0 },
+	{ "radiusidentifiers", B(M_RADIUS), 100000, 0 },
+	{ "issuer", B(M_OAUTH), 180000, 0 },
+	{ "scope", B(M_OAUTH), 180000, 0 },
+	{ "validator", B(M_OAUTH), 180000, 0 },
+	{ "delegate_ident_mapping", B(M_OAUTH), 180000, 0 },
+};
+
+/* The method list the server names in "only valid for authentication methods %s". */
+static const char *valid_methods_text(const char *opt, int version)
+{
+	if (strcmp(opt, "map") == 0)
+		return version >= 180000 ? "ident, peer, gssapi, sspi, cert, and oauth" : "ident, peer, gssapi, sspi, and cert";
+	if (strcmp(opt, "krb_realm") == 0 || strcmp(opt, "include_realm") == 0)
+		return "gssapi and sspi";
+	if (strcmp(opt, "compat_realm") == 0 || strcmp(opt, "upn_username") == 0)
+		return "sspi";
+	if (strncmp(opt, "pam", 3) == 0)
+		return "pam";
+	if (strncmp(opt, "ldap", 4) == 0)
+		return "ldap";
+	if (strncmp(opt, "radius", 6) == 0)
+		return "radius";
+	return "oauth";
+}
+
+/* What the options add up to, as the server's HbaLine holds them. */
+struct optstate {
+	int include_realm;
+	const char *krb_realm, *map, *pamservice;
+	int clientcert;		/* 0 off, 1 verify-ca, 2 verify-full */
+	const char *ldapserver, *ldapscheme, *ldapprefix, *ldapsuffix, *ldapbasedn, *ldapbinddn;
+	const char *ldapbindpasswd, *ldapsearchattribute, *ldapsearchfilter;
+	int ldapport, ldaptls, ldapscope;
+	char *url_server, *url_scheme, *url_basedn, *url_attr, *url_filter;
+	const char *radiusservers, *radiussecrets, *radiusidentifiers, *radiusports;
+	int nservers, nsecrets, nidentifiers, nports;
+	const char *issuer, *scope;
+	int delegate;
+};
+
+static void optstate_free(struct optstate *s)
+{
+	free(s->url_server);
+	free(s->url_scheme);
+	free(s->url_basedn);
+	free(s->url_attr);
+	free(s->url_filter);
+}
+
+static int scanner_isspace(int c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+/*
+ * SplitGUCList(val, ','): elements separated by commas, blanks around
+ * them ignored, "double quoted" elements with "" for a quote.  Returns the
+ * number of elements, or -1 on a syntax error.  When names is given, each
+ * element is stored there (malloc'd).
+ */
+static int split_guc_list(const char *val, char ***names)
+{
+	char *s = xstrdup(val), *p = s;
+	int n = 0, done = 0;
+
+	if (names)
+		*names = NULL;
+	while (scanner_isspace((unsigned char)*p))
+		p++;
+	if (*p == '\0') {
+		free(s);
+		return 0;
+	}
+	do {
+		char *cur, *endp;
+
+		if (*p == '"') {
+			cur = p + 1;
+			for (;;) {
+				endp = strchr(p + 1, '"');
+				if (!endp)
+					goto bad;
+				if (endp[1] != '"')
+					break;
+				memmove(endp, endp + 1, strlen(endp));
+				p = endp;
+			}
+			*endp = '\0';
+			p = endp + 1;
+		} else {
+			cur = p;
+			while (*p && *p != ',' && !scanner_isspace((unsigned char)*p))
+				p++;
+			endp = p;
+			if (cur == p)
+				goto bad;
+		}
+		while (scanner_isspace((unsigned char)*p))
+			p++;
+		if (*p == ',') {
+			p++;
+			while (scanner_isspace((unsigned char)*p))
+				p++;
+		} else if (*p == '\0') {
+			done = 1;
+		} else {
+			goto bad;
+		}
+		*endp = '\0';
+		if (names) {
+			*names = xrealloc(*names, (size_t)(n + 1) * sizeof **names);
+			(*names)[n] = xstrdup(cur);
+		}
+		n++;
+	} while (!done);
+	free(s);
+	return n;
+bad:
+	if (names && *names) {
+		int i;
+
+		for (i = 0; i < n; i++)
+			free((*names)[i]);
+		free(*names);
+		*names = NULL;
+	}
+	free(s);
+	return -1;
+}
+
+static void free_names(char **names, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+static char *pct_decode(const char *s, size_t n)
+{
+	char *out = xmalloc(n + 1), *o = out;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] == '%' && i + 2 < n + 1 && isxdigit((unsigned char)s[i + 1]) && isxdigit((unsigned char)s[i + 2])) {
+			char hex[3] = { s[i + 1], s[i + 2], 0 };
+
+			*o++ = (char)strtol(hex, NULL, 16);
+			i += 2;
+		} else {
+			*o++ = s[i];
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+/*
+ * ldapurl as OpenLDAP's ldap_url_parse reads it, as far as the server uses
+ * it: scheme://host:port/basedn?attributes?scope?filter.
+ */
+static int parse_ldap_url(const char *url, struct optstate *s, char **err)
+{
+	const char *p = strstr(url, "://"), *h, *q;
+	size_t sl;
+
+	if (!p || p == url) {
+		*err = xasprintf("could not parse LDAP URL \"%s\": %s", url, "Bad parameter to an ldap routine");
+		return -1;
+	}
+	sl = (size_t)(p - url);
+	free(s->url_scheme);
+	s->url_scheme = xstrndup(url, sl);
+	if (strcmp(s->url_scheme, "ldap") && strcmp(s->url_scheme, "ldaps") &&
+	    strcmp(s->url_scheme, "ldapi") && strcmp(s->url_scheme, "cldap")) {
+		*err = xasprintf("could not parse LDAP URL \"%s\": %s", url, "Bad parameter to an ldap routine");
+		return -1;
+	}
+	if (strcmp(s->url_scheme, "ldap") && strcmp(s->url_scheme, "ldaps")) {
+		*err = xasprintf("unsupported LDAP URL scheme: %s", s->url_scheme);
+		return -1;
+	}
+	h = p + 3;
+	q = h + strcspn(h, "/?");
+	{
+		const char *colon = memchr(h, ':', (size_t)(q - h));
+
+		free(s->url_server);
+		s->url_server = NULL;
+		if (colon) {
+			if (colon > h)
+				s->url_server = pct_decode(h, (size_t)(colon - h));
+			s->ldapport = atoi(colon + 1);
+		} else {
+			if (q > h)
+				s->url_server = pct_decode(h, (size_t)(q - h));
+			s->ldapport = strcmp(s->url_scheme, "ldaps") == 0 ? 636 : 389;
+		}
+	}
+	s->ldapscheme = s->url_scheme;
+	s->ldapserver = s->url_server;
+	s->ldapscope = 0;
+	if (*q == '/') {
+		const char *e = q + 1 + strcspn(q + 1, "?");
+
+		free(s->url_basedn);
+		s->url_basedn = pct_decode(q + 1, (size_t)(e - q - 1));
+		s->ldapbasedn = s->url_basedn;
+		q = e;
+	}
+	if (*q == '?') {	/* attributes */
+		const char *e = q + 1 + strcspn(q + 1, "?");
+		size_t al = strcspn(q + 1, ",?");
+
+		if (e > q + 1) {
+			free(s->url_attr);
+			s->url_attr = pct_decode(q + 1, al);
+			s->ldapsearchattribute = s->url_attr;
+		}
+		q = e;
+	}
+	if (*q == '?') {	/* scope */
+		const char *e = q + 1 + strcspn(q + 1, "?");
+		size_t n = (size_t)(e - q - 1);
+
+		if (n == 4 && strncmp(q + 1, "base", 4) == 0)
+			s->ldapscope = 0;
+		else if (n == 3 && strncmp(q + 1, "one", 3) == 0)
+			s->ldapscope = 1;
+		else if (n == 3 && strncmp(q + 1, "sub", 3) == 0)
+			s->ldapscope = 2;
+		else if (n != 0) {
+			*err = xasprintf("could not parse LDAP URL \"%s\": %s", url, "Bad parameter to an ldap routine");
+			return -1;
+		}
+		q = e;
+	}
+	if (*q == '?') {	/* filter */
+		const char *e = q + 1 + strcspn(q + 1, "?");
+
+		if (e > q + 1) {
+			free(s->url_filter);
+			s->url_filter = pct_decode(q + 1, (size_t)(e - q - 1));
+			s->ldapsearchfilter = s->url_filter;
+		}
+	}
+	return 0;
+}
+
+/*
+ * One name=value option, as parse_hba_auth_opt takes it.  Returns 0, or -1
+ * with *err (the server's text) or *silent (the server gives no text).
+ */
+static int apply_option(const char *name, const char *val, int method, int type, int version,
+			struct optstate *s, char **err, int *silent)
+{
+	size_t i;
+	const struct option *o = NULL;
+
+	s->ldapscope = 2;	/* parse_hba_auth_opt sets LDAP_SCOPE_SUBTREE on every call */
+	for (i = 0; i < sizeof options / sizeof options[0]; i++)
+		if (strcmp(options[i].name, name) == 0 && in_range(version, options[i].since, options[i].until))
+			o = &options[i];
+	if (!o) {
+		*err = xasprintf("unrecognized authentication option name: \"%s\"", name);
+		return -1;
+	}
+	if (o->valid && !(o->valid & B(method))) {
+		*err = xasprintf("authentication option \"%s\" is only valid for authentication methods %s",
+				 name, valid_methods_text(name, version));
+		return -1;
+	}
+	if (strcmp(name, "map") == 0) {
+		s->map = val;
+	} else if (strcmp(name, "clientcert") == 0) {
+		if (type != HBA_HOSTSSL) {
+			*err = xstrdup("clientcert can only be configured for \"hostssl\" rows");
+			return -1;
+		}
+		if (version < 120000) {
+			s->clientcert = strcmp(val, "1") == 0 ? 1 : 0;
+		} else if (strcmp(val, "verify-full") == 0) {
+			s->clientcert = 2;
+		} else if (strcmp(val, "verify-ca") == 0 || (version < 140000 && strcmp(val, "1") == 0)) {
+			if (method == M_CERT) {
+				*err = xstrdup("clientcert can only be set to \"verify-full\" when using \"cert\" authentication");
+				return -1;
+			}
+			s->clientcert = 1;
+		} else if (version < 140000 && (strcmp(val, "0") == 0 || strcmp(val, "no-verify") == 0)) {
+			if (method == M_CERT) {
+				*err = xstrdup("clientcert cannot be set to \"no-verify\" when using \"cert\" authentication");
+				return -1;
+			}
+			s->clientcert = 0;
+		} else {
+			*err = xasprintf("invalid value for clientcert: \"%s\"", val);
+			*silent = 1;
+			return -1;
+		}
+	} else if (strcmp(name, "clientname") == 0) {
+		if (type != HBA_HOSTSSL) {
+			*err = xstrdup("clientname can only be configured for \"hostssl\" rows");
+			return -1;
+		}
+		if (strcmp(val, "CN") && strcmp(val, "DN")) {
+			*err = xasprintf("invalid value for clientname: \"%s\"", val);
+			*silent = 1;
+			return -1;
+		}
+	} else if (strcmp(name, "pamservice") == 0) {
+		s->pamservice = val;
+	} else if (strcmp(name, "ldapurl") == 0) {
+		if (parse_ldap_url(val, s, err) < 0)
+			return -1;
+	} else if (strcmp(name, "ldaptls") == 0) {
+		s->ldaptls = strcmp(val, "1") == 0;
+	} else if (strcmp(name, "ldapscheme") == 0) {
+		/* the server logs a bad value and keeps it */
+		s->ldapscheme = val;
+	} else if (strcmp(name, "ldapserver") == 0) {
+		s->ldapserver = val;
+	} else if (strcmp(name, "ldapport") == 0) {
+		s->ldapport = atoi(val);
+		if (s->ldapport == 0) {
+			*err = xasprintf("invalid LDAP port number: \"%s\"", val);
+			return -1;
+		}
+	} else if (strcmp(name, "ldapbinddn") == 0) {
+		s->ldapbinddn = val;
+	} else if (strcmp(name, "ldapbindpasswd") == 0) {
+		s->ldapbindpasswd = val;
+	} else if (strcmp(name, "ldapsearchattribute") == 0) {
+		s->ldapsearchattribute = val;
+	} else if (strcmp(name, "ldapsearchfilter") == 0) {
+		s->ldapsearchfilter = val;
+	} else if (strcmp(name, "ldapbasedn") == 0) {
+		s->ldapbasedn = val;
+	} else if (strcmp(name, "ldapprefix") == 0) {
+		s->ldapprefix = val;
+	} else if (strcmp(name, "ldapsuffix") == 0) {
+		s->ldapsuffix = val;
+	} else if (strcmp(name, "krb_realm") == 0) {
+		s->krb_realm = val;
+	} else if (strcmp(name, "include_realm") == 0) {
+		s->include_realm = strcmp(val, "1") == 0;
+	} else if (strcmp(name, "radiusservers") == 0 || strcmp(name, "radiusserver") == 0) {
+		char **names;
+		int n = split_guc_list(val, &names), k;
+
+		if (n < 0) {
+			*err = xasprintf("could not parse RADIUS server list \"%s\"", val);
+			*silent = 1;
+			return -1;
+		}
+		for (k = 0; k < n; k++) {
+			struct addrinfo hints, *res = NULL;
+			int ret;
+
+			memset(&hints, 0, sizeof hints);
+			hints.ai_socktype = SOCK_DGRAM;
+			hints.ai_family = AF_UNSPEC;
+			ret = getaddrinfo(names[k], NULL, &hints, &res);
+			if (res)
+				freeaddrinfo(res);
+			if (ret || !res) {
+				*err = xasprintf("could not translate RADIUS server name \"%s\" to address: %s",
+						 names[k], gai_strerror(ret));
+				*silent = 1;
+				free_names(names, n);
+				return -1;
+			}
+		}
+		free_names(names, n);
+		s->radiusservers = val;
+		s->nservers = n;
+	} else if (strcmp(name, "radiusports") == 0 || strcmp(name, "radiusport") == 0) {
+		char **names;
+		int n = split_guc_list(val, &names), k;
+
+		if (n < 0) {
+			*err = xasprintf("invalid RADIUS port number: \"%s\"", val);
+			return -1;
+		}
+		for (k = 0; k < n; k++)
+			if (atoi(names[k]) == 0) {
+				*err = xasprintf("invalid RADIUS port number: \"%s\"", val);
+				*silent = 1;
+				free_names(names, n);
+				return -1;
+			}
+		free_names(names, n);
+		s->radiusports = val;
+		s->nports = n;
+	} else if (strcmp(name, "radiussecrets") == 0 || strcmp(name, "radiussecret") == 0 ||
+		   strcmp(name, "radiusidentifiers") == 0 || strcmp(name, "radiusidentifier") == 0) {
+		int n = split_guc_list(val, NULL);
+		int secrets = strncmp(name, "radiussecret", 12) == 0;
+
+		if (n < 0) {
+			*err = xasprintf("could not parse RADIUS %s list \"%s\"", secrets ? "secret" : "identifiers", val);
+			*silent = 1;
+			return -1;
+		}
+		if (secrets) {
+			s->radiussecrets = val;
+			s->nsecrets = n;
+		} else {
+			s->radiusidentifiers = val;
+			s->nidentifiers = n;
+		}
+	} else if (strcmp(name, "issuer") == 0) {
+		s->issuer = val;
+	} else if (strcmp(name, "scope") == 0) {
+		s->scope = val;
+	} else if (strcmp(name, "delegate_ident_mapping") == 0) {
+		s->delegate = strcmp(val, "1") == 0;
+	}
+	/* pam_use_hostname, compat_realm, upn_username, validator: any value */
+	return 0;
+}
+
+/* The checks parse_hba_line makes once all options are read. */
+static int check_mandatory(int method, int version, struct optstate *s, char **err, int *silent)
+{
+	if (method == M_LDAP) {
+		if (s->ldapprefix || s->ldapsuffix) {
+			if (s->ldapbasedn || s->ldapbinddn || s->ldapbindpasswd || s->ldapsearchattribute ||
+			    s->ldapsearchfilter) {
+				*err = xstrdup("cannot mix options for simple bind and search+bind modes");
+				return -1;
+			}
+		} else if (!s->ldapbasedn) {
+			*err = xstrdup("authentication method \"ldap\" requires argument \"ldapbasedn\", \"ldapprefix\", or \"ldapsuffix\" to be set");
+			return -1;
+		}
+		if (s->ldapsearchattribute && s->ldapsearchfilter) {
+			*err = xstrdup("cannot use ldapsearchattribute together with ldapsearchfilter");
+			return -1;
+		}
+	}
+	if (method == M_RADIUS) {
+		const char *what[3] = { "secrets", "ports", "identifiers" };
+		int counts[3] = { s->nsecrets, s->nports, s->nidentifiers };
+		int k;
+
+		if (!s->nservers) {
+			*err = xstrdup("authentication method \"radius\" requires argument \"radiusservers\" to be set");
+			return -1;
+		}
+		if (!s->nsecrets) {
+			*err = xstrdup("authentication method \"radius\" requires argument \"radiussecrets\" to be set");
+			return -1;
+		}
+		for (k = 0; k < 3; k++)
+			if (!(counts[k] == 0 || counts[k] == 1 || counts[k] == s->nservers)) {
+				*err = xasprintf("the number of RADIUS %s (%d) must be 1 or the same as the number of RADIUS servers (%d)",
+						 what[k], counts[k], s->nservers);
+				/* before 16 the server said so only in its log */
+				if (version < 160000)
+					*silent = 1;
+				return -1;
+			}
+	}
+	if (method == M_OAUTH) {
+		if (!s->scope) {
+			*err = xstrdup("authentication method \"oauth\" requires argument \"scope\" to be set");
+			return -1;
+		}
+		if (!s->issuer) {
+			*err = xstrdup("authentication method \"oauth\" requires argument \"issuer\" to be set");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* --------------------------------------------------------------- parsing */
+
+static void rule_error(struct hba_rule *r, char *msg)
+{
+	if (!msg)
+		return;
+	free(r->error);
+	r->error = msg;
+	r->parsed = 0;
+}
+
+static void list_from_field(struct hba_list *l, const struct field *f)
+{
+	size_t i;
+
+	l->tok = xmalloc((f->n ? f->n : 1) * sizeof *l->tok);
+	for (i = 0; i < f->n; i++) {
+		l->tok[i].text = xstrdup(f->tok[i].text);
+		l->tok[i].quoted = f->tok[i].quoted;
+	}
+	l->n = f->n;
+}
+
+static int tok_is_keyword(const struct hba_token *t, const char *k)
+{
+	return !t->quoted && strcmp(t->text, k) == 0;
+}
+
+/*
+ * Where the server's engine (Spencer's AREs) is stricter than PCRE2: a '{'
+ * followed by a digit must be a bound {m}, {m,} or {m,n} with m <= n <=
+ * 255 (PCRE2 takes "a{2" as literal text).
+ */
+static int are_bad_bound(const char *re)
+{
+	const char *p;
+	int in_bracket = 0;
+
+	for (p = re; *p; p++) {
+		if (*p == '\\' && p[1]) {
+			p++;
+			continue;
+		}
+		if (in_bracket) {
+			if (*p == ']')
+				in_bracket = 0;
+			continue;
+		}
+		if (*p == '[') {
+			in_bracket = 1;
+			if (p[1] == '^')
+				p++;
+			if (p[1] == ']')
+				p++;
+			continue;
+		}
+		if (*p == '{' && isdigit((unsigned char)p[1])) {
+			char *end;
+			long m = strtol(p + 1, &end, 10), n = m;
+
+			if (*end == ',') {
+				if (isdigit((unsigned char)end[1]))
+					n = strtol(end + 1, &end, 10);
+				else {
+					n = 255;
+					end++;
+				}
+			}
+			if (*end != '}' || m > n || n > 255)
+				return 1;
+			p = end;
+		}
+	}
+	return 0;
+}
+
+/* PostgreSQL 16's /regex tokens, compiled with PCRE2 (the server has its own engine). */
+static char *check_regex(const struct hba_list *l, int version)
+{
+	size_t i;
+
+	if (version < 160000)
+		return NULL;
+	for (i = 0; i < l->n; i++) {
+		pcre2_code *re;
+		int ec;
+		PCRE2_SIZE eo;
+
+		if (l->tok[i].quoted || l->tok[i].text[0] != '/')
+			continue;
+		if (are_bad_bound(l->tok[i].text + 1))
+			return xasprintf("invalid regular expression \"%s\": invalid repetition count(s)", l->tok[i].text + 1);
+		re = pcre2_compile((PCRE2_SPTR)(l->tok[i].text + 1), PCRE2_ZERO_TERMINATED, 0, &ec, &eo, NULL);
+		if (!re) {
+			PCRE2_UCHAR msg[256];
+
+			pcre2_get_error_message(ec, msg, sizeof msg);
+			return xasprintf("invalid regular expression \"%s\": %s", l->tok[i].text + 1, (char *)msg);
+		}
+		pcre2_code_free(re);
+	}
+	return NULL;
+}
+
+/* pg_sockaddr_cidr_mask's reading of the bits after the slash. */
+static int cidr_bits(const char *s, int family)
+{
+	char *end;
+	long bits;
+
+	if (*s == '\0')
+		return -1;
+	errno = 0;
+	bits = strtol(s, &end, 10);
+	if (*end != '\0' || errno)
+		return -1;
+	if (bits < 0 || bits > (family == AF_INET ? 32 : 128))
+		return -1;
+	return (int)bits;
+}
+
+static int numeric_addr(const char *s, struct sockaddr_storage *ss, socklen_t *sl)
+{
+	struct addrinfo hints, *res = NULL;
+	int ret;
+
+	memset(&hints, 0, sizeof hints);
+	hints.ai_flags = AI_NUMERICHOST;
+	hints.ai_family = AF_UNSPEC;
+	ret = getaddrinfo(s, NULL, &hints, &res);
+	if (ret == 0 && res) {
+		memcpy(ss, res->ai_addr, res->ai_addrlen);
+		*sl = res->ai_addrlen;
+	}
+	if (res)
+		freeaddrinfo(res);
+	if (ret == 0 && !res)
+		ret = EAI_FAIL;
+	return ret;
+}
+
+/* parse_hba_line for one tokenized line; fills r and its error. */
+static void parse_rule(struct hba_rule *r, const struct line *l, int version)
+{
+	size_t fi = 0, i;
+	const struct field *f;
+	const char *t;
+	int method;
+	struct optstate st;
+	char *err = NULL;
+	int silent = 0;
+
+	r->parsed = 1;
+	r->type = -1;
+	f = &l->f[fi++];
+	if (f->n > 1) {
+		rule_error(r, xstrdup("multiple values specified for connection type"));
+		return;
+	}
+	t = f->tok[0].text;
+	for (i = 0; i <= HBA_HOSTNOGSSENC; i++)
+		if (strcmp(t, type_names[i]) == 0)
+			r->type = (int)i;
+	if ((r->type == HBA_HOSTGSSENC || r->type == HBA_HOSTNOGSSENC) && version < 120000)
+		r->type = -1;
+	if (r->type < 0) {
+		rule_error(r, xasprintf("invalid connection type \"%s\"", t));
+		return;
+	}
+	if (fi >= l->n) {
+		rule_error(r, xstrdup("end-of-line before database specification"));
+		return;
+	}
+	list_from_field(&r->databases, &l->f[fi++]);
+	if (fi >= l->n) {
+		rule_error(r, xstrdup("end-of-line before role specification"));
+		return;
+	}
+	list_from_field(&r->users, &l->f[fi++]);
+	if ((err = check_regex(&r->databases, version)) || (err = check_regex(&r->users, version))) {
+		rule_error(r, err);
+		return;
+	}
+	if (r->type != HBA_LOCAL) {
+		const struct hba_token *a;
+
+		if (fi >= l->n) {
+			rule_error(r, xstrdup("end-of-line before IP address specification"));
+			return;
+		}
+		f = &l->f[fi++];
+		if (f->n > 1) {
+			rule_error(r, xstrdup("multiple values specified for host address"));
+			return;
+		}
+		a = &f->tok[0];
+		r->address = xstrdup(a->text);
+		if (version >= 90000 && (tok_is_keyword(a, "all") || tok_is_keyword(a, "samehost") ||
+					 tok_is_keyword(a, "samenet"))) {
+			/* keywords */
+		} else {
+			char *str = xstrdup(a->text), *slash = strchr(str, '/');
+			struct sockaddr_storage ss, ms;
+			socklen_t sl = 0, msl = 0;
+			int ret, hostname = 0;
+
+			if (slash)
+				*slash = '\0';
+			ret = numeric_addr(str, &ss, &sl);
+			if (ret == EAI_NONAME && version >= 90100) {
+				hostname = 1;
+			} else if (ret != 0) {
+				rule_error(r, xasprintf("invalid IP address \"%s\": %s", str, gai_strerror(ret)));
+				free(str);
+				return;
+			}
+			if (slash) {
+				if (hostname) {
+					rule_error(r, xasprintf("specifying both host name and CIDR mask is invalid: \"%s\"", a->text));
+					free(str);
+					return;
+				}
+				if (cidr_bits(slash + 1, ss.ss_family) < 0) {
+					rule_error(r, xasprintf("invalid CIDR mask in address \"%s\"", a->text));
+					free(str);
+					return;
+				}
+			} else if (!hostname) {
+				if (fi >= l->n) {
+					rule_error(r, xstrdup("end-of-line before netmask specification"));
+					free(str);
+					return;
+				}
+				f = &l->f[fi++];
+				if (f->n > 1) {
+					rule_error(r, xstrdup("multiple values specified for netmask"));
+					free(str);
+					return;
+				}
+				r->mask = xstrdup(f->tok[0].text);
+				ret = numeric_addr(r->mask, &ms, &msl);
+				if (ret != 0) {
+					rule_error(r, xasprintf("invalid IP mask \"%s\": %s", r->mask, gai_strerror(ret)));
+					free(str);
+					return;
+				}
+				if (ms.ss_family != ss.ss_family) {
+					rule_error(r, xstrdup("IP address and mask do not match"));
+					free(str);
+					return;
+				}
+			}
+			free(str);
+		}
+	}
+	if (fi >= l->n) {
+		rule_error(r, xstrdup("end-of-line before authentication method"));
+		return;
+	}
+	f = &l->f[fi++];
+	if (f->n > 1) {
+		rule_error(r, xstrdup("multiple values specified for authentication type"));
+		return;
+	}
+	r->method = xstrdup(f->tok[0].text);
+	method = method_id(r->method, version);
+	if (method == M_NONE) {
+		if (strcmp(r->method, "crypt") == 0 && version >= 80400)
+			rule_error(r, xstrdup("invalid authentication method \"crypt\" (removed in PostgreSQL 8.4: use md5 or scram-sha-256)"));
+		else if (strcmp(r->method, "krb5") == 0 && version >= 90400)
+			rule_error(r, xstrdup("invalid authentication method \"krb5\" (removed in PostgreSQL 9.4: use gss)"));
+		else if (strcmp(r->method, "scram-sha-256") == 0)
+			rule_error(r, xstrdup("invalid authentication method \"scram-sha-256\" (added in PostgreSQL 10)"));
+		else
+			rule_error(r, xasprintf("invalid authentication method \"%s\"", r->method));
+		return;
+	}
+	if (methods[method].unsupported) {
+		rule_error(r, xasprintf("invalid authentication method \"%s\": not supported by this build", r->method));
+		return;
+	}
+	if (r->type == HBA_LOCAL && method == M_IDENT && version >= 90100)
+		method = M_PEER;
+	if (r->type == HBA_LOCAL && method == M_GSS) {
+		rule_error(r, xstrdup("gssapi authentication is not supported on local sockets"));
+		return;
+	}
+	if (r->type != HBA_LOCAL && method == M_PEER) {
+		rule_error(r, xstrdup("peer authentication is only supported on local sockets"));
+		return;
+	}
+	if (r->type != HBA_HOSTSSL && method == M_CERT) {
+		rule_error(r, xstrdup("cert authentication is only supported on hostssl connections"));
+		return;
+	}
+	/*
+	 * The remaining fields: name=value options, taken in order; the first
+	 * bad one is the server's reason.  Before 8.4 a method took one bare
+	 * argument ("ident sameuser", "pam servicename").
+	 */
+	memset(&st, 0, sizeof st);
+	for (; fi < l->n; fi++) {
+		f = &l->f[fi];
+		for (i = 0; i < f->n; i++) {
+			const char *tok = f->tok[i].text, *eq = strchr(tok, '=');
+
+			r->opts = xrealloc(r->opts, (r->nopts + 1) * sizeof *r->opts);
+			if (version < 80400 || !eq) {
+				r->opts[r->nopts].name = xstrdup("");
+				r->opts[r->nopts].value = xstrdup(tok);
+			} else {
+				r->opts[r->nopts].name = xstrndup(tok, (size_t)(eq - tok));
+				r->opts[r->nopts].value = xstrdup(eq + 1);
+			}
+			r->nopts++;
+			if (err || version < 80400)
+				continue;
+			if (!eq)
+				err = xasprintf("authentication option not in name=value format: %s", tok);
+			else
+				apply_option(r->opts[r->nopts - 1].name, r->opts[r->nopts - 1].value, method, r->type,
+					     version, &st, &err, &silent);
+		}
+	}
+	if (version < 80400) {
+		if (r->nopts > 1)
+			err = xstrdup("too many authentication arguments (before 8.4 a method takes one)");
+	} else if (!err) {
+		check_mandatory(method, version, &st, &err, &silent);
+	}
+	optstate_free(&st);
+	if (err) {
+		rule_error(r, err);
+		r->silent = silent;
+	}
+}
+
+/* Whether pg_ident.conf (its text) defines the map: the first field of a line. */
+static int ident_map_exists(const char *ident, const char *map)
+{
+	const char *p = ident;
+	struct buf b;
+	int found = 0;
+
+	buf_init(&b);
+	while (*p && !found) {
+		const char *nl = strchr(p, '\n');
+		char *line = nl ? xstrndup(p, (size_t)(nl - p)) : xstrdup(p);
+		const char *lp = line;
+		int iq, comma, toolong = 0;
+
+		if (next_token(&lp, &b, &iq, &comma, 0, &toolong) && strcmp(b.data, map) == 0)
+			found = 1;
+		free(line);
+		p = nl ? nl + 1 : p + strlen(p);
+	}
+	buf_free(&b);
+	return found;
+}
+
+/* ----------------------------------------------------------- file reading */
+
+static size_t add_file(struct hba_model *m, const char *path, char *data, size_t len)
+{
+	m->files = xrealloc(m->files, (m->nfiles + 1) * sizeof *m->files);
+	m->files[m->nfiles].path = xstrdup(path);
+	m->files[m->nfiles].data = data;
+	m->files[m->nfiles].len = len;
+	return m->nfiles++;
+}
+
+static struct hba_rule *new_rule(struct hba_model *m, size_t file, const struct span *sp, size_t lead)
+{
+	struct hba_rule *r;
+
+	m->rules = xrealloc(m->rules, (m->n + 1) * sizeof *m->rules);
+	r = &m->rules[m->n++];
+	memset(r, 0, sizeof *r);
+	r->file = file;
+	r->line = sp->line;
+	r->last_line = sp->last_line;
+	r->off = sp->off;
+	r->len = sp->end - sp->off;
+	r->lead_off = lead;
+	r->type = -1;
+	return r;
+}
+
+static int load_file(struct loader *ld, const char *path, int from_line, const char *from_file);
+static int parse_file(struct loader *ld, size_t fidx);
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* An include / include_if_exists / include_dir line (PostgreSQL >= 16). */
+static int do_include(struct loader *ld, size_t fidx, const char *kind, const char *name, int lineno,
+		      struct hba_rule *r)
+{
+	char *full = path_relative(ld->m->files[fidx].path, name);
+	char *outer = xstrdup(ld->m->files[fidx].path);
+	int rc = 0;
+
+	(void)r;
+	if (strcmp(kind, "include_dir") == 0) {
+		DIR *d = opendir(full);
+		struct dirent *de;
+		char **names = NULL;
+		size_t n = 0, i;
+
+		if (!d) {
+			rc = diag_set(ld->err, outer, lineno, "could not open directory \"%s\": %s", full, strerror(errno));
+			goto out;
+		}
+		while ((de = readdir(d)) != NULL) {
+			size_t len = strlen(de->d_name);
+
+			if (de->d_name[0] == '.' || len < 6 || strcmp(de->d_name + len - 5, ".conf") != 0)
+				continue;
+			names = xrealloc(names, (n + 1) * sizeof *names);
+			names[n++] = xasprintf("%s/%s", full, de->d_name);
+		}
+		closedir(d);
+		qsort(names, n, sizeof *names, cmp_str);
+		for (i = 0; i < n && rc == 0; i++)
+			rc = load_file(ld, names[i], lineno, outer);
+		for (i = 0; i < n; i++)
+			free(names[i]);
+		free(names);
+	} else {
+		FILE *fp = fopen(full, "r");
+
+		if (!fp && errno == ENOENT && strcmp(kind, "include_if_exists") == 0)
+			goto out;
+		if (fp)
+			fclose(fp);
+		rc = load_file(ld, full, lineno, outer);
+	}
+out:
+	free(full);
+	free(outer);
+	return rc;
+}
+
+static int parse_file(struct loader *ld, size_t fidx)
+{
+	struct buf text;
+	struct span sp;
+	size_t pos = 0, lead = (size_t)-1;
+	int lineno = 1;
+	int version = ld->m->version;
+
+	buf_init(&text);
+	while (next_logical(ld->m->files[fidx].data, ld->m->files[fidx].len, pos, lineno, version, &text, &sp)) {
+		struct line l;
+		const char *path = ld->m->files[fidx].path;
+		const char *p = text.data;
+
+		if (tokenize_line(ld, path, sp.line, text.data, &l) < 0) {
+			buf_free(&text);
+			return -1;
+		}
+		pos = sp.next;
+		lineno = sp.last_line + 1;
+		if (!l.n && !l.err) {
+			while (is_blank((unsigned char)*p))
+				p++;
+			if (*p == '#') {
+				if (lead == (size_t)-1)
+					lead = sp.off;
+			} else {
+				lead = (size_t)-1;
+			}
+			line_free(&l);
+			continue;
+		}
+		{
+			size_t ridx;
+			struct hba_rule *r = new_rule(ld->m, fidx, &sp, lead == (size_t)-1 ? sp.off : lead);
+
+			lead = (size_t)-1;
+			ridx = ld->m->n - 1;
+			if (l.err) {
+				r->error = l.err;
+				l.err = NULL;
+				line_free(&l);
+				continue;
+			}
+			if (version >= 160000 && l.n == 2 &&
+			    (strcmp(l.f[0].tok[0].text, "include") == 0 ||
+			     strcmp(l.f[0].tok[0].text, "include_if_exists") == 0 ||
+			     strcmp(l.f[0].tok[0].text, "include_dir") == 0)) {
+				r->include_kind = xstrdup(l.f[0].tok[0].text);
+				r->address = xstrdup(l.f[1].tok[0].text);
+				if (ld->follow &&
+				    do_include(ld, fidx, r->include_kind, r->address, sp.line, r) < 0) {
+					line_free(&l);
+					buf_free(&text);
+					return -1;
+				}
+				(void)ridx;
+				line_free(&l);
+				continue;
+			}
+			parse_rule(r, &l, version);
+			line_free(&l);
+		}
+	}
+	buf_free(&text);
+	return 0;
+}
+
+static int load_file(struct loader *ld, const char *path, int from_line, const char *from_file)
+{
+	struct buf b;
+	size_t fidx, i;
+	int rc;
+
+	for (i = 0; i < (size_t)ld->depth; i++)
+		if (strcmp(ld->stack[i], path) == 0)
+			return diag_set(ld->err, from_file, from_line, "\"%s\" includes itself", path);
+	if (ld->depth >= MAX_DEPTH)
+		return diag_set(ld->err, from_file, from_line,
+				"could not open file \"%s\": maximum nesting depth exceeded", path);
+	buf_init(&b);
+	rc = buf_read_file(&b, path, NULL);
+	if (rc < 0) {
+		buf_free(&b);
+		return diag_set(ld->err, from_file ? from_file : path, from_line,
+				"could not open file \"%s\": %s", path, strerror(-rc));
+	}
+	if (b.len && memchr(b.data, '\0', b.len)) {
+		buf_free(&b);
+		return diag_set(ld->err, path, 0, "binary data (a NUL byte): not an authentication file");
+	}
+	if (!b.data)
+		buf_adds(&b, "");
+	{
+		size_t len = b.len;
+
+		fidx = add_file(ld->m, path, buf_steal(&b), len);
+	}
+	ld->stack[ld->depth++] = ld->m->files[fidx].path;
+	rc = parse_file(ld, fidx);
+	ld->depth--;
+	return rc;
+}
+
+int hba_load(struct hba_model *m, const char *path, struct diag_err *err)
+{
+	struct loader ld = { .m = m, .err = err, .follow = 1 };
+
+	return load_file(&ld, path, 0, NULL);
+}
+
+int hba_parse_buf(struct hba_model *m, const char *path, const char *data, size_t len, struct diag_err *err)
+{
+	struct loader ld = { .m = m, .err = err, .follow = 0 };
+	char *copy;
+	size_t fidx;
+
+	if (len && memchr(data, '\0', len))
+		return diag_set(err, path, 0, "binary data (a NUL byte): not an authentication file");
+	copy = xmalloc(len + 1);
+	if (len)
+		memcpy(copy, data, len);
+	copy[len] = '\0';
+	fidx = add_file(m, path, copy, len);
+	return parse_file(&ld, fidx);
+}
+
+/* ------------------------------------------------------------ validation */
+
+static void warn(struct hba_rule *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void warn(struct hba_rule *r, const char *fmt, ...)
+{
+	va_list ap;
+	char msg[512];
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	r->warnings = xrealloc(r->warnings, (r->nwarnings + 1) * sizeof *r->warnings);
+	r->warnings[r->nwarnings++] = xstrdup(msg);
+}
+
+/* An address as (family, bytes, prefix) for comparisons; 0 when not numeric. */
+struct net {
+	int family;		/* AF_INET, AF_INET6; 0 = not an address */
+	unsigned char a[16], m[16];
+	int contiguous, bits;
+};
+
+static int addr_bytes(const struct sockaddr_storage *ss, unsigned char *out)
+{
+	if (ss->ss_family == AF_INET) {
+		memcpy(out, &((const struct sockaddr_in *)ss)->sin_addr, 4);
+		return 4;
+	}
+	memcpy(out, &((const struct sockaddr_in6 *)ss)->sin6_addr, 16);
+	return 16;
+}
+
+static int rule_net(const struct hba_rule *r, struct net *n)
+{
+	char *str, *slash;
+	struct sockaddr_storage ss, ms;
+	socklen_t sl, msl;
+	int len, i, bits;
+
+	memset(n, 0, sizeof *n);
+	if (!r->address || r->include_kind)
+		return 0;
+	str = xstrdup(r->address);
+	slash = strchr(str, '/');
+	if (slash)
+		*slash = '\0';
+	if (numeric_addr(str, &ss, &sl) != 0) {
+		free(str);
+		return 0;
+	}
+	n->family = ss.ss_family;
+	len = addr_bytes(&ss, n->a);
+	if (slash) {
+		bits = cidr_bits(slash + 1, ss.ss_family);
+		if (bits < 0)
+			bits = len * 8;
+		for (i = 0; i < len; i++) {
+			int b = bits - i * 8;
+
+			n->m[i] = b >= 8 ? 0xff : b <= 0 ? 0 : (unsigned char)(0xff << (8 - b));
+		}
+	} else if (r->mask && numeric_addr(r->mask, &ms, &msl) == 0 && ms.ss_family == ss.ss_family) {
+		addr_bytes(&ms, n->m);
+	} else {
+		memset(n->m, 0xff, (size_t)len);
+	}
+	free(str);
+	n->contiguous = 1;
+	n->bits = 0;
+	for (i = 0; i < len * 8; i++) {
+		int set = (n->m[i / 8] >> (7 - i % 8)) & 1;
+
+		if (set && n->bits != i)
+			n->contiguous = 0;
+		if (set)
+			n->bits++;
+	}
+	for (i = 0; i < len; i++)
+		n->a[i] &= n->m[i];
+	return 1;
+}
+
+static int is_password_method(const char *m)
+{
+	return m && (strcmp(m, "md5") == 0 || strcmp(m, "password") == 0 || strcmp(m, "scram-sha-256") == 0 ||
+		     strcmp(m, "crypt") == 0);
+}
+
+static int list_has_kw(const struct hba_list *l, const char *k)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (tok_is_keyword(&l->tok[i], k))
+			return 1;
+	return 0;
+}
+
+static int tok_special(const struct hba_token *t)
+{
+	return !t->quoted && (t->text[0] == '+' || t->text[0] == '/' || t->text[0] == '@' ||
+			      strcmp(t->text, "all") == 0 || strcmp(t->text, "sameuser") == 0 ||
+			      strcmp(t->text, "samerole") == 0 || strcmp(t->text, "samegroup") == 0 ||
+			      strcmp(t->text, "replication") == 0);
+}
+
+/* Does every name in b also appear in a (or does a say "all")? */
+static int list_covers(const struct hba_list *a, const struct hba_list *b, int databases)
+{
+	size_t i, j;
+
+	if (list_has_kw(a, "all") && !(databases && list_has_kw(b, "replication")))
+		return 1;
+	for (i = 0; i < b->n; i++) {
+		int found = 0;
+
+		for (j = 0; j < a->n && !found; j++)
+			found = a->tok[j].quoted == b->tok[i].quoted && strcmp(a->tok[j].text, b->tok[i].text) == 0 &&
+				(!tok_special(&b->tok[i]) || !databases || strcmp(b->tok[i].text, "replication") == 0 ||
+				 b->tok[i].text[0] != '+');
+		if (!found)
+			return 0;
+	}
+	return b->n > 0;
+}
+
+static int type_covers(int a, int b)
+{
+	if (a == b)
+		return 1;
+	if (a == HBA_HOST)
+		return b != HBA_LOCAL;
+	return 0;
+}
+
+static int addr_covers(const struct hba_rule *a, const struct hba_rule *b)
+{
+	struct net na, nb;
+	int i, len;
+
+	if (a->type == HBA_LOCAL)
+		return 1;
+	if (a->address && strcmp(a->address, "all") == 0)
+		return 1;
+	if (!rule_net(a, &na) || !rule_net(b, &nb))
+		return a->address && b->address && strcasecmp(a->address, b->address) == 0 &&
+		       !a->mask && !b->mask;
+	if (na.family != nb.family)
+		return 0;
+	len = na.family == AF_INET ? 4 : 16;
+	for (i = 0; i < len; i++) {
+		if ((na.m[i] & nb.m[i]) != na.m[i])
+			return 0;	/* a is narrower somewhere */
+		if ((nb.a[i] & na.m[i]) != na.a[i])
+			return 0;
+	}
+	return 1;
+}
+
+void hba_validate(struct hba_model *m, const struct hba_context *ctx)
+{
+	size_t i, j;
+
+	for (i = 0; i < m->n; i++) {
+		struct hba_rule *r = &m->rules[i];
+		struct net n;
+
+		warnings_free(r);
+		if (r->include_kind)
+			continue;
+		if (ctx && ctx->ssl_off && r->type == HBA_HOSTSSL) {
+			/* the server sets this error first and keeps parsing */
+			if (!r->error) {
+				r->error = xstrdup("hostssl record cannot match because SSL is disabled");
+			} else if (r->silent) {
+				free(r->error);
+				r->error = xstrdup("hostssl record cannot match because SSL is disabled");
+				r->silent = 0;
+			}
+		}
+		if (r->error && !r->parsed)
+			continue;
+		if (r->error)
+			continue;
+		if (ctx && ctx->ident_maps) {
+			const char *map = hba_rule_map(r);
+
+			if (map && !ident_map_exists(ctx->ident_maps, map)) {
+				/* not a server error: the server only fails at login */
+				warn(r, "map \"%s\" is not defined in pg_ident.conf", map);
+			}
+		}
+		if (r->method && strcmp(r->method, "trust") == 0 && r->type != HBA_LOCAL)
+			warn(r, "trust on a %s rule: anyone who can reach the server connects without a password",
+			     hba_type_name(r->type));
+		if (r->method && strcmp(r->method, "password") == 0)
+			warn(r, "\"password\" sends passwords in clear text: use scram-sha-256");
+		if (is_password_method(r->method) && r->type != HBA_HOSTSSL && r->type != HBA_LOCAL && r->type != HBA_HOSTGSSENC) {
+			int open = r->address && strcmp(r->address, "all") == 0;
+
+			if (!open && rule_net(r, &n) && n.bits == 0)
+				open = 1;
+			if (open)
+				warn(r, "%s from any address without SSL: passwords cross the network in the open",
+				     r->method);
+		}
+		if (r->type >= 0 && rule_net(r, &n) && !n.contiguous)
+			warn(r, "netmask \"%s\" is not contiguous", r->mask ? r->mask : "");
+		for (j = 0; j < i; j++) {
+			const struct hba_rule *e = &m->rules[j];
+
+			if (e->error || e->include_kind || e->type < 0)
+				continue;
+			if (type_covers(e->type, r->type) && list_covers(&e->databases, &r->databases, 1) &&
+			    list_covers(&e->users, &r->users, 0) && addr_covers(e, r)) {
+				warn(r, "never matches: line %d%s%s already matches every connection it would",
+				     e->line, e->file != r->file ? " of " : "",
+				     e->file != r->file ? m->files[e->file].path : "");
+				break;
+			}
+		}
+	}
+}
+
+size_t hba_errors(const struct hba_model *m)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < m->n; i++)
+		if (m->rules[i].error)
+			n++;
+	return n;
+}
+
+/* ---------------------------------------------------------------- keys */
+
+static int cmp_tok(const void *a, const void *b)
+{
+	const struct hba_token *x = a, *y = b;
+	int c = strcmp(x->text, y->text);
+
+	return c ? c : x->quoted - y->quoted;
+}
+
+static void key_list(struct buf *out, const struct hba_list *l)
+{
+	struct hba_token *t = xmalloc((l->n ? l->n : 1) * sizeof *t);
+	size_t i;
+
+	memcpy(t, l->tok, l->n * sizeof *t);
+	qsort(t, l->n, sizeof *t, cmp_tok);
+	for (i = 0; i < l->n; i++) {
+		if (i && cmp_tok(&t[i], &t[i - 1]) == 0)
+			continue;
+		/* a quoted keyword is a plain name: keep the difference */
+		buf_printf(out, "%s%s%s", i ? "," : "", t[i].quoted && tok_special(&(struct hba_token){ t[i].text, 0 }) ? "\"" : "",
+			   t[i].text);
+	}
+	free(t);
+}
+
+static int cmp_opt(const void *a, const void *b)
+{
+	const struct hba_option *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+
+	return c ? c : strcmp(x->value, y->value);
+}
+
+void hba_rule_key(const struct hba_rule *r, struct buf *out)
+{
+	struct net n;
+	size_t i;
+
+	buf_reset(out);
+	if (r->include_kind) {
+		buf_printf(out, "%s %s", r->include_kind, r->address ? r->address : "");
+		return;
+	}
+	buf_printf(out, "%s ", hba_type_name(r->type));
+	key_list(out, &r->databases);
+	buf_addc(out, ' ');
+	key_list(out, &r->users);
+	buf_addc(out, ' ');
+	if (r->type != HBA_LOCAL) {
+		if (rule_net(r, &n)) {
+			char a[INET6_ADDRSTRLEN];
+
+			inet_ntop(n.family, n.a, a, sizeof a);
+			if (n.contiguous) {
+				buf_printf(out, "%s/%d", a, n.bits);
+			} else {
+				char mk[INET6_ADDRSTRLEN];
+
+				inet_ntop(n.family, n.m, mk, sizeof mk);
+				buf_printf(out, "%s/%s", a, mk);
+			}
+		} else if (r->address) {
+			/* host names are case-insensitive */
+			for (i = 0; r->address[i]; i++)
+				buf_addc(out, (char)tolower((unsigned char)r->address[i]));
+		}
+		buf_addc(out, ' ');
+	}
+	buf_adds(out, hba_rule_view_method(r));
+	if (r->nopts) {
+		struct hba_option *o = xmalloc(r->nopts * sizeof *o);
+
+		memcpy(o, r->opts, r->nopts * sizeof *o);
+		qsort(o, r->nopts, sizeof *o, cmp_opt);
+		for (i = 0; i < r->nopts; i++)
+			buf_printf(out, " %s=%s", o[i].name, o[i].value);
+		free(o);
+	}
+}
+
+int hba_rule_catch_all(const struct hba_rule *r)
+{
+	return !r->include_kind && r->type >= 0 && list_has_kw(&r->databases, "all") &&
+	       list_has_kw(&r->users, "all");
+}
+
+const char *hba_rule_map(const struct hba_rule *r)
+{
+	const char *map = NULL;
+	size_t i;
+
+	for (i = 0; i < r->nopts; i++)
+		if (strcmp(r->opts[i].name, "map") == 0)
+			map = r->opts[i].value;
+	return map;
+}
+
+/* ------------------------------------------------------------ the view */
+
+const char *hba_rule_view_method(const struct hba_rule *r)
+{
+	if (!r->method)
+		return "";
+	if (r->type == HBA_LOCAL && strcmp(r->method, "ident") == 0)
+		return "peer";
+	return r->method;
+}
+
+static void name_info(const struct sockaddr_storage *ss, socklen_t sl, char *out, size_t outsz)
+{
+	char host[NI_MAXHOST];
+
+	if (getnameinfo((const struct sockaddr *)ss, sl, host, sizeof host, NULL, 0, NI_NUMERICHOST) == 0) {
+		char *pct = strchr(host, '%');
+
+		if (ss->ss_family == AF_INET6 && pct)
+			*pct = '\0';	/* clean_ipv6_addr */
+		snprintf(out, outsz, "%s", host);
+	} else {
+		snprintf(out, outsz, "???");
+	}
+}
+
+void hba_rule_view_address(const struct hba_rule *r, char *addr, size_t addrsz, char *mask, size_t masksz)
+{
+	char *str, *slash;
+	struct sockaddr_storage ss, ms;
+	socklen_t sl = 0, msl = 0;
+
+	addr[0] = mask[0] = '\0';
+	if (!r->address || r->type == HBA_LOCAL || r->include_kind)
+		return;
+	if (strcmp(r->address, "all") == 0 || strcmp(r->address, "samehost") == 0 ||
+	    strcmp(r->address, "samenet") == 0) {
+		snprintf(addr, addrsz, "%s", r->address);
+		return;
+	}
+	str = xstrdup(r->address);
+	slash = strchr(str, '/');
+	if (slash)
+		*slash = '\0';
+	if (numeric_addr(str, &ss, &sl) != 0) {
+		snprintf(addr, addrsz, "%s", str);
+		free(str);
+		return;
+	}
+	name_info(&ss, sl, addr, addrsz);
+	if (slash) {
+		int bits = cidr_bits(slash + 1, ss.ss_family), i;
+
+		memset(&ms, 0, sizeof ms);
+		ms.ss_family = ss.ss_family;
+		if (ss.ss_family == AF_INET) {
+			struct sockaddr_in *m4 = (struct sockaddr_in *)&ms;
+
+			m4->sin_addr.s_addr = bits <= 0 ? 0 : htonl(0xffffffffu << (32 - bits));
+			msl = sizeof *m4;
+		} else {
+			struct sockaddr_in6 *m6 = (struct sockaddr_in6 *)&ms;
+
+			for (i = 0; i < 16; i++) {
+				int b = bits - i * 8;
+
+				m6->sin6_addr.s6_addr[i] = b >= 8 ? 0xff : b <= 0 ? 0 : (unsigned char)(0xff << (8 - b));
+			}
+			msl = sizeof *m6;
+		}
+		name_info(&ms, msl, mask, masksz);
+	} else if (r->mask && numeric_addr(r->mask, &ms, &msl) == 0) {
+		name_info(&ms, msl, mask, masksz);
+	}
+	free(str);
+}
+
+static void push(char ***out, size_t *n, char *s)
+{
+	*out = xrealloc(*out, (*n + 1) * sizeof **out);
+	(*out)[(*n)++] = s;
+}
+
+size_t hba_rule_view_options(const struct hba_rule *r, char ***out)
+{
+	struct optstate s;
+	int method;
+	size_t i, n = 0;
+	char *err = NULL;
+	int silent = 0;
+
+	*out = NULL;
+	if (!r->method || r->include_kind)
+		return 0;
+	method = method_id(r->method, INT_MAX);
+	if (method == M_NONE)
+		return 0;
+	if (r->type == HBA_LOCAL && method == M_IDENT)
+		method = M_PEER;
+	memset(&s, 0, sizeof s);
+	s.include_realm = method == M_GSS || method == M_SSPI;
+	for (i = 0; i < r->nopts && !err; i++)
+		apply_option(r->opts[i].name, r->opts[i].value, method, r->type, INT_MAX, &s, &err, &silent);
+	free(err);
+	if (method == M_CERT)
+		s.clientcert = 2;
+	if (method == M_GSS || method == M_SSPI) {
+		if (s.include_realm)
+			push(out, &n, xstrdup("include_realm=true"));
+		if (s.krb_realm)
+			push(out, &n, xasprintf("krb_realm=%s", s.krb_realm));
+	}
+	if (s.map)
+		push(out, &n, xasprintf("map=%s", s.map));
+	if (s.clientcert)
+		push(out, &n, xasprintf("clientcert=%s", s.clientcert == 1 ? "verify-ca" : "verify-full"));
+	if (s.pamservice)
+		push(out, &n, xasprintf("pamservice=%s", s.pamservice));
+	if (method == M_LDAP) {
+		if (s.ldapserver)
+			push(out, &n, xasprintf("ldapserver=%s", s.ldapserver));
+		if (s.ldapport)
+			push(out, &n, xasprintf("ldapport=%d", s.ldapport));
+		if (s.ldapscheme)
+			push(out, &n, xasprintf("ldapscheme=%s", s.ldapscheme));
+		if (s.ldaptls)
+			push(out, &n, xstrdup("ldaptls=true"));
+		if (s.ldapprefix)
+			push(out, &n, xasprintf("ldapprefix=%s", s.ldapprefix));
+		if (s.ldapsuffix)
+			push(out, &n, xasprintf("ldapsuffix=%s", s.ldapsuffix));
+		if (s.ldapbasedn)
+			push(out, &n, xasprintf("ldapbasedn=%s", s.ldapbasedn));
+		if (s.ldapbinddn)
+			push(out, &n, xasprintf("ldapbinddn=%s", s.ldapbinddn));
+		if (s.ldapbindpasswd)
+			push(out, &n, xasprintf("ldapbindpasswd=%s", s.ldapbindpasswd));
+		if (s.ldapsearchattribute)
+			push(out, &n, xasprintf("ldapsearchattribute=%s", s.ldapsearchattribute));
+		if (s.ldapsearchfilter)
+			push(out, &n, xasprintf("ldapsearchfilter=%s", s.ldapsearchfilter));
+		if (s.ldapscope)
+			push(out, &n, xasprintf("ldapscope=%d", s.ldapscope));
+	}
+	if (method == M_RADIUS) {
+		if (s.radiusservers)
+			push(out, &n, xasprintf("radiusservers=%s", s.radiusservers));
+		if (s.radiussecrets)
+			push(out, &n, xasprintf("radiussecrets=%s", s.radiussecrets));
+		if (s.radiusidentifiers)
+			push(out, &n, xasprintf("radiusidentifiers=%s", s.radiusidentifiers));
+		if (s.radiusports)
+			push(out, &n, xasprintf("radiusports=%s", s.radiusports));
+	}
+	if (method == M_OAUTH) {
+		if (s.issuer)
+			push(out, &n, xasprintf("issuer=%s", s.issuer));
+		if (s.scope)
+			push(out, &n, xasprintf("scope=%s", s.scope));
+		if (s.delegate)
+			push(out, &n, xstrdup("delegate_ident_mapping=true"));
+	}
+	optstate_free(&s);
+	return n;
+}

@@ -1,0 +1,153 @@
+/*
+ * hba: pg_hba.conf as a given PostgreSQL version reads it.  The tokenizer
+ * follows src/backend/libpq/hba.c (next_token, tokenize_file,
+ * parse_hba_line) of that version: fields separated by blanks, "quoted"
+ * tokens, comma lists, +group, @file inclusion, keywords (all, sameuser,
+ * samerole, replication) that lose their meaning when quoted, # comments
+ * (not inside quotes), backslash line continuation from PostgreSQL 15 on
+ * (proven against the server), and from 16 on: /regex users and databases,
+ * include / include_if_exists / include_dir lines.  Each rule remembers its file, lines and byte span (and
+ * the comment block just above it), so that rules can be copied with their
+ * comments.  A rule the server would reject carries the server's reason,
+ * as pg_hba_file_rules' error column does.  Never prints, never exits.
+ */
+#ifndef CKP_HBA_H
+#define CKP_HBA_H
+
+#include <stddef.h>
+
+#include "buf.h"
+#include "diag.h"
+
+enum hba_type { HBA_LOCAL, HBA_HOST, HBA_HOSTSSL, HBA_HOSTNOSSL, HBA_HOSTGSSENC, HBA_HOSTNOGSSENC };
+
+struct hba_token {
+	char *text;		/* without quotes */
+	int quoted;		/* a quoted keyword is a plain name */
+};
+
+/* A comma list of tokens (databases or users), after @file expansion. */
+struct hba_list {
+	struct hba_token *tok;
+	size_t n;
+};
+
+struct hba_option {
+	char *name;
+	char *value;
+};
+
+struct hba_rule {
+	size_t file;		/* index into hba_model.files */
+	int line;		/* first line of the rule, 1-based */
+	int last_line;		/* last line (backslash continuation) */
+	size_t off, len;	/* the rule's bytes in its file, without the final line end */
+	size_t lead_off;	/* start of the comment lines directly above it (== off when none) */
+	int type;		/* enum hba_type; -1 when the line is not a rule (include lines) */
+	char *include_kind;	/* "include", "include_if_exists", "include_dir" (PG >= 16), else NULL */
+	struct hba_list databases, users;
+	char *address;		/* as written: CIDR, address, host name, "all", "samehost", "samenet"; NULL for local;
+				   for include lines the file or directory named */
+	char *mask;		/* the separate netmask field, or NULL */
+	char *method;		/* "scram-sha-256", "md5", "peer", ... */
+	struct hba_option *opts;
+	size_t nopts;
+	char *error;		/* why the target version rejects this rule (pg_hba_file_rules.error); NULL = valid */
+	char **warnings;	/* security and shadowing warnings, for people */
+	size_t nwarnings;
+	/*
+	 * How pg_hba_file_rules shows the rule: parsed = the server builds it
+	 * (the row has its fields, even when error is set: hostssl with
+	 * ssl = off); silent = the server rejects it without an error text
+	 * (an all-NULL row: bad clientcert value, unresolvable radius server).
+	 */
+	int parsed;
+	int silent;
+};
+
+struct hba_file {
+	char *path;
+	char *data;		/* NUL-terminated bytes */
+	size_t len;
+};
+
+struct hba_model {
+	int version;		/* the target version the rules were read and checked for (150000) */
+	struct hba_rule *rules;	/* in the server's order, include files expanded in place */
+	size_t n;
+	struct hba_file *files;
+	size_t nfiles;
+};
+
+/* What the validator needs to know about the target cluster. */
+struct hba_context {
+	int ssl_off;		/* the cluster has ssl = off: hostssl lines are rejected */
+	const char *ident_maps;	/* pg_ident.conf contents, to check map= options; NULL = unknown */
+};
+
+void hba_init(struct hba_model *m, int version);
+void hba_free(struct hba_model *m);
+
+/*
+ * Read path as the version in m reads it, following @file and (PG >= 16)
+ * include directives.  Returns 0, or -1 with err for what stops the whole
+ * file: unreadable, binary garbage (NUL bytes), an @file or include that
+ * does not exist or loops, nesting too deep.  A rule the server would reject
+ * (unknown type or method, missing fields, bad address or mask, an
+ * unterminated quote, ...) does not stop reading: it gets rule->error, with
+ * the server's wording where it has one.
+ */
+int hba_load(struct hba_model *m, const char *path, struct diag_err *err);
+
+/* Parse data as one file named path, without following @file or includes (fuzzing, tests). */
+int hba_parse_buf(struct hba_model *m, const char *path, const char *data, size_t len, struct diag_err *err);
+
+/*
+ * Check every rule for the target version and cluster: methods and options
+ * the version does not have or the method does not take (crypt, krb5,
+ * "ident sameuser", scram-sha-256 before 10, ...), regular expressions that
+ * do not compile (PCRE2), hostssl with ssl = off, map= names missing from
+ * pg_ident.conf (when ctx->ident_maps is given).  Sets rule->error.  Adds
+ * warnings: trust on a host* rule, clear-text password, 0.0.0.0/0 or ::/0
+ * with a password method without SSL, a rule that can never match because
+ * an earlier rule shadows it.  ctx may be NULL.
+ */
+void hba_validate(struct hba_model *m, const struct hba_context *ctx);
+
+/* The number of rules with an error. */
+size_t hba_errors(const struct hba_model *m);
+
+/*
+ * A canonical form of a rule's meaning (type, databases, users, address in
+ * CIDR form, method, options sorted), to tell whether two files hold the
+ * same rule whatever the spacing, quoting or mask notation.
+ */
+void hba_rule_key(const struct hba_rule *r, struct buf *out);
+
+/* Whether the rule matches every database and every user ("all all"). */
+int hba_rule_catch_all(const struct hba_rule *r);
+
+/* The names of the pg_ident.conf maps a rule uses (map=NAME), or NULL. */
+const char *hba_rule_map(const struct hba_rule *r);
+
+/* The type's keyword ("host", ...). */
+const char *hba_type_name(int type);
+
+/* "9.1", "9.4", "10", "15.3" -> 90100, 90400, 100000, 150000; -1 when not a version. */
+int hba_parse_version(const char *s);
+
+/*
+ * The rule as pg_hba_file_rules shows it (for --list and the oracle test).
+ * view_method: the server's name ("ident" on a local line is "peer").
+ * view_address: address and netmask as the server prints them (numeric,
+ * normalised: 127.0.0.1/32 is 127.0.0.1 and 255.255.255.255); empty
+ * strings for local lines, mask empty for names and keywords.
+ * view_options: the options array's elements ("map=x", "include_realm=true",
+ * "ldapscope=2", ...) in the server's order; returns the count and a
+ * malloc'd array of malloc'd strings in *out (NULL when none).
+ */
+const char *hba_rule_view_method(const struct hba_rule *r);
+void hba_rule_view_address(const struct hba_rule *r, char *addr, size_t addrsz, char *mask, size_t masksz);
+size_t hba_rule_view_options(const struct hba_rule *r, char ***out);
+
+#endif

@@ -1,0 +1,894 @@
+/*
+ * pghba-copy: validate pg_hba.conf rules for a target PostgreSQL version and
+ * carry them from an old cluster to a new one -- merged before the new
+ * file's catch-all rules with their comments, or copied whole -- writing
+ * nothing while any rule is invalid.  The pg_ident.conf maps the carried
+ * rules use come along.  --check-login asks a running cluster whether CKAN's
+ * roles can still log in.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "cluster.h"
+#include "diag.h"
+#include "fileio.h"
+#include "hba.h"
+#include "out.h"
+#include "pgconf.h"
+#include "pgconn.h"
+#include "pgparams.h"
+#include "pgurl.h"
+
+enum mode { MODE_MERGE, MODE_REPLACE, MODE_CHECK, MODE_LIST, MODE_CHECK_LOGIN };
+
+static struct {
+	enum mode mode;
+	int version;		/* target version, -1 = from NEW */
+	int json;
+	int dry_run;
+	const char *backup;
+	int skip_invalid;
+	const char *admin_url;
+} opt = { .version = -1 };
+
+/* One side: where its pg_hba.conf and pg_ident.conf are, and what it runs. */
+struct side {
+	const char *spec;
+	char *hba;		/* pg_hba.conf path */
+	char *ident;		/* pg_ident.conf path, NULL when unknown */
+	int version;		/* -1 when unknown */
+	int ssl_off;		/* the cluster's ssl setting is off */
+	int is_cluster;
+};
+
+static void usage(void)
+{
+	printf("pghba-copy validates pg_hba.conf rules and carries them to a new cluster.\n\n"
+	       "Usage:\n"
+	       "  pghba-copy [--merge | --replace] [--dry-run] [--backup[=SUFFIX]] [--skip-invalid] OLD NEW\n"
+	       "  pghba-copy --check FILE [--pg-version V]\n"
+	       "  pghba-copy --list FILE [--json] [--pg-version V]\n"
+	       "  pghba-copy --check-login NEW URL... [--admin URL]\n\n"
+	       "OLD and NEW are a pg_hba.conf, a directory holding one, or VER/NAME (a cluster\n"
+	       "under $PG_CLUSTER_CONF_ROOT, default /etc/postgresql).\n\n"
+	       "Options:\n"
+	       "  -m, --merge            keep NEW's rules, insert OLD's missing ones before NEW's\n"
+	       "                         first catch-all rule (the default)\n"
+	       "  -r, --replace          replace NEW's file with OLD's (after validation)\n"
+	       "  -c, --check            validate FILE only\n"
+	       "  -l, --list             print the rules as the server reads them\n"
+	       "  -L, --check-login      for each CKAN URL, the rule that matches and whether the login works\n"
+	       "      --admin=URL        with --check-login: a superuser URL to read password types\n"
+	       "  -p, --pg-version=V     target PostgreSQL version (default: NEW's PG_VERSION or VER)\n"
+	       "  -s, --skip-invalid     leave out (and report) OLD's rules invalid for the target\n"
+	       "  -n, --dry-run          print the change as a unified diff, write nothing\n"
+	       "  -b, --backup[=SUFFIX]  keep the old file as FILE.bak (or FILE followed by SUFFIX)\n"
+	       "  -j, --json             print JSON (--list, --check)\n"
+	       "  -V, --version          print the version and exit\n"
+	       "  -h, --help             print this help and exit\n\n"
+	       "Exit status: 0 ok, 1 negative answer (a login would fail), 2 trouble (invalid rules).\n");
+}
+
+static char *join(const char *dir, const char *name)
+{
+	struct buf b;
+
+	buf_init(&b);
+	buf_printf(&b, "%s/%s", dir, name);
+	return buf_steal(&b);
+}
+
+static char *dir_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (!slash)
+		return xstrdup(".");
+	return slash == path ? xstrdup("/") : xstrndup(path, (size_t)(slash - path));
+}
+
+static int is_dir(const char *p)
+{
+	struct stat st;
+
+	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* A path setting of the cluster's config (hba_file, ident_file), relative to its file. */
+static char *conf_path(const struct pgconf_model *m, const char *name, const char *fallback_dir,
+		       const char *fallback_name)
+{
+	const struct pgconf_setting *s = pgconf_effective(m, name);
+	char *d, *p;
+
+	if (!s || !*s->value)
+		return join(fallback_dir, fallback_name);
+	if (s->value[0] == '/')
+		return xstrdup(s->value);
+	d = dir_of(m->files[s->file].path);
+	p = join(d, s->value);
+	free(d);
+	return p;
+}
+
+static int bool_off(const char *v)
+{
+	return strcasecmp(v, "off") == 0 || strcasecmp(v, "false") == 0 || strcasecmp(v, "no") == 0 ||
+	       strcmp(v, "0") == 0 || strcasecmp(v, "of") == 0 || strcasecmp(v, "f") == 0 || strcasecmp(v, "n") == 0;
+}
+
+/* A directory with a postgresql.conf is a cluster's config (or data) directory. */
+static int has_postgresql_conf(const char *dir)
+{
+	char *p;
+	int yes;
+
+	if (!is_dir(dir))
+		return 0;
+	p = join(dir, "postgresql.conf");
+	yes = access(p, F_OK) == 0;
+	free(p);
+	return yes;
+}
+
+static void resolve_side(struct side *s, const char *spec)
+{
+	struct diag_err err;
+
+	memset(s, 0, sizeof *s);
+	s->spec = spec;
+	s->version = -1;
+	if (cluster_is_spec(spec) || has_postgresql_conf(spec)) {
+		struct cluster cl;
+		struct pgconf_model m;
+		const struct pgconf_setting *ssl;
+		char *confdir;
+
+		if (cluster_resolve(spec, &cl, &err) < 0) {
+			diag_report(&err);
+			exit(EXIT_TROUBLE);
+		}
+		pgconf_init(&m);
+		if (cluster_load_conf(&cl, &m, &err) < 0) {
+			diag_report(&err);
+			exit(EXIT_TROUBLE);
+		}
+		confdir = dir_of(cl.conf_file);
+		s->hba = conf_path(&m, "hba_file", confdir, "pg_hba.conf");
+		s->ident = conf_path(&m, "ident_file", confdir, "pg_ident.conf");
+		ssl = pgconf_effective(&m, "ssl");
+		/* ssl is off unless set on (its default) */
+		s->ssl_off = !ssl || bool_off(ssl->value);
+		if (cl.version)
+			s->version = pgparams_version(cl.version);
+		s->is_cluster = 1;
+		free(confdir);
+		pgconf_free(&m);
+		cluster_free(&cl);
+		return;
+	}
+	if (is_dir(spec)) {
+		s->hba = join(spec, "pg_hba.conf");
+		s->ident = join(spec, "pg_ident.conf");
+	} else {
+		char *d = dir_of(spec);
+
+		s->hba = xstrdup(spec);
+		s->ident = join(d, "pg_ident.conf");
+		free(d);
+	}
+}
+
+static void free_side(struct side *s)
+{
+	free(s->hba);
+	free(s->ident);
+}
+
+static int target_version(const struct side *new)
+{
+	const int *versions;
+	size_t n = pgparams_versions(&versions);
+	char vb[16];
+
+	if (opt.version >= 0)
+		return opt.version;
+	if (new && new->version >= 0)
+		return new->version;
+	snprintf(vb, sizeof vb, "%d", versions[n - 1] / 10000);
+	diag_warn(new ? new->spec : NULL, 0, "target version unknown; checking for PostgreSQL %s (--pg-version)", vb);
+	return versions[n - 1];
+}
+
+static void load_hba(struct hba_model *m, const char *path, int version, const struct side *ctx_side)
+{
+	struct diag_err err;
+	struct hba_context ctx = { 0, NULL };
+	struct buf ident;
+
+	hba_init(m, version);
+	if (hba_load(m, path, &err) < 0) {
+		diag_report(&err);
+		exit(EXIT_TROUBLE);
+	}
+	buf_init(&ident);
+	if (ctx_side) {
+		ctx.ssl_off = ctx_side->is_cluster && ctx_side->ssl_off;
+		if (ctx_side->ident && buf_read_file(&ident, ctx_side->ident, NULL) == 0)
+			ctx.ident_maps = ident.data ? ident.data : "";
+	}
+	hba_validate(m, &ctx);
+	buf_free(&ident);
+}
+
+static void print_problems(const struct hba_model *m, int errors_only)
+{
+	size_t i, w;
+
+	for (i = 0; i < m->n; i++) {
+		const struct hba_rule *r = &m->rules[i];
+
+		if (r->error)
+			diag_error(m->files[r->file].path, r->line, "%s", r->error);
+		if (errors_only)
+			continue;
+		for (w = 0; w < r->nwarnings; w++)
+			diag_warn(m->files[r->file].path, r->line, "%s", r->warnings[w]);
+	}
+}
+
+/* ---- --list ---------------------------------------------------------- */
+
+static void list_tokens(const struct hba_list *l, struct buf *b)
+{
+	size_t i;
+
+	buf_reset(b);
+	for (i = 0; i < l->n; i++)
+		buf_printf(b, "%s%s%s%s", i ? "," : "", l->tok[i].quoted ? "\"" : "", l->tok[i].text,
+			   l->tok[i].quoted ? "\"" : "");
+}
+
+static void options_text(const struct hba_rule *r, struct buf *b)
+{
+	size_t i;
+
+	buf_reset(b);
+	for (i = 0; i < r->nopts; i++)
+		buf_printf(b, "%s%s=%s", i ? " " : "", r->opts[i].name, r->opts[i].value);
+}
+
+static int cmd_list(const char *file)
+{
+	struct side s;
+	struct hba_model m;
+	struct buf db, us, op;
+	size_t i;
+
+	resolve_side(&s, file);
+	load_hba(&m, s.hba, target_version(&s), &s);
+	buf_init(&db);
+	buf_init(&us);
+	buf_init(&op);
+	if (opt.json)
+		printf("[");
+	else
+		printf("%-5s %-12s %-16s %-16s %-24s %-16s %s\n", "LINE", "TYPE", "DATABASE", "USER", "ADDRESS",
+		       "METHOD", "OPTIONS");
+	for (i = 0; i < m.n; i++) {
+		const struct hba_rule *r = &m.rules[i];
+		struct buf addr;
+
+		buf_init(&addr);
+		if (r->address)
+			buf_printf(&addr, "%s%s%s", r->address, r->mask ? " " : "", r->mask ? r->mask : "");
+		list_tokens(&r->databases, &db);
+		list_tokens(&r->users, &us);
+		options_text(r, &op);
+		if (opt.json) {
+			size_t k;
+
+			printf("%s{\"file\": ", i ? ",\n " : "");
+			out_json_string(stdout, m.files[r->file].path);
+			printf(", \"line\": %d, \"type\": ", r->line);
+			out_json_string(stdout, r->type >= 0 ? hba_type_name(r->type) : r->include_kind);
+			printf(", \"databases\": [");
+			for (k = 0; k < r->databases.n; k++) {
+				printf("%s", k ? ", " : "");
+				out_json_string(stdout, r->databases.tok[k].text);
+			}
+			printf("], \"users\": [");
+			for (k = 0; k < r->users.n; k++) {
+				printf("%s", k ? ", " : "");
+				out_json_string(stdout, r->users.tok[k].text);
+			}
+			printf("], \"address\": ");
+			out_json_string(stdout, r->address);
+			printf(", \"netmask\": ");
+			out_json_string(stdout, r->mask);
+			printf(", \"method\": ");
+			out_json_string(stdout, r->method);
+			printf(", \"options\": {");
+			for (k = 0; k < r->nopts; k++) {
+				printf("%s", k ? ", " : "");
+				out_json_string(stdout, r->opts[k].name);
+				printf(": ");
+				out_json_string(stdout, r->opts[k].value);
+			}
+			printf("}, \"error\": ");
+			out_json_string(stdout, r->error);
+			printf(", \"warnings\": [");
+			for (k = 0; k < r->nwarnings; k++) {
+				printf("%s", k ? ", " : "");
+				out_json_string(stdout, r->warnings[k]);
+			}
+			printf("]}");
+		} else if (r->error) {
+			printf("%-5d %-12s error: %s\n", r->line, r->type >= 0 ? hba_type_name(r->type) : "?", r->error);
+		} else {
+			printf("%-5d %-12s %-16s %-16s %-24s %-16s %s\n", r->line,
+			       r->type >= 0 ? hba_type_name(r->type) : r->include_kind, db.data ? db.data : "",
+			       us.data ? us.data : "", addr.data ? addr.data : "", r->method ? r->method : "",
+			       op.data ? op.data : "");
+		}
+		buf_free(&addr);
+	}
+	if (opt.json)
+		printf("]\n");
+	buf_free(&db);
+	buf_free(&us);
+	buf_free(&op);
+	hba_free(&m);
+	free_side(&s);
+	return EXIT_SAME;
+}
+
+static int cmd_check(const char *file)
+{
+	struct side s;
+	struct hba_model m;
+	size_t errors;
+
+	resolve_side(&s, file);
+	load_hba(&m, s.hba, target_version(&s), &s);
+	print_problems(&m, 0);
+	errors = hba_errors(&m);
+	hba_free(&m);
+	free_side(&s);
+	return errors ? EXIT_TROUBLE : EXIT_SAME;
+}
+
+/* ---- copying --------------------------------------------------------- */
+
+/* The line end NEW uses, so inserted lines match it. */
+static const char *line_end(const char *data, size_t len)
+{
+	const char *nl = memchr(data, '\n', len);
+
+	return nl && nl > data && nl[-1] == '\r' ? "\r\n" : "\n";
+}
+
+/* Add text (which may end in any line end) with NEW's line ends. */
+static void add_lines(struct buf *b, const char *p, size_t n, const char *eol)
+{
+	size_t i, start = 0;
+
+	for (i = 0; i <= n; i++) {
+		if (i < n && p[i] != '\n')
+			continue;
+		if (i == n && start == n)
+			break;
+		{
+			size_t end = i;
+
+			if (end > start && p[end - 1] == '\r')
+				end--;
+			buf_add(b, p + start, end - start);
+			buf_adds(b, eol);
+		}
+		start = i + 1;
+	}
+}
+
+/* The map names OLD's carried rules need that NEW's pg_ident.conf lacks: their lines from OLD. */
+static int ident_first_field(const char *line, size_t n, char *out, size_t outn)
+{
+	size_t i = 0, k = 0;
+
+	while (i < n && (line[i] == ' ' || line[i] == '\t'))
+		i++;
+	if (i >= n || line[i] == '#')
+		return 0;
+	while (i < n && line[i] != ' ' && line[i] != '\t' && line[i] != '\r' && k + 1 < outn)
+		out[k++] = line[i++];
+	out[k] = '\0';
+	return k > 0;
+}
+
+static int ident_has_map(const char *data, size_t len, const char *map, struct buf *lines_out)
+{
+	size_t pos = 0;
+	int found = 0;
+	char first[256];
+
+	while (pos < len) {
+		const char *nl = memchr(data + pos, '\n', len - pos);
+		size_t end = nl ? (size_t)(nl - data) : len;
+
+		if (ident_first_field(data + pos, end - pos, first, sizeof first) && strcmp(first, map) == 0) {
+			found = 1;
+			if (lines_out) {
+				buf_add(lines_out, data + pos, end - pos);
+				buf_addc(lines_out, '\n');
+			}
+		}
+		pos = end + 1;
+	}
+	return found;
+}
+
+static int write_or_diff(const char *path, const char *old, size_t oldlen, const char *data, size_t len)
+{
+	struct diag_err err;
+	struct fileio_opts fo = { opt.backup, 0 };
+
+	if (opt.dry_run) {
+		struct buf diff;
+
+		buf_init(&diff);
+		fileio_diff(path, path, old ? old : "", oldlen, data, len, &diff);
+		fwrite(diff.data ? diff.data : "", 1, diff.len, stdout);
+		buf_free(&diff);
+		return 0;
+	}
+	if (fileio_write(path, data, len, 0640, &fo, &err) < 0) {
+		diag_report(&err);
+		return -1;
+	}
+	return 0;
+}
+
+static int cmd_copy(const char *oldspec, const char *newspec)
+{
+	struct side o, n;
+	struct hba_model om, nm, check;
+	struct buf out, block, key, ident_add, old_ident, new_ident;
+	struct fileio_src nsrc;
+	struct diag_err err;
+	char **new_keys;
+	size_t i, k, insert_at, carried = 0, skipped = 0;
+	int version, status = EXIT_SAME, new_exists;
+	const char *eol;
+
+	resolve_side(&o, oldspec);
+	resolve_side(&n, newspec);
+	version = target_version(&n);
+	/* OLD's rules are read and judged as the target version will read them. */
+	load_hba(&om, o.hba, version, &n);
+	new_exists = access(n.hba, F_OK) == 0;
+	hba_init(&nm, version);
+	memset(&nsrc, 0, sizeof nsrc);
+	buf_init(&nsrc.data);
+	if (new_exists) {
+		if (fileio_read(n.hba, &nsrc, &err) < 0) {
+			diag_report(&err);
+			return EXIT_TROUBLE;
+		}
+		load_hba(&nm, n.hba, version, &n);
+	}
+
+	for (i = 0; i < om.n; i++)
+		if (om.rules[i].error) {
+			diag_error(om.files[om.rules[i].file].path, om.rules[i].line, "%s%s", om.rules[i].error,
+				   opt.skip_invalid ? " (skipped)" : "");
+			skipped++;
+		}
+	if (skipped && !opt.skip_invalid) {
+		diag_error(NULL, 0, "%zu rule%s invalid for PostgreSQL %d; nothing written (--skip-invalid leaves them out)",
+			   skipped, skipped == 1 ? "" : "s", version >= 100000 ? version / 10000 : version / 100);
+		return EXIT_TROUBLE;
+	}
+	buf_init(&out);
+	buf_init(&block);
+	buf_init(&key);
+	if (opt.mode == MODE_REPLACE) {
+		/* The guide's cp, after validation; skipped rules are dropped line by line. */
+		for (i = 0; i < om.nfiles; i++)
+			if (i > 0)
+				diag_warn(om.files[0].path, 0, "includes \"%s\": copy it too, or the new cluster will not find it",
+					  om.files[i].path);
+		if (!skipped) {
+			buf_add(&out, om.files[0].data, om.files[0].len);
+		} else {
+			size_t pos = 0;
+
+			for (i = 0; i < om.n; i++) {
+				const struct hba_rule *r = &om.rules[i];
+
+				if (r->file != 0 || !r->error)
+					continue;
+				buf_add(&out, om.files[0].data + pos, r->off - pos);
+				buf_printf(&out, "# skipped by pghba-copy: %s\n#", r->error);
+				pos = r->off;
+			}
+			buf_add(&out, om.files[0].data + pos, om.files[0].len - pos);
+		}
+	} else {
+		const char *nd = new_exists ? nsrc.data.data : "";
+		size_t nlen = new_exists ? nsrc.data.len : 0;
+
+		eol = line_end(nd, nlen);
+		new_keys = xmalloc((nm.n + 1) * sizeof *new_keys);
+		for (i = 0; i < nm.n; i++) {
+			buf_reset(&key);
+			hba_rule_key(&nm.rules[i], &key);
+			new_keys[i] = buf_steal(&key);
+		}
+		/* Before NEW's first catch-all rule and its comments, else at the end. */
+		insert_at = nlen;
+		for (i = 0; i < nm.n; i++)
+			if (nm.rules[i].file == 0 && hba_rule_catch_all(&nm.rules[i])) {
+				insert_at = nm.rules[i].lead_off;
+				break;
+			}
+		for (i = 0; i < om.n; i++) {
+			const struct hba_rule *r = &om.rules[i];
+			const struct hba_file *f = &om.files[r->file];
+			int present = 0;
+
+			if (r->error || r->type < 0)
+				continue;
+			buf_reset(&key);
+			hba_rule_key(r, &key);
+			for (k = 0; k < nm.n && !present; k++)
+				present = strcmp(new_keys[k], key.data) == 0;
+			if (present)
+				continue;
+			buf_printf(&block, "# from %s:%d (pghba-copy)%s", f->path, r->line, eol);
+			add_lines(&block, f->data + r->lead_off, r->off + r->len - r->lead_off, eol);
+			carried++;
+		}
+		for (i = 0; i < nm.n; i++)
+			free(new_keys[i]);
+		free(new_keys);
+		buf_add(&out, nd, insert_at);
+		if (insert_at > 0 && nd[insert_at - 1] != '\n')
+			buf_adds(&out, eol);
+		if (carried) {
+			buf_add(&out, block.data, block.len);
+			if (insert_at < nlen)
+				buf_adds(&out, eol);
+		}
+		buf_add(&out, nd + insert_at, nlen - insert_at);
+	}
+
+	/* The result must read back with no error for the target version. */
+	hba_init(&check, version);
+	if (hba_parse_buf(&check, n.hba, out.data ? out.data : "", out.len, &err) < 0) {
+		diag_report(&err);
+		status = EXIT_TROUBLE;
+		goto done;
+	}
+	hba_validate(&check, NULL);
+	for (i = 0; i < check.n; i++)
+		if (check.rules[i].error && check.rules[i].type >= 0 && !(new_exists && i < nm.n && nm.rules[i].error)) {
+			diag_error(n.hba, check.rules[i].line, "internal error: the result would not load: %s; nothing written",
+				   check.rules[i].error);
+			status = EXIT_TROUBLE;
+			goto done;
+		}
+
+	/* pg_ident.conf: the maps the carried rules use. */
+	buf_init(&ident_add);
+	buf_init(&old_ident);
+	buf_init(&new_ident);
+	if (n.ident)
+		buf_read_file(&new_ident, n.ident, NULL);
+	if (o.ident)
+		buf_read_file(&old_ident, o.ident, NULL);
+	for (i = 0; i < om.n; i++) {
+		const char *map = om.rules[i].error ? NULL : hba_rule_map(&om.rules[i]);
+
+		if (!map || ident_has_map(new_ident.data ? new_ident.data : "", new_ident.len, map, NULL) ||
+		    (ident_add.data && ident_has_map(ident_add.data, ident_add.len, map, NULL)))
+			continue;
+		if (!ident_has_map(old_ident.data ? old_ident.data : "", old_ident.len, map, &ident_add))
+			diag_warn(om.files[om.rules[i].file].path, om.rules[i].line,
+				  "map \"%s\" is in neither pg_ident.conf: add it to %s", map, n.ident ? n.ident : "pg_ident.conf");
+	}
+
+	if (write_or_diff(n.hba, new_exists ? nsrc.data.data : NULL, new_exists ? nsrc.data.len : 0, out.data ? out.data : "",
+			  out.len) < 0)
+		status = EXIT_TROUBLE;
+	else if (ident_add.len && n.ident) {
+		struct buf merged;
+
+		buf_init(&merged);
+		buf_add(&merged, new_ident.data ? new_ident.data : "", new_ident.len);
+		if (merged.len && merged.data[merged.len - 1] != '\n')
+			buf_addc(&merged, '\n');
+		buf_printf(&merged, "# maps carried from %s by pghba-copy\n", o.ident);
+		buf_add(&merged, ident_add.data, ident_add.len);
+		if (write_or_diff(n.ident, new_ident.data, new_ident.len, merged.data, merged.len) < 0)
+			status = EXIT_TROUBLE;
+		buf_free(&merged);
+	}
+	buf_free(&ident_add);
+	buf_free(&old_ident);
+	buf_free(&new_ident);
+done:
+	hba_free(&check);
+	buf_free(&out);
+	buf_free(&block);
+	buf_free(&key);
+	hba_free(&om);
+	hba_free(&nm);
+	fileio_src_free(&nsrc);
+	free_side(&o);
+	free_side(&n);
+	return status;
+}
+
+/* ---- --check-login --------------------------------------------------- */
+
+static int list_has(const struct hba_list *l, const char *name, const char *user, int is_db)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		const struct hba_token *t = &l->tok[i];
+
+		if (!t->quoted && strcmp(t->text, "all") == 0)
+			return 1;
+		if (is_db && !t->quoted && strcmp(t->text, "sameuser") == 0 && strcmp(name, user) == 0)
+			return 1;
+		if (is_db && !t->quoted && (strcmp(t->text, "samerole") == 0 || strcmp(t->text, "samegroup") == 0))
+			return -1;	/* depends on role membership: unknown here */
+		if (!t->quoted && t->text[0] == '+')
+			return -1;
+		if (!t->quoted && t->text[0] == '/')
+			return -1;
+		if (strcmp(t->text, name) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* Does a host rule's address take a connection from addr (an IPv4/IPv6 literal)? -1 unknown. */
+static int address_matches(const struct hba_rule *r, const char *addr)
+{
+	int v4 = strchr(addr, ':') == NULL;
+
+	if (!r->address || strcmp(r->address, "all") == 0)
+		return 1;
+	if (strcmp(r->address, "samehost") == 0 || strcmp(r->address, "samenet") == 0)
+		return strcmp(addr, "127.0.0.1") == 0 || strcmp(addr, "::1") == 0 ? 1 : -1;
+	/* Loopback clients: compare with the usual loopback rules exactly. */
+	if (v4 && (strcmp(r->address, "127.0.0.1/32") == 0 || (strcmp(r->address, "127.0.0.1") == 0 && r->mask &&
+							      strcmp(r->mask, "255.255.255.255") == 0)))
+		return strcmp(addr, "127.0.0.1") == 0;
+	if (!v4 && (strcmp(r->address, "::1/128") == 0))
+		return strcmp(addr, "::1") == 0;
+	if (strcmp(r->address, "0.0.0.0/0") == 0)
+		return v4;
+	if (strcmp(r->address, "::/0") == 0)
+		return !v4;
+	if (strcmp(r->address, "127.0.0.0/8") == 0)
+		return v4 && strncmp(addr, "127.", 4) == 0;
+	return -1;
+}
+
+static int cmd_check_login(const char *newspec, int nurls, char **urls)
+{
+	struct side n;
+	struct hba_model m;
+	int u, status = EXIT_SAME, version;
+	struct pgconn *admin = NULL;
+	struct diag_err err;
+
+	resolve_side(&n, newspec);
+	version = target_version(&n);
+	load_hba(&m, n.hba, version, &n);
+	if (opt.admin_url) {
+		admin = pgconn_open(opt.admin_url, "pghba-copy", &err);
+		if (!admin)
+			diag_warn(NULL, 0, "--admin: %s", err.msg);
+	}
+	for (u = 0; u < nurls; u++) {
+		struct pgurl url;
+		struct buf masked;
+		const char *host, *db, *user, *addr = NULL;
+		const struct hba_rule *match = NULL;
+		int local, uncertain = 0;
+		size_t i;
+		struct pgconn *c;
+
+		if (pgurl_parse(urls[u], strlen(urls[u]), &url, &err) < 0) {
+			diag_error(NULL, 0, "argument %d: %s", u + 1, err.msg);
+			status = EXIT_TROUBLE;
+			continue;
+		}
+		buf_init(&masked);
+		pgurl_masked(&url, &masked);
+		host = pgurl_get(&url, "host");
+		user = pgurl_get(&url, "user");
+		db = pgurl_get(&url, "dbname");
+		if (!user)
+			user = getenv("USER") ? getenv("USER") : "";
+		if (!db)
+			db = user;
+		local = !host || !*host || host[0] == '/' || host[0] == '@';
+		if (!local)
+			addr = strcmp(host, "localhost") == 0 ? "127.0.0.1" : host;
+		for (i = 0; i < m.n && !match; i++) {
+			const struct hba_rule *r = &m.rules[i];
+			int d, us, a = 1;
+
+			if (r->error || r->type < 0)
+				continue;
+			if ((r->type == HBA_LOCAL) != local)
+				continue;
+			/* CKAN's URLs ask for SSL only through sslmode; GSS encryption is never asked for. */
+			{
+				const char *sslmode = pgurl_get(&url, "sslmode");
+				int ssl = sslmode && (strcmp(sslmode, "require") == 0 || strncmp(sslmode, "verify", 6) == 0);
+
+				if (r->type == HBA_HOSTGSSENC || (r->type == HBA_HOSTSSL && !ssl) ||
+				    (r->type == HBA_HOSTNOSSL && ssl))
+					continue;
+			}
+			d = list_has(&r->databases, db, user, 1);
+			us = list_has(&r->users, user, user, 0);
+			if (!local)
+				a = address_matches(r, addr);
+			if (d == 0 || us == 0 || a == 0)
+				continue;
+			if (d < 0 || us < 0 || a < 0) {
+				uncertain = 1;
+				match = r;
+				break;
+			}
+			match = r;
+		}
+		printf("%s\n", masked.data);
+		if (match)
+			printf("  rule %s:%d: %s%s\n", m.files[match->file].path, match->line, match->method,
+			       uncertain ? " (may match: depends on role membership or the client's address)" : "");
+		else
+			printf("  no rule matches: the server refuses (\"no pg_hba.conf entry\")\n");
+		c = pgconn_open(urls[u], "pghba-copy", &err);
+		if (c) {
+			printf("  login: ok\n");
+			pgconn_close(c);
+		} else {
+			printf("  login: failed: %s\n", err.msg);
+			status = status == EXIT_TROUBLE ? status : EXIT_DIFF;
+		}
+		if (admin && match && match->method) {
+			struct pgconn_rows rows;
+			struct buf q;
+
+			buf_init(&q);
+			/* The role name is an SQL literal: quotes doubled. */
+			buf_adds(&q, "SELECT CASE WHEN rolpassword IS NULL THEN 'none' WHEN rolpassword LIKE 'md5%' "
+				     "THEN 'md5' WHEN rolpassword LIKE 'SCRAM-SHA-256$%' THEN 'scram-sha-256' ELSE 'plain' END "
+				     "FROM pg_catalog.pg_authid WHERE rolname = '");
+			for (i = 0; user[i]; i++) {
+				if (user[i] == '\'')
+					buf_addc(&q, '\'');
+				buf_addc(&q, user[i]);
+			}
+			buf_adds(&q, "'");
+			if (pgconn_query(admin, q.data, &rows, &err) == 0 && rows.nrows == 1 && rows.cell[0]) {
+				const char *kind = rows.cell[0];
+
+				printf("  password stored as: %s\n", kind);
+				if (strcmp(match->method, "scram-sha-256") == 0 && strcmp(kind, "md5") == 0) {
+					printf("  an md5 password cannot log in through a scram-sha-256 rule: set it again with\n"
+					       "  password_encryption = 'scram-sha-256' (\\password %s in psql), or use md5 in the rule\n",
+					       user);
+					status = status == EXIT_TROUBLE ? status : EXIT_DIFF;
+				}
+				pgconn_rows_free(&rows);
+			}
+			buf_free(&q);
+		}
+		buf_free(&masked);
+		pgurl_free(&url);
+	}
+	pgconn_close(admin);
+	hba_free(&m);
+	free_side(&n);
+	(void)version;
+	return status;
+}
+
+/* ---- main ------------------------------------------------------------ */
+
+int main(int argc, char **argv)
+{
+	enum { OPT_ADMIN = 256 };
+	static const struct option longopts[] = {
+		{ "merge", no_argument, NULL, 'm' },
+		{ "replace", no_argument, NULL, 'r' },
+		{ "check", no_argument, NULL, 'c' },
+		{ "list", no_argument, NULL, 'l' },
+		{ "check-login", no_argument, NULL, 'L' },
+		{ "admin", required_argument, NULL, OPT_ADMIN },
+		{ "pg-version", required_argument, NULL, 'p' },
+		{ "skip-invalid", no_argument, NULL, 's' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "backup", optional_argument, NULL, 'b' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "version", optional_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c, nargs, status;
+
+	diag_init(argv[0]);
+	if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+		usage();
+		return diag_finish(EXIT_SAME);
+	}
+	if (argc > 1 && (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0)) {
+		printf("pghba-copy (ckan-pgtools) %s\n", CKP_VERSION);
+		return diag_finish(EXIT_SAME);
+	}
+	while ((c = getopt_long(argc, argv, "mrclLp:snb::jVh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'm': opt.mode = MODE_MERGE; break;
+		case 'r': opt.mode = MODE_REPLACE; break;
+		case 'c': opt.mode = MODE_CHECK; break;
+		case 'l': opt.mode = MODE_LIST; break;
+		case 'L': opt.mode = MODE_CHECK_LOGIN; break;
+		case OPT_ADMIN: opt.admin_url = optarg; break;
+		case 'p':
+			opt.version = pgparams_version(optarg);
+			if (opt.version < 0)
+				diag_usage("\"%s\" is not a PostgreSQL version like 9.6 or 15", optarg);
+			break;
+		case 's': opt.skip_invalid = 1; break;
+		case 'n': opt.dry_run = 1; break;
+		case 'b': opt.backup = optarg ? optarg : ".bak"; break;
+		case 'j': opt.json = 1; break;
+		case 'V':
+			/* "--version=15" names the target version, as in "--check FILE --version=15". */
+			if (optarg) {
+				opt.version = pgparams_version(optarg);
+				if (opt.version < 0)
+					diag_usage("\"%s\" is not a PostgreSQL version like 9.6 or 15", optarg);
+				break;
+			}
+			printf("pghba-copy (ckan-pgtools) %s\n", CKP_VERSION);
+			return diag_finish(EXIT_SAME);
+		case 'h': usage(); return diag_finish(EXIT_SAME);
+		default: diag_usage("invalid option");
+		}
+	}
+	nargs = argc - optind;
+	switch (opt.mode) {
+	case MODE_CHECK:
+	case MODE_LIST:
+		if (nargs != 1)
+			diag_usage("%s takes one FILE", opt.mode == MODE_CHECK ? "--check" : "--list");
+		status = opt.mode == MODE_CHECK ? cmd_check(argv[optind]) : cmd_list(argv[optind]);
+		break;
+	case MODE_CHECK_LOGIN:
+		if (nargs < 2)
+			diag_usage("--check-login takes NEW and at least one URL");
+		status = cmd_check_login(argv[optind], nargs - 1, argv + optind + 1);
+		break;
+	default:
+		if (nargs != 2)
+			diag_usage("needs OLD and NEW");
+		status = cmd_copy(argv[optind], argv[optind + 1]);
+	}
+	return diag_finish(status);
+}
