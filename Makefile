@@ -98,7 +98,7 @@ fuzz-build: $(FUZZ_BIN)
 # Everything under tests/ is TAP; BUILD tells the scripts which binaries to test.
 check: test-deps
 	@$(MAKE) --no-print-directory check-build fuzz-build
-	BUILD=$(abspath $(BUILD)) FUZZ_SECONDS=$(FUZZ_SECONDS) prove -r --timer tests/unit tests/cli tests/server tests/fuzz
+	BUILD=$(abspath $(BUILD)) SAN=$(SAN) FUZZ_SECONDS=$(FUZZ_SECONDS) prove -r --timer tests/unit tests/cli tests/server tests/fuzz
 
 fuzz: test-deps
 	@$(MAKE) --no-print-directory fuzz-build

@@ -6,7 +6,7 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${BUILD:-$ROOT/build}
 DEST="$TAP_TMP/dest"
 
-run make -s -C "$ROOT" install BUILD="$BUILD" DESTDIR="$DEST" PREFIX=/opt/ckp
+run make -s -C "$ROOT" install BUILD="$BUILD" SAN="${SAN:-}" DESTDIR="$DEST" PREFIX=/opt/ckp
 is "$RC" 0 "make install succeeds"
 for src in "$ROOT"/tools/*.c; do
 	name=$(basename "$src" .c)
