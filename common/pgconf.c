@@ -334,6 +334,34 @@ void pgconf_free(struct pgconf_model *m)
 	pgconf_init(m);
 }
 
+size_t pgconf_forget_file(struct pgconf_model *m, const char *path)
+{
+	char *target = realpath(path, NULL);
+	size_t i, k = 0, dropped = 0;
+
+	if (!target)
+		return 0;
+	for (i = 0; i < m->n; i++) {
+		struct pgconf_setting *st = &m->set[i];
+		char *f = realpath(m->files[st->file].path, NULL);
+		int same = f && strcmp(f, target) == 0;
+
+		free(f);
+		if (same) {
+			free(st->name);
+			free(st->name_raw);
+			free(st->value);
+			free(st->value_raw);
+			dropped++;
+			continue;
+		}
+		m->set[k++] = *st;
+	}
+	m->n = k;
+	free(target);
+	return dropped;
+}
+
 static size_t add_file(struct pgconf_model *m, const char *path, char *data, size_t len)
 {
 	struct pgconf_file *f;
@@ -747,23 +775,56 @@ const struct pgconf_setting *pgconf_effective(const struct pgconf_model *m, cons
 	return NULL;
 }
 
+/* For pgconf_effective_all: a setting's name and its place in reading order. */
+struct named {
+	const char *name;
+	size_t idx;
+	const struct pgconf_setting *winner;
+};
+
+static int cmp_named(const void *a, const void *b)
+{
+	const struct named *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+
+	return c ? c : (x->idx > y->idx) - (x->idx < y->idx);
+}
+
+static int cmp_first(const void *a, const void *b)
+{
+	const struct named *x = a, *y = b;
+
+	return (x->idx > y->idx) - (x->idx < y->idx);
+}
+
+/* Sorting keeps this O(n log n): a 100 000-line file has as many names. */
 size_t pgconf_effective_all(const struct pgconf_model *m, const struct pgconf_setting ***out)
 {
 	const struct pgconf_setting **v = xmalloc((m->n ? m->n : 1) * sizeof *v);
-	size_t n = 0, i, j;
+	struct named *all = xmalloc((m->n ? m->n : 1) * sizeof *all);
+	size_t n = 0, k = 0, i, j;
 
-	for (i = 0; i < m->n; i++) {
-		const char *name = m->set[i].name;
-
-		if (is_directive(name))
-			continue;
-		for (j = 0; j < n && strcmp(v[j]->name, name) != 0; j++)
+	for (i = 0; i < m->n; i++)
+		if (!is_directive(m->set[i].name)) {
+			all[n].name = m->set[i].name;
+			all[n].idx = i;
+			n++;
+		}
+	if (n > 1)
+		qsort(all, n, sizeof *all, cmp_named);
+	/* Per name: keep the slot of its first appearance, the value of its last. */
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && strcmp(all[j].name, all[i].name) == 0; j++)
 			;
-		if (j == n)
-			v[n++] = &m->set[i];
-		else
-			v[j] = &m->set[i];	/* later wins, first appearance keeps the slot */
+		all[k].winner = &m->set[all[j - 1].idx];
+		all[k].idx = all[i].idx;	/* first appearance, for the order */
+		k++;
 	}
+	if (k > 1)
+		qsort(all, k, sizeof *all, cmp_first);
+	for (i = 0; i < k; i++)
+		v[i] = all[i].winner;
+	free(all);
 	*out = v;
-	return n;
+	return k;
 }

@@ -70,6 +70,12 @@ int pgconf_parse_buf(struct pgconf_model *m, const char *path, const char *data,
 		     struct diag_err *err);
 
 /*
+ * Leave out every setting read from path (compared after resolving links),
+ * as if the file were empty; the file stays in files[].  Returns how many.
+ */
+size_t pgconf_forget_file(struct pgconf_model *m, const char *path);
+
+/*
  * The setting of name that wins (the last one read), or NULL.  name is
  * compared case-insensitively; include directives never win.
  */

@@ -34,6 +34,7 @@ extern char **environ;
 static const char *const cluster_specific[] = {
 	"port", "data_directory", "hba_file", "ident_file", "external_pid_file", "cluster_name",
 	"unix_socket_directories", "unix_socket_directory", "stats_temp_directory", "config_file",
+	"ssl_cert_file", "ssl_key_file", "ssl_ca_file", "ssl_crl_file", "ssl_crl_dir", "ssl_dh_params_file",
 	"include", "include_if_exists", "include_dir",
 };
 
@@ -65,7 +66,8 @@ struct side {
 	const char *label;	/* "OLD" or "NEW" */
 	struct cluster cl;
 	struct pgconf_model m;
-	const struct pgconf_setting **eff;
+	const struct pgconf_setting **eff;	/* in order of first appearance */
+	const struct pgconf_setting **byname;	/* the same, sorted by name for lookups */
 	size_t neff;
 	int version;		/* 150000, or -1 when unknown */
 	int params_version;	/* the version whose parameter table is used */
@@ -133,7 +135,17 @@ static pcre2_code *compile_re(const char *pattern, const char *option)
 	return re;
 }
 
-static void load_side(struct side *s, const char *spec, const char *version_opt)
+static int cmp_setting(const void *a, const void *b)
+{
+	return strcmp((*(const struct pgconf_setting *const *)a)->name, (*(const struct pgconf_setting *const *)b)->name);
+}
+
+static int cmp_key(const void *key, const void *elem)
+{
+	return strcmp(key, (*(const struct pgconf_setting *const *)elem)->name);
+}
+
+static void load_side(struct side *s, const char *spec, const char *version_opt, const char *exclude)
 {
 	struct diag_err err;
 
@@ -149,8 +161,17 @@ static void load_side(struct side *s, const char *spec, const char *version_opt)
 	} else if (s->cl.version) {
 		s->version = pgparams_version(s->cl.version);
 	}
+	/* --write FILE in NEW's conf.d holds our own earlier output, not NEW's configuration. */
+	if (exclude)
+		pgconf_forget_file(&s->m, exclude);
 	s->neff = pgconf_effective_all(&s->m, &s->eff);
+	s->byname = xmalloc((s->neff + 1) * sizeof *s->byname);
+	if (s->neff)
+		memcpy(s->byname, s->eff, s->neff * sizeof *s->eff);
+	if (s->neff > 1)
+		qsort(s->byname, s->neff, sizeof *s->byname, cmp_setting);
 }
+
 
 static const char *version_name(int v, char *buf, size_t n)
 {
@@ -193,6 +214,7 @@ struct item {
 	const struct pgconf_setting *o, *n;	/* NULL when that side does not set it */
 	char *onorm, *nnorm;			/* normalised values (or the raw text when unknown/invalid) */
 	const char *owhy, *nwhy;		/* why a value is invalid for its version */
+	char *ovalue;				/* OLD's value rewritten in today's unit, or NULL */
 	const struct pgparam_change *change;	/* why NEW's version does not know an OLD setting */
 	int unknown_new;			/* NEW's version has no such parameter */
 	int unknown_old;
@@ -201,12 +223,12 @@ struct item {
 
 static const struct pgconf_setting *find_eff(const struct side *s, const char *name)
 {
-	size_t i;
+	const struct pgconf_setting *const *hit;
 
-	for (i = 0; i < s->neff; i++)
-		if (strcmp(s->eff[i]->name, name) == 0)
-			return s->eff[i];
-	return NULL;
+	if (!s->neff)
+		return NULL;
+	hit = bsearch(name, s->byname, s->neff, sizeof *s->byname, cmp_key);
+	return hit ? *hit : NULL;
 }
 
 /* Memory in bytes and time in ms, so that a unit changed between versions still compares. */
@@ -249,15 +271,36 @@ static int values_equal(const struct pgparam *po, const char *a, const struct pg
 	return va * fa == vb * fb;
 }
 
-static char *normalise(const struct side *s, const char *name, const char *value, const char **why)
+static char *normalise(const struct side *s, const char *name, const char *value, const char **why,
+		       char **rewritten)
 {
 	const struct pgparam *p = pgparams_lookup(s->params_version, name, NULL);
+	const struct pgparam_change *c;
+	struct buf scaled;
 	char *v;
 
 	*why = NULL;
 	if (!p)
 		return xstrdup(value);
-	v = pgparams_normalise(p, value, why);
+	/*
+	 * A version older than the table that reads it may have had another
+	 * unit: max_wal_size = 64 meant 64 x 16MB in 9.6 (the change table's
+	 * "unit:16MB"), so a bare number is rewritten with that unit first.
+	 */
+	buf_init(&scaled);
+	if (s->version >= 0 && s->version < s->params_version &&
+	    (c = pgparams_change(name, s->version, s->params_version)) && strcmp(c->change, "unit_changed") == 0 &&
+	    c->conversion && strncmp(c->conversion, "unit:", 5) == 0 && value[0] &&
+	    strspn(value, "0123456789") == strlen(value) && strlen(value) < 15) {
+		char *unit;
+		long mult = strtol(c->conversion + 5, &unit, 10);
+
+		buf_printf(&scaled, "%lld%s", strtoll(value, NULL, 10) * (mult > 0 ? mult : 1), unit);
+	}
+	v = pgparams_normalise(p, scaled.len ? scaled.data : value, why);
+	if (rewritten && scaled.len)
+		*rewritten = buf_steal(&scaled);
+	buf_free(&scaled);
 	return v ? v : xstrdup(value);
 }
 
@@ -289,9 +332,9 @@ static size_t compare(struct side *old, struct side *new, struct item **out)
 		po = pgparams_lookup(old->params_version, it->name, NULL);
 		pn = pgparams_lookup(new->params_version, it->name, NULL);
 		if (it->o)
-			it->onorm = normalise(old, it->name, it->o->value, &it->owhy);
+			it->onorm = normalise(old, it->name, it->o->value, &it->owhy, &it->ovalue);
 		if (it->n)
-			it->nnorm = normalise(new, it->name, it->n->value, &it->nwhy);
+			it->nnorm = normalise(new, it->name, it->n->value, &it->nwhy, NULL);
 		/* Names with a dot are extension placeholders: no version knows them. */
 		if (!strchr(it->name, '.')) {
 			it->unknown_new = !pn && pgparams_known(new->version);
@@ -317,6 +360,7 @@ static void free_items(struct item *items, size_t n)
 
 	for (i = 0; i < n; i++) {
 		free(items[i].onorm);
+		free(items[i].ovalue);
 		free(items[i].nnorm);
 	}
 	free(items);
@@ -501,24 +545,70 @@ static void conf_quote(struct buf *b, const char *v)
 	buf_addc(b, '\'');
 }
 
-/* A value as an SQL literal: '' for '; list parameters item by item. */
-static void sql_value(struct buf *b, const char *name, const char *v)
+/* Add s[0..n) as an SQL string literal: quotes doubled. */
+static void sql_literal(struct buf *b, const char *s, size_t n)
 {
-	int list = in_list(name, list_params, sizeof list_params / sizeof list_params[0]);
-	const char *p = v;
+	size_t i;
 
 	buf_addc(b, '\'');
-	for (; *p; p++) {
-		if (*p == '\'')
-			buf_adds(b, "''");
-		else if (list && *p == ',') {
-			buf_adds(b, "', '");
-			while (p[1] == ' ')
-				p++;
-		} else
-			buf_addc(b, *p);
+	for (i = 0; i < n; i++) {
+		if (s[i] == '\'')
+			buf_addc(b, '\'');
+		buf_addc(b, s[i]);
 	}
 	buf_addc(b, '\'');
+}
+
+/*
+ * A value for ALTER SYSTEM.  A list parameter (GUC_LIST_QUOTE) takes one
+ * literal per item, and the server quotes each item as an identifier
+ * itself, so items written as "identifiers" in the conf lose their double
+ * quotes here: search_path = '"$user", public' -> '$user', 'public'.
+ */
+static void sql_value(struct buf *b, const char *name, const char *v)
+{
+	const char *p = v;
+	struct buf item;
+
+	if (!in_list(name, list_params, sizeof list_params / sizeof list_params[0])) {
+		sql_literal(b, v, strlen(v));
+		return;
+	}
+	buf_init(&item);
+	for (;;) {
+		buf_reset(&item);
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p == '"') {
+			for (p++; *p; p++) {
+				if (*p == '"' && p[1] == '"')
+					buf_addc(&item, *p++);
+				else if (*p == '"')
+					break;
+				else
+					buf_addc(&item, *p);
+			}
+			if (*p == '"')
+				p++;
+			while (*p && *p != ',')
+				p++;
+		} else {
+			const char *start = p, *end;
+
+			while (*p && *p != ',')
+				p++;
+			end = p;
+			while (end > start && (end[-1] == ' ' || end[-1] == '\t'))
+				end--;
+			buf_add(&item, start, (size_t)(end - start));
+		}
+		sql_literal(b, item.data ? item.data : "", item.len);
+		if (*p != ',')
+			break;
+		p++;
+		buf_adds(b, ", ");
+	}
+	buf_free(&item);
 }
 
 static void carry_line(struct buf *b, const char *name, const char *value, const char *comment)
@@ -539,7 +629,7 @@ static void carry_line(struct buf *b, const char *name, const char *value, const
 }
 
 /* OLD's value differs from what NEW would run with (its own setting, else its default). */
-static int customised(const struct item *it, const struct side *new)
+static int customised(const struct item *it, int old_params_version, const struct side *new)
 {
 	const struct pgparam *pn = pgparams_lookup(new->params_version, it->name, NULL);
 	const struct pgparam *po;
@@ -553,7 +643,7 @@ static int customised(const struct item *it, const struct side *new)
 		return !it->same;
 	if (!pn || !pn->boot_val)
 		return 1;
-	po = pgparams_lookup(new->params_version, it->name, NULL);
+	po = pgparams_lookup(old_params_version, it->name, NULL);
 	def = pgparams_normalise(pn, pn->boot_val, &why);
 	differs = !def || !values_equal(po, it->onorm, pn, def);
 	free(def);
@@ -576,7 +666,7 @@ static int carry(const struct item *items, size_t n, const struct side *old, con
 
 		if (!it->o || in_list(it->name, cluster_specific, sizeof cluster_specific / sizeof cluster_specific[0]))
 			continue;
-		if (!customised(it, new))
+		if (!customised(it, old->params_version, new))
 			continue;
 		count++;
 		if (it->change && it->change->replacement && strcmp(it->change->change, "renamed") == 0) {
@@ -610,7 +700,13 @@ static int carry(const struct item *items, size_t n, const struct side *old, con
 			buf_printf(&b, "%s %s = %s\t%s invalid for PostgreSQL %s: %s\n", c, it->name, it->o->value_raw, c,
 				   version_name(old->version, ov, sizeof ov), it->owhy);
 		} else {
-			carry_line(&b, it->name, it->o->value, NULL);
+			struct buf note;
+
+			buf_init(&note);
+			if (it->ovalue)
+				buf_printf(&note, "was %s = %s (a bare number in the old unit)", it->name, it->o->value_raw);
+			carry_line(&b, it->name, it->ovalue ? it->ovalue : it->o->value, note.data);
+			buf_free(&note);
 		}
 	}
 	if (opt.write) {
@@ -684,20 +780,33 @@ static int uncommented(const char *path, const char *out)
 	return rc < 0 ? -1 : 0;
 }
 
+/* The postgresql.conf a spec names, found without parsing it: --unified must show a broken file too. */
+static char *conf_of(const char *spec)
+{
+	struct buf b;
+	struct stat st;
+
+	buf_init(&b);
+	if (cluster_is_spec(spec))
+		buf_printf(&b, "%s/%s/postgresql.conf", cluster_conf_root(), spec);
+	else if (stat(spec, &st) == 0 && S_ISDIR(st.st_mode))
+		buf_printf(&b, "%s/postgresql.conf", spec);
+	else
+		buf_adds(&b, spec);
+	return buf_steal(&b);
+}
+
 static int unified(const char *a, const char *b)
 {
 	char dir[] = "/tmp/pgconf-diff.XXXXXX";
 	struct buf fa, fb;
-	struct cluster ca, cb;
-	struct diag_err err;
+	struct {
+		char *conf_file;
+	} ca = { conf_of(a) }, cb = { conf_of(b) };
 	char *argv[9];
 	pid_t pid;
 	int status = EXIT_TROUBLE;
 
-	if (cluster_resolve(a, &ca, &err) < 0 || cluster_resolve(b, &cb, &err) < 0) {
-		diag_report(&err);
-		return EXIT_TROUBLE;
-	}
 	if (!mkdtemp(dir)) {
 		diag_error(NULL, 0, "cannot make a temporary directory: %s", strerror(errno));
 		return EXIT_TROUBLE;
@@ -736,8 +845,8 @@ static int unified(const char *a, const char *b)
 	rmdir(dir);
 	buf_free(&fa);
 	buf_free(&fb);
-	cluster_free(&ca);
-	cluster_free(&cb);
+	free(ca.conf_file);
+	free(cb.conf_file);
 	return status;
 }
 
@@ -767,7 +876,7 @@ int main(int argc, char **argv)
 	struct side old = { .label = "OLD" }, new = { .label = "NEW" };
 	struct item *items;
 	size_t n, i;
-	int c, status = EXIT_SAME;
+	int c, status = EXIT_SAME, carry_given = 0, unified_given = 0;
 
 	diag_init(argv[0]);
 	if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
@@ -780,8 +889,8 @@ int main(int argc, char **argv)
 	}
 	while ((c = getopt_long(argc, argv, "cuf:w:b::najI:O:Vh", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'c': opt.mode = MODE_CARRY; break;
-		case 'u': opt.mode = MODE_UNIFIED; break;
+		case 'c': opt.mode = MODE_CARRY; carry_given = 1; break;
+		case 'u': opt.mode = MODE_UNIFIED; unified_given = 1; break;
 		case 'f':
 			if (strcmp(optarg, "alter-system") == 0)
 				opt.alter_system = 1;
@@ -805,6 +914,10 @@ int main(int argc, char **argv)
 	}
 	if (argc - optind != 2)
 		diag_usage("needs OLD and NEW");
+	if (carry_given && unified_given)
+		diag_usage("--carry and --unified exclude each other");
+	if (opt.mode != MODE_DIFF && (opt.format == OUT_JSON || opt.all))
+		diag_usage("--json and --all go with the comparison, not --carry or --unified");
 	if ((opt.write || opt.alter_system) && opt.mode != MODE_CARRY)
 		diag_usage("--write and --format go with --carry");
 	if ((opt.backup || opt.dry_run) && !opt.write)
@@ -816,8 +929,8 @@ int main(int argc, char **argv)
 	if (opt.only)
 		re_only = compile_re(opt.only, "--only");
 
-	load_side(&old, argv[optind], opt.old_version);
-	load_side(&new, argv[optind + 1], opt.new_version);
+	load_side(&old, argv[optind], opt.old_version, NULL);
+	load_side(&new, argv[optind + 1], opt.new_version, opt.write);
 	choose_tables(&old, &new);
 	n = compare(&old, &new, &items);
 	if (opt.mode == MODE_CARRY) {
@@ -834,6 +947,8 @@ int main(int argc, char **argv)
 	free_items(items, n);
 	free(old.eff);
 	free(new.eff);
+	free(old.byname);
+	free(new.byname);
 	pgconf_free(&old.m);
 	pgconf_free(&new.m);
 	cluster_free(&old.cl);

@@ -99,8 +99,30 @@ is "$OUT" "" "--write prints nothing"
 like "$(cat "$R/15/main/conf.d/50-carried.conf")" "^shared_buffers = '1GB'$" "--write wrote the snippet"
 PG_CLUSTER_CONF_ROOT="$R" run "$P" 9.6/main 15/main
 unlike "$OUT" "shared_buffers" "after carrying into conf.d the setting is the same"
+cp "$R/15/main/conf.d/50-carried.conf" "$W/carried.first"
+PG_CLUSTER_CONF_ROOT="$R" run "$P" --carry --write "$R/15/main/conf.d/50-carried.conf" 9.6/main 15/main
+ok "--carry --write again gives the same file (its own earlier output is not NEW's setting)" cmp -s "$R/15/main/conf.d/50-carried.conf" "$W/carried.first"
 PG_CLUSTER_CONF_ROOT="$R" run "$P" --carry 9.6/main 9.6/main
 is "$RC" 0 "nothing to carry from a cluster to itself"
+
+# Units that changed: a bare max_wal_size in 9.6 counted 16MB segments.
+printf 'max_wal_size = 64\n' >"$W/mw96.conf"
+printf 'max_wal_size = 1GB\n' >"$W/mw15.conf"
+run "$P" --old-version 9.6 --new-version 15 "$W/mw96.conf" "$W/mw15.conf"
+is "$RC" 0 "max_wal_size = 64 in 9.6 equals 1GB in 15"
+printf 'max_wal_size = 128\n' >"$W/mw96.conf"
+run "$P" --carry --old-version 9.6 --new-version 15 "$W/mw96.conf" "$W/mw15.conf"
+like "$OUT" "^max_wal_size = '2048MB'" "and is carried in today's unit"
+# ALTER SYSTEM takes list parameters item by item, identifiers unquoted.
+printf "search_path = '\"\$user\", ckan, \"My Schema\"'\n" >"$W/sp.conf"
+run "$P" --carry --format=alter-system --old-version 15 --new-version 15 "$W/sp.conf" "$W/mw15.conf"
+like "$OUT" "^ALTER SYSTEM SET search_path = '\\\$user', 'ckan', 'My Schema';$" "search_path items as separate literals"
+run "$P" --carry --unified "$W/sp.conf" "$W/mw15.conf"
+is "$RC" 2 "--carry with --unified is a usage error"
+run "$P" --carry --json "$W/sp.conf" "$W/mw15.conf"
+is "$RC" 2 "--json with --carry is a usage error"
+run "$P" --unified "$D/unterminated.conf" "$D/b/postgresql.conf"
+is "$RC" 1 "--unified shows even a file the server cannot parse, like the guide's pipeline"
 
 # --unified: the guide's pipeline, exactly (bash for the process substitutions).
 if command -v bash >/dev/null 2>&1; then
