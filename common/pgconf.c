@@ -169,9 +169,11 @@ static void lex(struct lexer *lx, struct token *t)
 		while (lx->pos < lx->len && (s[lx->pos] == ' ' || s[lx->pos] == '\t' || s[lx->pos] == '\r'))
 			lx->pos++;
 		if (lx->pos < lx->len && s[lx->pos] == '#') {
-			/* "#.*": flex's '.' is anything but a newline, NUL included */
-			while (lx->pos < lx->len && s[lx->pos] != '\n')
-				lx->pos++;
+			/* "#.*": flex's '.' is anything but a newline, NUL included; memchr
+			 * because most of a stock postgresql.conf is comments. */
+			const void *nl = memchr(s + lx->pos, '\n', lx->len - lx->pos);
+
+			lx->pos = nl ? (size_t)((const unsigned char *)nl - s) : lx->len;
 			continue;
 		}
 		break;
