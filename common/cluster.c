@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "path.h"
 
 const char *cluster_conf_root(void)
 {
@@ -49,42 +50,10 @@ int cluster_is_spec(const char *s)
 	return strcmp(p + 1, ".") != 0 && strcmp(p + 1, "..") != 0;
 }
 
-static int is_dir(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-static int is_file(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
-}
-
-static char *join(const char *dir, const char *name)
-{
-	struct buf b;
-
-	buf_init(&b);
-	buf_printf(&b, "%s/%s", dir, name);
-	return buf_steal(&b);
-}
-
-static char *dir_of(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-
-	if (!slash)
-		return xstrdup(".");
-	return slash == path ? xstrdup("/") : xstrndup(path, (size_t)(slash - path));
-}
-
 /* The first line of DIR/PG_VERSION ("15", "9.6"), or NULL. */
 static char *read_pg_version(const char *dir)
 {
-	char *path = join(dir, "PG_VERSION");
+	char *path = path_join(dir, "PG_VERSION");
 	struct buf b;
 	char *v = NULL;
 
@@ -119,9 +88,9 @@ static char *conf_data_dir(const char *conf_file, struct diag_err *err, int *fai
 		if (s->value[0] == '/') {
 			dd = xstrdup(s->value);
 		} else {
-			char *d = dir_of(m.files[s->file].path);
+			char *d = path_dir(m.files[s->file].path);
 
-			dd = join(d, s->value);
+			dd = path_join(d, s->value);
 			free(d);
 		}
 	}
@@ -141,15 +110,15 @@ int cluster_resolve(const char *spec, struct cluster *c, struct diag_err *err)
 
 		c->version = xstrndup(spec, (size_t)(slash - spec));
 		c->name = xstrdup(slash + 1);
-		confdir = join(cluster_conf_root(), spec);
-		if (!is_dir(confdir)) {
+		confdir = path_join(cluster_conf_root(), spec);
+		if (!path_is_dir(confdir)) {
 			diag_set(err, NULL, 0, "no cluster %s: \"%s\" is not a directory", spec, confdir);
 			free(confdir);
 			return -1;
 		}
-		c->conf_file = join(confdir, "postgresql.conf");
+		c->conf_file = path_join(confdir, "postgresql.conf");
 		free(confdir);
-		if (!is_file(c->conf_file))
+		if (!path_is_file(c->conf_file))
 			return diag_set(err, c->conf_file, 0, "cannot open: %s", strerror(ENOENT));
 		c->data_dir = conf_data_dir(c->conf_file, err, &failed);
 		if (failed)
@@ -159,21 +128,21 @@ int cluster_resolve(const char *spec, struct cluster *c, struct diag_err *err)
 
 			buf_init(&b);
 			buf_printf(&b, "/var/lib/postgresql/%s", spec);
-			if (is_dir(b.data))
+			if (path_is_dir(b.data))
 				c->data_dir = buf_steal(&b);
 			buf_free(&b);
 		}
 		return 0;
 	}
-	if (is_dir(spec)) {
+	if (path_is_dir(spec)) {
 		char *pgv = read_pg_version(spec);
 
-		c->conf_file = join(spec, "postgresql.conf");
+		c->conf_file = path_join(spec, "postgresql.conf");
 		if (pgv) {
 			c->data_dir = xstrdup(spec);
 			c->version = pgv;
 		}
-		if (!is_file(c->conf_file))
+		if (!path_is_file(c->conf_file))
 			return diag_set(err, spec, 0, "no postgresql.conf in this directory");
 		if (!c->data_dir) {
 			c->data_dir = conf_data_dir(c->conf_file, err, &failed);
@@ -189,7 +158,7 @@ int cluster_resolve(const char *spec, struct cluster *c, struct diag_err *err)
 			return -1;
 		if (!c->data_dir) {
 			/* A postgresql.conf beside PG_VERSION lives in its data directory. */
-			char *d = dir_of(spec);
+			char *d = path_dir(spec);
 			char *pgv = read_pg_version(d);
 
 			if (pgv) {
@@ -224,7 +193,7 @@ int cluster_load_conf(const struct cluster *c, struct pgconf_model *m, struct di
 		return -1;
 	if (!c->data_dir)
 		return 0;
-	autoconf = join(c->data_dir, "postgresql.auto.conf");
+	autoconf = path_join(c->data_dir, "postgresql.auto.conf");
 	rc = pgconf_load(m, autoconf, 1, err);
 	free(autoconf);
 	return rc;
@@ -351,7 +320,7 @@ int cluster_list(char ***out, struct diag_err *err)
 		return diag_set(err, root, 0, "cannot open directory: %s", strerror(errno));
 	}
 	for (i = 0; i < nv; i++) {
-		char *vdir = join(root, vers[i]);
+		char *vdir = path_join(root, vers[i]);
 		char **names;
 		size_t nn;
 
@@ -479,7 +448,7 @@ static char *log_destination(const struct cluster *c, const struct pgconf_model 
 		buf_printf(&b, "%s/%s", dir, file);
 		logfile = buf_steal(&b);
 	} else if (c->name) {
-		char *confdir = dir_of(c->conf_file), *link = join(confdir, "log");
+		char *confdir = path_dir(c->conf_file), *link = path_join(confdir, "log");
 		char target[4096];
 		ssize_t len = readlink(link, target, sizeof target - 1);
 
@@ -639,20 +608,20 @@ void cluster_status(const struct cluster *c, struct cluster_facts *f)
 	if (!c->data_dir)
 		return;
 	if (c->version && cluster_version_cmp(c->version, "12") >= 0) {
-		char *a = join(c->data_dir, "recovery.signal"), *s = join(c->data_dir, "standby.signal");
+		char *a = path_join(c->data_dir, "recovery.signal"), *s = path_join(c->data_dir, "standby.signal");
 
 		f->recovery = access(a, F_OK) == 0 || access(s, F_OK) == 0;
 		free(a);
 		free(s);
 	} else {
-		char *a = join(c->data_dir, "recovery.conf");
+		char *a = path_join(c->data_dir, "recovery.conf");
 
 		f->recovery = access(a, F_OK) == 0;
 		free(a);
 	}
 
 	{
-		char *pidfile = join(c->data_dir, "postmaster.pid");
+		char *pidfile = path_join(c->data_dir, "postmaster.pid");
 
 		buf_init(&b);
 		r = buf_read_file(&b, pidfile, NULL);

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "path.h"
 #include "diag.h"
 #include "fileio.h"
 #include "ckanini.h"
@@ -129,24 +130,13 @@ static const char *find_config(void)
 	exit(EXIT_TROUBLE);
 }
 
-static char *dir_of(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-
-	if (!slash)
-		return xstrdup(".");
-	if (slash == path)
-		return xstrdup("/");
-	return xstrndup(path, (size_t)(slash - path));
-}
-
 static int load_file(struct cfile *cf, const char *path, struct diag_err *err)
 {
 	memset(cf, 0, sizeof *cf);
 	if (fileio_read(path, &cf->src, err) < 0)
 		return -1;
 	cf->abspath = xstrdup(cf->src.target);
-	cf->here = dir_of(cf->abspath);
+	cf->here = path_dir(cf->abspath);
 	if (ckanini_parse(path, cf->src.data.data, cf->src.data.len, opt.dialect, &cf->ini, err) < 0) {
 		if (!lint_mode || opt.dialect == INI_CKAN_26)
 			return -1;

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "path.h"
 #include "cluster.h"
 #include "diag.h"
 #include "fileio.h"
@@ -75,31 +76,6 @@ static void usage(void)
 	       "Exit status: 0 ok, 1 negative answer (a login would fail), 2 trouble (invalid rules).\n");
 }
 
-static char *join(const char *dir, const char *name)
-{
-	struct buf b;
-
-	buf_init(&b);
-	buf_printf(&b, "%s/%s", dir, name);
-	return buf_steal(&b);
-}
-
-static char *dir_of(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-
-	if (!slash)
-		return xstrdup(".");
-	return slash == path ? xstrdup("/") : xstrndup(path, (size_t)(slash - path));
-}
-
-static int is_dir(const char *p)
-{
-	struct stat st;
-
-	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
 /* A path setting of the cluster's config (hba_file, ident_file), relative to its file. */
 static char *conf_path(const struct pgconf_model *m, const char *name, const char *fallback_dir,
 		       const char *fallback_name)
@@ -108,11 +84,11 @@ static char *conf_path(const struct pgconf_model *m, const char *name, const cha
 	char *d, *p;
 
 	if (!s || !*s->value)
-		return join(fallback_dir, fallback_name);
+		return path_join(fallback_dir, fallback_name);
 	if (s->value[0] == '/')
 		return xstrdup(s->value);
-	d = dir_of(m->files[s->file].path);
-	p = join(d, s->value);
+	d = path_dir(m->files[s->file].path);
+	p = path_join(d, s->value);
 	free(d);
 	return p;
 }
@@ -129,9 +105,9 @@ static int has_postgresql_conf(const char *dir)
 	char *p;
 	int yes;
 
-	if (!is_dir(dir))
+	if (!path_is_dir(dir))
 		return 0;
-	p = join(dir, "postgresql.conf");
+	p = path_join(dir, "postgresql.conf");
 	yes = access(p, F_OK) == 0;
 	free(p);
 	return yes;
@@ -159,7 +135,7 @@ static void resolve_side(struct side *s, const char *spec)
 			diag_report(&err);
 			exit(EXIT_TROUBLE);
 		}
-		confdir = dir_of(cl.conf_file);
+		confdir = path_dir(cl.conf_file);
 		s->hba = conf_path(&m, "hba_file", confdir, "pg_hba.conf");
 		s->ident = conf_path(&m, "ident_file", confdir, "pg_ident.conf");
 		ssl = pgconf_effective(&m, "ssl");
@@ -173,14 +149,14 @@ static void resolve_side(struct side *s, const char *spec)
 		cluster_free(&cl);
 		return;
 	}
-	if (is_dir(spec)) {
-		s->hba = join(spec, "pg_hba.conf");
-		s->ident = join(spec, "pg_ident.conf");
+	if (path_is_dir(spec)) {
+		s->hba = path_join(spec, "pg_hba.conf");
+		s->ident = path_join(spec, "pg_ident.conf");
 	} else {
-		char *d = dir_of(spec);
+		char *d = path_dir(spec);
 
 		s->hba = xstrdup(spec);
-		s->ident = join(d, "pg_ident.conf");
+		s->ident = path_join(d, "pg_ident.conf");
 		free(d);
 	}
 }
