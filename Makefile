@@ -37,14 +37,16 @@ TOOLS = $(patsubst tools/%.c,%,$(wildcard tools/*.c))
 SCRIPTS = $(filter-out %.c,$(wildcard tools/*))
 COMMON_SRC = $(wildcard common/*.c)
 # The parameter tables are data (data/*.tsv) turned into C by the build.
-GEN_SRC = $(BUILD)/gen/pgparams_data.c
+GEN_SRC = build/gen/pgparams_data.c
 COMMON_OBJ = $(patsubst %.c,$(BUILD)/%.o,$(COMMON_SRC)) $(BUILD)/gen/pgparams_data.o
 UNIT_SRC = $(wildcard tests/unit/*.c)
 UNIT_BIN = $(patsubst %.c,$(BUILD)/%,$(UNIT_SRC))
 HELPER_SRC = $(filter-out tests/lib/faultinject.c,$(wildcard tests/lib/*.c))
 HELPER_BIN = $(patsubst %.c,$(BUILD)/%,$(HELPER_SRC))
 FUZZ_SRC = $(wildcard tests/fuzz/*.c)
-FUZZ_BIN = $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRC))
+# Fuzz targets always carry ASan and UBSan: one build serves check and check SAN=1.
+FUZZDIR = build/fuzz
+FUZZ_BIN = $(patsubst tests/fuzz/%.c,$(FUZZDIR)/%,$(FUZZ_SRC))
 BIN = $(addprefix $(BUILD)/bin/,$(TOOLS))
 MANPAGES = $(wildcard man/man1/*.1)
 
@@ -80,7 +82,7 @@ $(BUILD)/tests/lib/%: $(BUILD)/tests/lib/%.o $(BUILD)/libcommon.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(DEP_LIBS)
 
 # libFuzzer targets: clang with the fuzzer, ASan and UBSan, over the common sources.
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(COMMON_SRC) $(GEN_SRC) $(wildcard common/*.h)
+$(FUZZDIR)/%: tests/fuzz/%.c $(COMMON_SRC) $(GEN_SRC) $(wildcard common/*.h)
 	@mkdir -p $(dir $@)
 	$(FUZZCC) -std=c11 -D_GNU_SOURCE -DCKP_VERSION='"$(VERSION)"' -g -O1 -fsanitize=fuzzer,address,undefined \
 		-Icommon -Itests/lib $(DEP_CFLAGS) -o $@ $< $(COMMON_SRC) $(GEN_SRC) $(DEP_LIBS) -lm
@@ -98,11 +100,11 @@ fuzz-build: $(FUZZ_BIN)
 # Everything under tests/ is TAP; BUILD tells the scripts which binaries to test.
 check: test-deps
 	@$(MAKE) --no-print-directory check-build fuzz-build
-	BUILD=$(abspath $(BUILD)) SAN=$(SAN) FUZZ_SECONDS=$(FUZZ_SECONDS) prove -r --timer tests/unit tests/cli tests/server tests/fuzz
+	BUILD=$(abspath $(BUILD)) FUZZ_DIR=$(abspath $(FUZZDIR)) SAN=$(SAN) FUZZ_SECONDS=$(FUZZ_SECONDS) prove -r --timer tests/unit tests/cli tests/server tests/fuzz
 
 fuzz: test-deps
 	@$(MAKE) --no-print-directory fuzz-build
-	BUILD=$(abspath $(BUILD)) FUZZ_SECONDS=$${FUZZ_SECONDS:-120} prove -v tests/fuzz
+	BUILD=$(abspath $(BUILD)) FUZZ_DIR=$(abspath $(FUZZDIR)) FUZZ_SECONDS=$${FUZZ_SECONDS:-120} prove -v tests/fuzz
 
 demo: test-deps
 	@$(MAKE) --no-print-directory all

@@ -8,7 +8,7 @@
 
 fuzz_run() {
 	name=$1
-	fuzzer=${BUILD:-build}/fuzz/$name
+	fuzzer=${FUZZ_DIR:-${BUILD:-build}/fuzz}/$name
 	case $fuzzer in /*) ;; *) fuzzer=$PWD/$fuzzer ;; esac
 	corpus=$(cd "$(dirname "$0")" && pwd)/corpus/$name
 
