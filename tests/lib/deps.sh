@@ -31,6 +31,9 @@ if [ "$what" = test ]; then
 	need_pkg mandoc command -v mandoc
 	need_pkg shellcheck command -v shellcheck
 	need_pkg util-linux command -v runuser
+	need_pkg patch command -v patch
+	need_pkg zsh command -v zsh
+	need_pkg postgresql-common command -v pg_createcluster
 fi
 
 [ -z "$missing" ] && exit 0
