@@ -1,0 +1,225 @@
+#!/bin/sh
+# ckan-pg-upgrade end to end, the Proof of issue 6: a CKAN-like site
+# (tests/lib/demo.sh's sandbox: roles with passwords, two databases with
+# data, a sequence, database settings and grants, DataStore permissions, a
+# generated production.ini) on OLD = PostgreSQL 12 from npm, moved to NEW =
+# Debian's 15 made by pg_createcluster; then a second pair, 10 -> 15.  (15 ->
+# 15 when npm cannot be reached.)  For each pair: plan changes nothing; a
+# restore made to fail mid-run stops the run with OLD read-only, and run
+# again resumes without redoing finished steps; the ini's URLs then point at
+# NEW and nothing else in it changed; verify passes (and fails on a planted
+# difference); CKAN's roles log in to NEW with their passwords and can still
+# create tables; pg_dump --create --schema-only of each database is the same
+# on OLD and NEW but for the named exceptions below; no password in the log
+# or left in a temporary file; rollback restores the ini byte-identical.
+# Needs root, postgresql-common and PostgreSQL 15: in CI (CI=true) their
+# absence is a failure, elsewhere a skip.
+. "$(dirname "$0")/../lib/tap.sh"
+BUILD=${BUILD:-build}
+case $BUILD in /*) ;; *) BUILD=$(pwd)/$BUILD ;; esac
+root=$(cd "$(dirname "$0")/../.." && pwd)
+SB_LIB=$root/tests/lib
+# shellcheck disable=SC2034 # read by demo.sh: define the sandbox, run no demo
+DEMO_LIB=1
+# shellcheck disable=SC1091 # the sandbox, sourced as a library
+. "$SB_LIB/demo.sh"
+PATH=$BUILD/bin:$root/tools:$PATH
+export PATH
+
+why=$(sb_unavailable)
+if [ -n "$why" ]; then
+	if [ "${CI:-}" = true ]; then
+		tap_result 1 "a PostgreSQL sandbox can be made in CI ($why)"
+		done_testing
+		exit 1
+	fi
+	skip_all "$why"
+fi
+trap 'sb_cleanup; rm -rf "$TAP_TMP"' EXIT
+trap 'sb_cleanup; exit 2' INT TERM HUP
+
+# pg_dump --schema-only differs between OLD and NEW by design only in:
+#  1. "\restrict KEY" / "\unrestrict KEY": pg_dump >= 15.14 writes a random
+#     key per run (CVE-2025-8714), so two dumps never share it;
+#  2. "-- Dumped from database version V": the server version;
+#  3. "SET default_table_access_method = heap;" (and the blank line after
+#     it): pg_dump writes it for servers >= 12, which have table access
+#     methods, so it is missing from a dump of 10 or 11 only.
+# Nothing else is filtered.
+schema_norm() {
+	sed -e 's/^\\\(un\)*restrict [A-Za-z0-9]*$/\\\1restrict KEY/' \
+		-e 's/^-- Dumped from database version .*/-- Dumped from database version V/' \
+		-e '/^SET default_table_access_method = heap;$/{N;d;}'
+}
+
+upgrade_pair() {	# upgrade_pair OLDMAJOR INJECT(0|1)
+	inject=$2
+	sb_setup "$1" >"$TAP_TMP/setup.log" 2>&1 || {
+		cat "$TAP_TMP/setup.log" >&2
+		tap_result 1 "sandbox with PostgreSQL $1 and 15"
+		sb_cleanup
+		return
+	}
+	oldv=$("$SB_OLD_BIN/postgres" --version | sed 's/.* //')
+	echo "# OLD $SB_OLD: PostgreSQL $oldv ($SB_OLD_BIN), NEW $SB_NEW: PostgreSQL $(/usr/lib/postgresql/15/bin/postgres --version | sed 's/^[^0-9]*\([0-9.]*\).*/\1/')"
+	pair="$SB_OLD -> $SB_NEW"
+	if [ "$1" != 15 ] && [ "${SB_OLD%%/*}" = 15 ]; then
+		echo "# npm unreachable: PostgreSQL $1 replaced by 15"
+		if [ "${CI:-}" = true ]; then
+			tap_result 1 "PostgreSQL $1 from npm in CI"
+		fi
+	fi
+	cp -p "$SB_INI" "$SB_DIR/ini.orig"
+	state=$SB_DIR/state
+	mkdir -p "$SB_DIR/tmp"
+	chmod 1777 "$SB_DIR/tmp"
+	TMPDIR=$SB_DIR/tmp
+	export TMPDIR
+	set -- --from "$SB_OLD" --to "$SB_NEW" -c "$SB_INI" --state-dir "$state" \
+		--stop-cmd "date +%s >>$SB_DIR/web.stop" --start-cmd "date +%s >>$SB_DIR/web.start"
+
+	# --- plan changes nothing
+	run ckan-pg-upgrade plan "$@"
+	is "$RC" 0 "$pair: plan exits 0"
+	like "$OUT" "pg_dump .*-Fc .*ckan_default" "$pair: plan prints the dump command"
+	like "$OUT" "pg_restore --exit-on-error" "$pair: plan restores with pg_restore --exit-on-error"
+	like "$OUT" "CREATE DATABASE ckan_default OWNER ckan_default TEMPLATE template0" "$pair: plan creates from template0 with the owner"
+	like "$OUT" "ckan-pgurl -c .* --all set port=$SB_NEW_PORT" "$pair: plan prints the switch"
+	ok "$pair: plan leaves the ini alone" cmp "$SB_INI" "$SB_DIR/ini.orig"
+	ok "$pair: plan makes no state directory" test ! -e "$state"
+	is "$(sb_psql new -At -c "SELECT count(*) FROM pg_database WHERE datname LIKE '%default'")" 0 \
+		"$pair: plan creates nothing in NEW"
+
+	# --- a restore that fails half-way, then resume
+	if [ "$inject" = 1 ]; then
+		shim=$SB_DIR/shim
+		mkdir -p "$shim"
+		for t in psql pg_dump pg_dumpall; do ln -s "/usr/lib/postgresql/15/bin/$t" "$shim/$t"; done
+		cat >"$shim/pg_restore" <<EOF
+#!/bin/sh
+# injected failure: restore only the schema's first part, then fail
+case "\$*" in
+*datastore_default.dump*)
+	if [ -f "$SB_DIR/fail" ]; then
+		/usr/lib/postgresql/15/bin/pg_restore --section=pre-data "\$@"
+		echo "pg_restore: error: injected failure" >&2
+		exit 1
+	fi ;;
+esac
+exec /usr/lib/postgresql/15/bin/pg_restore "\$@"
+EOF
+		chmod 755 "$shim" "$shim/pg_restore"
+		touch "$SB_DIR/fail"
+		PG_CLIENT_BINDIR=$shim run ckan-pg-upgrade run --yes "$@"
+		is "$RC" 2 "$pair: run stops with exit 2 when a restore fails"
+		like "$ERR" 'step "restore:datastore_default" failed' "$pair: the failed step is named"
+		like "$ERR" "injected failure" "$pair: the restore's error is shown"
+		run ckan-pg-upgrade status --state-dir "$state"
+		like "$OUT" "restore:datastore_default +FAILED" "$pair: status shows the failed step"
+		like "$OUT" "restore:ckan_default +done" "$pair: status shows the finished ones"
+		like "$OUT" "stopped at: restore:datastore_default" "$pair: status says where it stopped"
+		ok "$pair: the ini is untouched after the failure" cmp "$SB_INI" "$SB_DIR/ini.orig"
+		w=$(PGPASSWORD=demo-pass psql -X -h 127.0.0.1 -p "$SB_OLD_PORT" -U ckan_default -d ckan_default \
+			-c "INSERT INTO activity (what) VALUES ('lost write')" 2>&1)
+		like "$w" "read-only transaction" "$pair: OLD refuses writes while the upgrade is under way"
+		rm -f "$SB_DIR/fail"
+		PG_CLIENT_BINDIR=$shim run ckan-pg-upgrade run --yes "$@"
+		is "$RC" 0 "$pair: run again completes"
+		[ "$RC" = 0 ] || { echo "$ERR" | sed 's/^/# /'; tail -n 30 "$state/log" | sed 's/^/# /'; }
+		like "$OUT" "dump ckan_default from OLD: done before, skipped" "$pair: run again skips a finished dump"
+		like "$OUT" "restore it \(pg_restore --exit-on-error\): done before, skipped" "$pair: run again skips the finished restore"
+		like "$OUT" "dropping the datastore_default left by the failed attempt" "$pair: the half-restored database is dropped first"
+		is "$(grep -c 'begin dump:ckan_default$' "$state/log")" 1 "$pair: log: ckan_default dumped once"
+		is "$(grep -c 'begin restore:ckan_default$' "$state/log")" 1 "$pair: log: ckan_default restored once"
+		is "$(grep -c 'begin roles$' "$state/log")" 1 "$pair: log: roles copied once"
+		is "$(grep -c 'begin restore:datastore_default$' "$state/log")" 2 "$pair: log: datastore_default restored twice"
+	else
+		run ckan-pg-upgrade run --yes "$@"
+		is "$RC" 0 "$pair: run --yes completes"
+		[ "$RC" = 0 ] || { echo "$ERR" | sed 's/^/# /'; tail -n 30 "$state/log" | sed 's/^/# /'; }
+	fi
+	like "$OUT" "verify: 5 tables \(4021 rows\) compared; 0 differences" "$pair: run verified before switching"
+	is "$(wc -l <"$SB_DIR/web.stop" | tr -d ' ')" 1 "$pair: the web server was stopped once"
+	is "$(wc -l <"$SB_DIR/web.start" | tr -d ' ')" 1 "$pair: and started once"
+	run ckan-pg-upgrade status --state-dir "$state"
+	like "$OUT" "^finished" "$pair: status says finished"
+
+	# --- the ini: every URL at NEW, nothing else changed
+	ports=$(ckan-pgurl -c "$SB_INI" --all --shell | sed -n "s/^CKAN_DB_[A-Z]*_PORT='\(.*\)'/\1/p" | sort -u)
+	is "$ports" "$SB_NEW_PORT" "$pair: every URL in the ini points at NEW's port"
+	sed "/url = postgresql/s/@127\.0\.0\.1:$SB_OLD_PORT\//@127.0.0.1:$SB_NEW_PORT\//" "$SB_DIR/ini.orig" >"$TAP_TMP/want.ini"
+	if cmp -s "$TAP_TMP/want.ini" "$SB_INI"; then
+		tap_result 0 "$pair: the ini differs from the original only in the URLs' ports"
+	else
+		tap_result 1 "$pair: the ini differs from the original only in the URLs' ports"
+		diff "$TAP_TMP/want.ini" "$SB_INI" | sed 's/^/# /'
+	fi
+	is "$(diff "$SB_DIR/ini.orig" "$SB_INI" | grep -c '^>')" 3 "$pair: three lines changed"
+
+	# --- verify
+	run ckan-pg-upgrade verify "$@"
+	is "$RC" 0 "$pair: verify exits 0"
+	like "$OUT" "0 differences" "$pair: verify finds no difference"
+	sb_as_postgres psql -X -q -h "$SB_RUN" -p "$SB_NEW_PORT" -U postgres -d ckan_default \
+		-c "INSERT INTO package (name) VALUES ('planted'); GRANT SELECT ON resource TO datastore_default"
+	run ckan-pg-upgrade verify "$@"
+	is "$RC" 1 "$pair: verify exits 1 on a difference"
+	like "$OUT" "DIFF +ckan_default +rows +public.package +500 +501" "$pair: verify shows the row count"
+	like "$OUT" "DIFF +ckan_default +grants +public.resource" "$pair: verify shows the grant"
+	sb_as_postgres psql -X -q -h "$SB_RUN" -p "$SB_NEW_PORT" -U postgres -d ckan_default \
+		-c "DELETE FROM package WHERE name = 'planted'; REVOKE SELECT ON resource FROM datastore_default"
+
+	# --- CKAN's roles log in to NEW with their passwords (a passfile of our own)
+	umask 077
+	printf '*:*:*:ckan_default:demo-pass\n*:*:*:datastore_default:demo-read\n' >"$TAP_TMP/pgpass"
+	umask 022
+	q() { PGPASSFILE=$TAP_TMP/pgpass psql -X -q -At -h 127.0.0.1 -p "$SB_NEW_PORT" "$@" 2>&1; }
+	is "$(q -U ckan_default -d ckan_default -c 'SELECT count(*) FROM package')" 500 "$pair: ckan_default logs in to NEW and reads its data"
+	is "$(q -U ckan_default -d ckan_default -c 'CREATE TABLE t_new (i int); DROP TABLE t_new; SELECT 1')" 1 \
+		"$pair: ckan_default can still create tables in ckan_default"
+	is "$(q -U ckan_default -d datastore_default -c 'CREATE TABLE t_new (i int); DROP TABLE t_new; SELECT 1')" 1 \
+		"$pair: ckan_default can still create tables in the DataStore"
+	is "$(q -U datastore_default -d datastore_default -c 'SELECT count(*) FROM "0f6a3d2c-res"')" 2000 \
+		"$pair: the DataStore's read-only user logs in and reads"
+	like "$(q -U datastore_default -d datastore_default -c 'CREATE TABLE x (i int)')" "permission denied" \
+		"$pair: and cannot create tables"
+	is "$(q -U ckan_default -d ckan_default -c "SELECT nextval('activity_id_seq')")" 4243 "$pair: the sequence goes on where it was"
+	is "$(q -U ckan_default -d ckan_default -c 'SHOW work_mem')" 16MB "$pair: the database's settings came along"
+	like "$(q -U datastore_default -d ckan_default -c 'SELECT 1')" "permission denied for database" \
+		"$pair: the database's grants came along (the DataStore reader may not connect to CKAN's)"
+
+	# --- pg_dump --schema-only, OLD vs NEW
+	for db in ckan_default datastore_default; do
+		sb_as_postgres pg_dump --create --schema-only -h "$SB_RUN" -p "$SB_OLD_PORT" -U postgres "$db" | schema_norm >"$TAP_TMP/old.sql"
+		sb_as_postgres pg_dump --create --schema-only -h "$SB_RUN" -p "$SB_NEW_PORT" -U postgres "$db" | schema_norm >"$TAP_TMP/new.sql"
+		if diff -u "$TAP_TMP/old.sql" "$TAP_TMP/new.sql" >"$TAP_TMP/schema.diff"; then
+			tap_result 0 "$pair: pg_dump --create --schema-only $db is the same on OLD and NEW"
+		else
+			tap_result 1 "$pair: pg_dump --create --schema-only $db is the same on OLD and NEW"
+			sed 's/^/# /' "$TAP_TMP/schema.diff" | head -n 40
+		fi
+	done
+
+	# --- no password in the log, no passfile left behind
+	is "$(grep -c 'demo-pass\|demo-read' "$state/log")" 0 "$pair: no password in the log"
+	find "$SB_DIR/tmp" -mindepth 1 | sed 's/^/# left: /'
+	is "$(find "$SB_DIR/tmp" -mindepth 1 | wc -l | tr -d ' ')" 0 "$pair: no temporary file (passfile) left behind"
+	like "$(grep 'check-login' "$state/log" | head -n 1)" "PGPASSFILE=" "$pair: logins are checked with a passfile"
+	unlike "$(grep 'check-login' "$state/log" | head -n 1)" ":demo-" "$pair: not with passwords on the command line"
+
+	# --- OLD writable again, rollback
+	is "$(sb_as_postgres psql -X -At -h "$SB_RUN" -p "$SB_OLD_PORT" -U postgres -d ckan_default -c 'SHOW default_transaction_read_only')" off \
+		"$pair: OLD's databases are writable again after the switch"
+	run ckan-pg-upgrade rollback --state-dir "$state" --start-cmd "date +%s >>$SB_DIR/web.start"
+	is "$RC" 0 "$pair: rollback exits 0"
+	ok "$pair: rollback restores the ini byte-identical" cmp "$SB_INI" "$SB_DIR/ini.orig"
+	is "$(wc -l <"$SB_DIR/web.start" | tr -d ' ')" 2 "$pair: rollback starts the web server"
+	run ckan-pg-upgrade status --state-dir "$state"
+	like "$OUT" "rolled back" "$pair: status says rolled back"
+	unset TMPDIR
+	sb_cleanup
+}
+
+upgrade_pair 12 1
+upgrade_pair 10 0
+done_testing
