@@ -10,10 +10,12 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 
 command -v mandoc >/dev/null 2>&1 || skip_all "mandoc is not installed"
 
-for src in "$ROOT"/tools/*.c; do
+# Every tool: the C binaries in $BUILD/bin and the sh driver as it is in tools/.
+for src in "$ROOT"/tools/*.c "$ROOT"/tools/ckan-pg-upgrade; do
 	[ -f "$src" ] || continue
 	t=$(basename "$src" .c)
 	bin="$BUILD/bin/$t"
+	case $src in *.c) ;; *) bin=$src ;; esac
 	bash_c="$ROOT/completions/bash/$t"
 	zsh_c="$ROOT/completions/zsh/_$t"
 	man="$ROOT/man/man1/$t.1"

@@ -8,7 +8,8 @@ DEST="$TAP_TMP/dest"
 
 run make -s -C "$ROOT" install BUILD="$BUILD" SAN="${SAN:-}" DESTDIR="$DEST" PREFIX=/opt/ckp
 is "$RC" 0 "make install succeeds"
-for src in "$ROOT"/tools/*.c; do
+for src in "$ROOT"/tools/*.c "$ROOT"/tools/ckan-pg-upgrade; do
+	[ -f "$src" ] || continue
 	name=$(basename "$src" .c)
 	ok "$name installed, executable" test -x "$DEST/opt/ckp/bin/$name"
 	ok "$name man page installed" test -f "$DEST/opt/ckp/share/man/man1/$name.1"
