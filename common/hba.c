@@ -22,6 +22,7 @@
 #include <pcre2.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -1757,10 +1758,165 @@ static int addr_covers(const struct hba_rule *a, const struct hba_rule *b)
 	return 1;
 }
 
+/*
+ * Finding rules that can never match.  Comparing each rule with every
+ * earlier one is quadratic (10 000 rules took seconds), so earlier rules are
+ * indexed: a rule can only be covered by one whose database list says all
+ * or holds the rule's first database, and likewise for users.  Buckets:
+ * "all all" rules in a list; "all" databases with named users by user
+ * name; named databases by database name.  Candidates are checked exactly.
+ */
+struct bucket {
+	const char *key;
+	size_t *idx;
+	size_t n, cap;
+};
+
+struct shadow_index {
+	size_t *all;			/* rules that say all databases and all users */
+	size_t nall, capall;
+	struct bucket *by_user, *by_db;	/* open addressing, size a power of two */
+	size_t size;
+};
+
+static uint64_t fnv1a(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+static void push_index(size_t **v, size_t *n, size_t *cap, size_t x)
+{
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 4;
+		*v = xrealloc(*v, *cap * sizeof **v);
+	}
+	(*v)[(*n)++] = x;
+}
+
+static struct bucket *bucket_of(struct bucket *t, size_t size, const char *key, int create)
+{
+	size_t i = (size_t)fnv1a(key) & (size - 1);
+
+	for (;; i = (i + 1) & (size - 1)) {
+		if (!t[i].key) {
+			if (!create)
+				return NULL;
+			t[i].key = key;
+			return &t[i];
+		}
+		if (strcmp(t[i].key, key) == 0)
+			return &t[i];
+	}
+}
+
+static void shadow_init(struct shadow_index *x, size_t nrules)
+{
+	size_t tokens = 4 * nrules + 16;
+
+	memset(x, 0, sizeof *x);
+	x->size = 16;
+	while (x->size < 2 * tokens)
+		x->size *= 2;
+	x->by_user = calloc(x->size, sizeof *x->by_user);
+	x->by_db = calloc(x->size, sizeof *x->by_db);
+	if (!x->by_user || !x->by_db)
+		abort();
+}
+
+static void shadow_free(struct shadow_index *x)
+{
+	size_t i;
+
+	for (i = 0; i < x->size; i++) {
+		free(x->by_user[i].idx);
+		free(x->by_db[i].idx);
+	}
+	free(x->by_user);
+	free(x->by_db);
+	free(x->all);
+}
+
+static int can_shadow(const struct hba_rule *e)
+{
+	return !e->error && !e->include_kind && e->type >= 0;
+}
+
+static void shadow_add(const struct hba_model *m, struct shadow_index *x, size_t i)
+{
+	const struct hba_rule *e = &m->rules[i];
+	size_t k;
+
+	if (!can_shadow(e))
+		return;
+	if (list_has_kw(&e->databases, "all")) {
+		if (list_has_kw(&e->users, "all")) {
+			push_index(&x->all, &x->nall, &x->capall, i);
+			return;
+		}
+		for (k = 0; k < e->users.n; k++) {
+			struct bucket *b = bucket_of(x->by_user, x->size, e->users.tok[k].text, 1);
+
+			if (!b->n || b->idx[b->n - 1] != i)
+				push_index(&b->idx, &b->n, &b->cap, i);
+		}
+		return;
+	}
+	for (k = 0; k < e->databases.n; k++) {
+		struct bucket *b = bucket_of(x->by_db, x->size, e->databases.tok[k].text, 1);
+
+		if (!b->n || b->idx[b->n - 1] != i)
+			push_index(&b->idx, &b->n, &b->cap, i);
+	}
+}
+
+static int covers(const struct hba_rule *e, const struct hba_rule *r)
+{
+	return type_covers(e->type, r->type) && list_covers(&e->databases, &r->databases, 1) &&
+	       list_covers(&e->users, &r->users, 0) && addr_covers(e, r);
+}
+
+/* The earliest covering rule among the candidates of one bucket list (ascending). */
+static size_t first_cover(const struct hba_model *m, const size_t *v, size_t n, size_t r, size_t best)
+{
+	size_t k;
+
+	for (k = 0; k < n && v[k] < best; k++)
+		if (covers(&m->rules[v[k]], &m->rules[r]))
+			return v[k];
+	return best;
+}
+
+static void shadow_check(struct hba_model *m, const struct shadow_index *x, size_t i)
+{
+	struct hba_rule *r = &m->rules[i];
+	const struct bucket *b;
+	size_t best = i;
+
+	if (!r->databases.n || !r->users.n)
+		return;
+	best = first_cover(m, x->all, x->nall, i, best);
+	if ((b = bucket_of(x->by_user, x->size, r->users.tok[0].text, 0)))
+		best = first_cover(m, b->idx, b->n, i, best);
+	if ((b = bucket_of(x->by_db, x->size, r->databases.tok[0].text, 0)))
+		best = first_cover(m, b->idx, b->n, i, best);
+	if (best < i) {
+		const struct hba_rule *e = &m->rules[best];
+
+		warn(r, "never matches: line %d%s%s already matches every connection it would", e->line,
+		     e->file != r->file ? " of " : "", e->file != r->file ? m->files[e->file].path : "");
+	}
+}
+
 void hba_validate(struct hba_model *m, const struct hba_context *ctx)
 {
-	size_t i, j;
+	struct shadow_index idx;
+	size_t i;
 
+	shadow_init(&idx, m->n);
 	for (i = 0; i < m->n; i++) {
 		struct hba_rule *r = &m->rules[i];
 		struct net n;
@@ -1806,20 +1962,10 @@ void hba_validate(struct hba_model *m, const struct hba_context *ctx)
 		}
 		if (r->type >= 0 && rule_net(r, &n) && !n.contiguous)
 			warn(r, "netmask \"%s\" is not contiguous", r->mask ? r->mask : "");
-		for (j = 0; j < i; j++) {
-			const struct hba_rule *e = &m->rules[j];
-
-			if (e->error || e->include_kind || e->type < 0)
-				continue;
-			if (type_covers(e->type, r->type) && list_covers(&e->databases, &r->databases, 1) &&
-			    list_covers(&e->users, &r->users, 0) && addr_covers(e, r)) {
-				warn(r, "never matches: line %d%s%s already matches every connection it would",
-				     e->line, e->file != r->file ? " of " : "",
-				     e->file != r->file ? m->files[e->file].path : "");
-				break;
-			}
-		}
+		shadow_check(m, &idx, i);
+		shadow_add(m, &idx, i);
 	}
+	shadow_free(&idx);
 }
 
 size_t hba_errors(const struct hba_model *m)
