@@ -2013,7 +2013,37 @@ static int cmp_opt(const void *a, const void *b)
 	return c ? c : strcmp(x->value, y->value);
 }
 
-void hba_rule_key(const struct hba_rule *r, struct buf *out)
+int hba_rule_match_address(const struct hba_rule *r, const char *addr)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	unsigned char a[16];
+	struct net n;
+	int i, len;
+
+	if (r->type == HBA_LOCAL || !r->address || strcmp(r->address, "all") == 0)
+		return 1;
+	if (numeric_addr(addr, &ss, &sl) != 0)
+		return -1;
+	if (strcmp(r->address, "samehost") == 0 || strcmp(r->address, "samenet") == 0) {
+		/* only a loopback client is surely on this host */
+		len = addr_bytes(&ss, a);
+		if ((len == 4 && a[0] == 127) || (len == 16 && memcmp(a, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\1", 16) == 0))
+			return 1;
+		return -1;
+	}
+	if (!rule_net(r, &n))
+		return -1;	/* a host name: it depends on DNS */
+	if (n.family != ss.ss_family)
+		return 0;
+	len = addr_bytes(&ss, a);
+	for (i = 0; i < len; i++)
+		if ((a[i] & n.m[i]) != n.a[i])
+			return 0;
+	return 1;
+}
+
+void hba_rule_match_key(const struct hba_rule *r, struct buf *out)
 {
 	struct net n;
 	size_t i;
@@ -2048,6 +2078,15 @@ void hba_rule_key(const struct hba_rule *r, struct buf *out)
 		}
 		buf_addc(out, ' ');
 	}
+}
+
+void hba_rule_key(const struct hba_rule *r, struct buf *out)
+{
+	size_t i;
+
+	hba_rule_match_key(r, out);
+	if (r->include_kind)
+		return;
 	buf_adds(out, hba_rule_view_method(r));
 	if (r->nopts) {
 		struct hba_option *o = xmalloc(r->nopts * sizeof *o);

@@ -124,6 +124,19 @@ size_t hba_errors(const struct hba_model *m);
  */
 void hba_rule_key(const struct hba_rule *r, struct buf *out);
 
+/*
+ * The same without the method and its options: two rules with equal match
+ * keys take the same connections, and the first one decides how.
+ */
+void hba_rule_match_key(const struct hba_rule *r, struct buf *out);
+
+/*
+ * Whether a host rule's address takes a client at addr (a numeric IPv4 or
+ * IPv6 address): 1 yes, 0 no, -1 cannot tell here (a host name, samenet).
+ * Local rules and "all" take every client.
+ */
+int hba_rule_match_address(const struct hba_rule *r, const char *addr);
+
 /* Whether the rule matches every database and every user ("all all"). */
 int hba_rule_catch_all(const struct hba_rule *r);
 

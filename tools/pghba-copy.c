@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -219,6 +220,30 @@ static void print_problems(const struct hba_model *m, int errors_only)
 	}
 }
 
+/* --check --json: one object per error or warning. */
+static void print_problems_json(const struct hba_model *m)
+{
+	size_t i, w;
+	int first = 1;
+
+	printf("[");
+	for (i = 0; i < m->n; i++) {
+		const struct hba_rule *r = &m->rules[i];
+
+		for (w = 0; w < r->nwarnings + (r->error ? 1 : 0); w++) {
+			int is_error = r->error && w == r->nwarnings;
+
+			printf("%s{\"file\": ", first ? "" : ",\n ");
+			first = 0;
+			out_json_string(stdout, m->files[r->file].path);
+			printf(", \"line\": %d, \"kind\": \"%s\", \"message\": ", r->line, is_error ? "error" : "warning");
+			out_json_string(stdout, is_error ? r->error : r->warnings[w]);
+			printf("}");
+		}
+	}
+	printf("]\n");
+}
+
 /* ---- --list ---------------------------------------------------------- */
 
 static void list_tokens(const struct hba_list *l, struct buf *b)
@@ -333,7 +358,10 @@ static int cmd_check(const char *file)
 
 	resolve_side(&s, file);
 	load_hba(&m, s.hba, target_version(&s), &s);
-	print_problems(&m, 0);
+	if (opt.json)
+		print_problems_json(&m);
+	else
+		print_problems(&m, 0);
 	errors = hba_errors(&m);
 	hba_free(&m);
 	free_side(&s);
@@ -500,10 +528,12 @@ static int cmd_copy(const char *oldspec, const char *newspec)
 		size_t nlen = new_exists ? nsrc.data.len : 0;
 
 		eol = line_end(nd, nlen);
+		/* NEW's rules by what connections they take: the same connections
+		 * under another method are a conflict, and NEW's choice stays. */
 		new_keys = xmalloc((nm.n + 1) * sizeof *new_keys);
 		for (i = 0; i < nm.n; i++) {
 			buf_reset(&key);
-			hba_rule_key(&nm.rules[i], &key);
+			hba_rule_match_key(&nm.rules[i], &key);
 			new_keys[i] = buf_steal(&key);
 		}
 		/* Before NEW's first catch-all rule and its comments, else at the end. */
@@ -521,11 +551,24 @@ static int cmd_copy(const char *oldspec, const char *newspec)
 			if (r->error || r->type < 0)
 				continue;
 			buf_reset(&key);
-			hba_rule_key(r, &key);
+			hba_rule_match_key(r, &key);
 			for (k = 0; k < nm.n && !present; k++)
-				present = strcmp(new_keys[k], key.data) == 0;
-			if (present)
+				present = strcmp(new_keys[k], key.data) == 0 ? (int)k + 1 : 0;
+			if (present) {
+				struct buf ok, nk;
+
+				buf_init(&ok);
+				buf_init(&nk);
+				hba_rule_key(r, &ok);
+				hba_rule_key(&nm.rules[present - 1], &nk);
+				if (strcmp(ok.data, nk.data) != 0)
+					diag_warn(f->path, r->line, "NEW's line %d takes the same connections with %s; kept NEW's "
+						  "(OLD used %s: --replace, or edit NEW, to keep it)",
+						  nm.rules[present - 1].line, nm.rules[present - 1].method, r->method);
+				buf_free(&ok);
+				buf_free(&nk);
 				continue;
+			}
 			buf_printf(&block, "# from %s:%d (pghba-copy)%s", f->path, r->line, eol);
 			add_lines(&block, f->data + r->lead_off, r->off + r->len - r->lead_off, eol);
 			carried++;
@@ -613,9 +656,11 @@ done:
 
 /* ---- --check-login --------------------------------------------------- */
 
+/* Does a database or user list take name? 1 yes, 0 no, -1 cannot tell here (+group, /regex, samerole). */
 static int list_has(const struct hba_list *l, const char *name, const char *user, int is_db)
 {
 	size_t i;
+	int unsure = 0;
 
 	for (i = 0; i < l->n; i++) {
 		const struct hba_token *t = &l->tok[i];
@@ -625,52 +670,40 @@ static int list_has(const struct hba_list *l, const char *name, const char *user
 		if (is_db && !t->quoted && strcmp(t->text, "sameuser") == 0 && strcmp(name, user) == 0)
 			return 1;
 		if (is_db && !t->quoted && (strcmp(t->text, "samerole") == 0 || strcmp(t->text, "samegroup") == 0))
-			return -1;	/* depends on role membership: unknown here */
-		if (!t->quoted && t->text[0] == '+')
-			return -1;
-		if (!t->quoted && t->text[0] == '/')
-			return -1;
-		if (strcmp(t->text, name) == 0)
+			unsure = 1;	/* depends on role membership */
+		else if (!t->quoted && (t->text[0] == '+' || t->text[0] == '/'))
+			unsure = 1;
+		else if (strcmp(t->text, name) == 0)
 			return 1;
 	}
-	return 0;
+	return unsure ? -1 : 0;
 }
 
-/* Does a host rule's address take a connection from addr (an IPv4/IPv6 literal)? -1 unknown. */
-static int address_matches(const struct hba_rule *r, const char *addr)
+/* The OS user libpq connects as when the URL names none. */
+static const char *os_user(void)
 {
-	int v4 = strchr(addr, ':') == NULL;
+	struct passwd *pw = getpwuid(geteuid());
 
-	if (!r->address || strcmp(r->address, "all") == 0)
-		return 1;
-	if (strcmp(r->address, "samehost") == 0 || strcmp(r->address, "samenet") == 0)
-		return strcmp(addr, "127.0.0.1") == 0 || strcmp(addr, "::1") == 0 ? 1 : -1;
-	/* Loopback clients: compare with the usual loopback rules exactly. */
-	if (v4 && (strcmp(r->address, "127.0.0.1/32") == 0 || (strcmp(r->address, "127.0.0.1") == 0 && r->mask &&
-							      strcmp(r->mask, "255.255.255.255") == 0)))
-		return strcmp(addr, "127.0.0.1") == 0;
-	if (!v4 && (strcmp(r->address, "::1/128") == 0))
-		return strcmp(addr, "::1") == 0;
-	if (strcmp(r->address, "0.0.0.0/0") == 0)
-		return v4;
-	if (strcmp(r->address, "::/0") == 0)
-		return !v4;
-	if (strcmp(r->address, "127.0.0.0/8") == 0)
-		return v4 && strncmp(addr, "127.", 4) == 0;
-	return -1;
+	return pw ? pw->pw_name : "";
+}
+
+/* A failed login because of authentication (a negative answer), or trouble reaching the server? */
+static int auth_failure(const char *msg)
+{
+	return strstr(msg, "authentication failed") || strstr(msg, "no pg_hba.conf entry") ||
+	       strstr(msg, "password") || strstr(msg, "does not exist");
 }
 
 static int cmd_check_login(const char *newspec, int nurls, char **urls)
 {
 	struct side n;
 	struct hba_model m;
-	int u, status = EXIT_SAME, version;
+	int u, status = EXIT_SAME;
 	struct pgconn *admin = NULL;
 	struct diag_err err;
 
 	resolve_side(&n, newspec);
-	version = target_version(&n);
-	load_hba(&m, n.hba, version, &n);
+	load_hba(&m, n.hba, target_version(&n), &n);
 	if (opt.admin_url) {
 		admin = pgconn_open(opt.admin_url, "pghba-copy", &err);
 		if (!admin)
@@ -696,7 +729,7 @@ static int cmd_check_login(const char *newspec, int nurls, char **urls)
 		user = pgurl_get(&url, "user");
 		db = pgurl_get(&url, "dbname");
 		if (!user)
-			user = getenv("USER") ? getenv("USER") : "";
+			user = os_user();
 		if (!db)
 			db = user;
 		local = !host || !*host || host[0] == '/' || host[0] == '@';
@@ -710,10 +743,13 @@ static int cmd_check_login(const char *newspec, int nurls, char **urls)
 				continue;
 			if ((r->type == HBA_LOCAL) != local)
 				continue;
-			/* CKAN's URLs ask for SSL only through sslmode; GSS encryption is never asked for. */
+			/* libpq's default sslmode is prefer: SSL whenever the server offers it. */
 			{
 				const char *sslmode = pgurl_get(&url, "sslmode");
 				int ssl = sslmode && (strcmp(sslmode, "require") == 0 || strncmp(sslmode, "verify", 6) == 0);
+
+				if (!sslmode || strcmp(sslmode, "prefer") == 0 || strcmp(sslmode, "allow") == 0)
+					ssl = n.is_cluster && !n.ssl_off;
 
 				if (r->type == HBA_HOSTGSSENC || (r->type == HBA_HOSTSSL && !ssl) ||
 				    (r->type == HBA_HOSTNOSSL && ssl))
@@ -722,7 +758,7 @@ static int cmd_check_login(const char *newspec, int nurls, char **urls)
 			d = list_has(&r->databases, db, user, 1);
 			us = list_has(&r->users, user, user, 0);
 			if (!local)
-				a = address_matches(r, addr);
+				a = hba_rule_match_address(r, addr);
 			if (d == 0 || us == 0 || a == 0)
 				continue;
 			if (d < 0 || us < 0 || a < 0) {
@@ -744,7 +780,10 @@ static int cmd_check_login(const char *newspec, int nurls, char **urls)
 			pgconn_close(c);
 		} else {
 			printf("  login: failed: %s\n", err.msg);
-			status = status == EXIT_TROUBLE ? status : EXIT_DIFF;
+			if (!auth_failure(err.msg))
+				status = EXIT_TROUBLE;
+			else if (status != EXIT_TROUBLE)
+				status = EXIT_DIFF;
 		}
 		if (admin && match && match->method) {
 			struct pgconn_rows rows;
@@ -771,8 +810,8 @@ static int cmd_check_login(const char *newspec, int nurls, char **urls)
 					       user);
 					status = status == EXIT_TROUBLE ? status : EXIT_DIFF;
 				}
-				pgconn_rows_free(&rows);
 			}
+			pgconn_rows_free(&rows);
 			buf_free(&q);
 		}
 		buf_free(&masked);
@@ -781,7 +820,6 @@ static int cmd_check_login(const char *newspec, int nurls, char **urls)
 	pgconn_close(admin);
 	hba_free(&m);
 	free_side(&n);
-	(void)version;
 	return status;
 }
 

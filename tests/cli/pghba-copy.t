@@ -40,6 +40,12 @@ like "$ERR" "insecure.conf:1: warning: md5 from any address without SSL" "0.0.0.
 like "$ERR" "insecure.conf:2: warning: .*trust" "trust on a host rule is warned about"
 like "$ERR" "insecure.conf:3: warning: .*password" "clear-text password is warned about"
 
+run "$P" --check --json "$D/insecure.conf" --pg-version 15
+is "$(printf '%s' "$OUT" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(sorted(set((p["line"], p["kind"]) for p in d)))')" \
+	"[(1, 'warning'), (2, 'warning'), (3, 'warning')]" "--check --json lists the warnings"
+run "$P" --check --json "$D/crypt.conf" --pg-version 15
+like "$OUT" '"line": 2, "kind": "error"' "--check --json lists errors"
+
 # --list
 run "$P" --list "$D/old.conf" --pg-version 15
 is "$RC" 0 "--list exits 0"
@@ -62,7 +68,8 @@ ca=$(grep -n '^local   all             all' "$W/pg_hba.conf" | cut -d: -f1)
 pg=$(grep -n '^local   all             postgres' "$W/pg_hba.conf" | cut -d: -f1)
 ok "OLD's rules sit after NEW's postgres rule and before its first catch-all" test "$pg" -lt "$ck" -a "$ck" -lt "$ca"
 is "$(sed -n "$((ca - 1))p" "$W/pg_hba.conf")" '# "local" is for Unix domain socket connections only' "NEW's catch-all keeps its comment right above it"
-is "$(grep -c 'md5' "$W/pg_hba.conf")" 4 "OLD's md5 catch-alls were carried too (NEW lacks them), the rest are not duplicated"
+is "$(grep -c 'md5' "$W/pg_hba.conf")" 2 "OLD's two CKAN rules were carried; its md5 loopback rules were not"
+like "$ERR" "old.conf:16: warning: NEW's line 19 takes the same connections with scram-sha-256; kept NEW's" "a conflict with NEW's own rule keeps NEW's and says so"
 is "$(grep -c '^local   all             postgres' "$W/pg_hba.conf")" 1 "a rule NEW already has is not duplicated"
 is "$(stat -c %a "$W/pg_hba.conf")" 640 "mode kept"
 run "$P" --check "$W/pg_hba.conf" --pg-version 15
