@@ -70,31 +70,41 @@ static char *read_pg_version(const char *dir)
 }
 
 /* data_directory from the conf itself (Debian keeps config and data apart). */
-static char *conf_data_dir(const char *conf_file, struct diag_err *err, int *failed)
+/*
+ * data_directory from the conf itself (Debian keeps config and data apart).
+ * The parsed conf is kept in c->conf for cluster_load_conf: a large
+ * postgresql.conf is then read once, not twice.
+ */
+static char *conf_data_dir(struct cluster *c, struct diag_err *err, int *failed)
 {
-	struct pgconf_model m;
+	struct pgconf_model *m = xmalloc(sizeof *m);
 	const struct pgconf_setting *s;
 	char *dd = NULL;
 
 	*failed = 0;
-	pgconf_init(&m);
-	if (pgconf_load(&m, conf_file, 0, err) < 0) {
+	pgconf_init(m);
+	if (pgconf_load(m, c->conf_file, 0, err) < 0) {
 		*failed = 1;
-		pgconf_free(&m);
+		pgconf_free(m);
+		free(m);
 		return NULL;
 	}
-	s = pgconf_effective(&m, "data_directory");
+	s = pgconf_effective(m, "data_directory");
 	if (s && *s->value) {
 		if (s->value[0] == '/') {
 			dd = xstrdup(s->value);
 		} else {
-			char *d = path_dir(m.files[s->file].path);
+			char *d = path_dir(m->files[s->file].path);
 
 			dd = path_join(d, s->value);
 			free(d);
 		}
 	}
-	pgconf_free(&m);
+	if (c->conf) {
+		pgconf_free(c->conf);
+		free(c->conf);
+	}
+	c->conf = m;
 	return dd;
 }
 
@@ -120,7 +130,7 @@ int cluster_resolve(const char *spec, struct cluster *c, struct diag_err *err)
 		free(confdir);
 		if (!path_is_file(c->conf_file))
 			return diag_set(err, c->conf_file, 0, "cannot open: %s", strerror(ENOENT));
-		c->data_dir = conf_data_dir(c->conf_file, err, &failed);
+		c->data_dir = conf_data_dir(c, err, &failed);
 		if (failed)
 			return -1;
 		if (!c->data_dir) {
@@ -145,7 +155,7 @@ int cluster_resolve(const char *spec, struct cluster *c, struct diag_err *err)
 		if (!path_is_file(c->conf_file))
 			return diag_set(err, spec, 0, "no postgresql.conf in this directory");
 		if (!c->data_dir) {
-			c->data_dir = conf_data_dir(c->conf_file, err, &failed);
+			c->data_dir = conf_data_dir(c, err, &failed);
 			if (failed)
 				return -1;
 		}
@@ -153,7 +163,7 @@ int cluster_resolve(const char *spec, struct cluster *c, struct diag_err *err)
 		if (access(spec, F_OK) < 0)
 			return diag_set(err, spec, 0, "cannot open: %s", strerror(errno));
 		c->conf_file = xstrdup(spec);
-		c->data_dir = conf_data_dir(c->conf_file, err, &failed);
+		c->data_dir = conf_data_dir(c, err, &failed);
 		if (failed)
 			return -1;
 		if (!c->data_dir) {
@@ -181,16 +191,26 @@ void cluster_free(struct cluster *c)
 	free(c->name);
 	free(c->conf_file);
 	free(c->data_dir);
+	if (c->conf) {
+		pgconf_free(c->conf);
+		free(c->conf);
+	}
 	memset(c, 0, sizeof *c);
 }
 
-int cluster_load_conf(const struct cluster *c, struct pgconf_model *m, struct diag_err *err)
+int cluster_load_conf(struct cluster *c, struct pgconf_model *m, struct diag_err *err)
 {
 	char *autoconf;
 	int rc;
 
-	if (pgconf_load(m, c->conf_file, 0, err) < 0)
+	if (c->conf && m->n == 0 && m->nfiles == 0) {
+		/* Hand over what cluster_resolve already parsed. */
+		*m = *c->conf;
+		free(c->conf);
+		c->conf = NULL;
+	} else if (pgconf_load(m, c->conf_file, 0, err) < 0) {
 		return -1;
+	}
 	if (!c->data_dir)
 		return 0;
 	autoconf = path_join(c->data_dir, "postgresql.auto.conf");
@@ -498,7 +518,7 @@ static char *first_socket_dir(const char *list)
 	return n ? xstrndup(list, n) : NULL;
 }
 
-int cluster_settings(const struct cluster *c, struct cluster_facts *f, struct diag_err *err)
+int cluster_settings(struct cluster *c, struct cluster_facts *f, struct diag_err *err)
 {
 	struct pgconf_model m;
 	const struct pgconf_setting *s;

@@ -20,6 +20,7 @@ struct cluster {
 	char *name;		/* "main" for VER/NAME; NULL otherwise */
 	char *conf_file;	/* its postgresql.conf */
 	char *data_dir;		/* NULL when unknown */
+	struct pgconf_model *conf;	/* postgresql.conf as parsed while resolving, for cluster_load_conf */
 };
 
 /* The config root: $PG_CLUSTER_CONF_ROOT, else /etc/postgresql. */
@@ -43,7 +44,7 @@ void cluster_free(struct cluster *c);
  * its includes, then the data directory's postgresql.auto.conf (ALTER
  * SYSTEM) when there is one.  0, or -1 with err.
  */
-int cluster_load_conf(const struct cluster *c, struct pgconf_model *m, struct diag_err *err);
+int cluster_load_conf(struct cluster *c, struct pgconf_model *m, struct diag_err *err);
 
 /* ---- discovery and facts (pg_lsclusters' view of a cluster) ---------- */
 
@@ -96,7 +97,7 @@ enum { CLUSTER_BY_PIDFILE = 1, CLUSTER_BY_SOCKET = 2 };
  * range is an error naming the file and line.  0, or -1 with err; free f
  * with cluster_facts_free either way.
  */
-int cluster_settings(const struct cluster *c, struct cluster_facts *f, struct diag_err *err);
+int cluster_settings(struct cluster *c, struct cluster_facts *f, struct diag_err *err);
 
 /*
  * Fill the status part of f (after cluster_settings): online when the PID
