@@ -72,6 +72,40 @@ function cstr_or_null(s) {
 	return s == "" ? "NULL" : cstr(s, 0)
 }
 
+# The number of bytes s stands for once its snapshot escapes are decoded.
+function rawlen(s, tsv,    i, n, c, d, len) {
+	n = length(s)
+	len = 0
+	for (i = 1; i <= n; i++) {
+		c = substr(s, i, 1)
+		if (tsv && c == "\\" && i < n) {
+			d = substr(s, i + 1, 1)
+			if (d == "\\" || d == "t" || d == "n" || d == "r")
+				i++
+		}
+		len++
+	}
+	return len
+}
+
+# The offset of s in the string table (each string once, NUL-terminated).
+# Snapshot rows hold offsets, not pointers: pointers in data cost every
+# start one relocation each, and the snapshots hold some 10 000 strings.
+function sref(s, tsv,    lit) {
+	lit = cstr(s, tsv)
+	if (!(lit in stroff)) {
+		stroff[lit] = strsize
+		nstr++
+		strlit[nstr] = lit
+		strsize += rawlen(s, tsv) + 1
+	}
+	return stroff[lit]
+}
+
+function sref_or_none(s) {
+	return s == "" ? "PGP_NONE" : sref(s, 0)
+}
+
 # "9.5" -> 90500, "13" -> 130000
 function vernum(s,    p, n) {
 	n = split(s, p, ".")
@@ -96,7 +130,11 @@ BEGIN {
 	print "#include <stddef.h>"
 	print ""
 	print "#include \"pgparams.h\""
+	print ""
+	print "extern const char pgparams_strtab[];"
 	nv = 0
+	strsize = 0
+	nstr = 0
 }
 
 FNR == 1 {
@@ -123,7 +161,7 @@ FNR == 1 {
 }
 
 $1 == "name" && $2 == "vartype" {
-	printf "const struct pgparam pgparams_v%d[] = {\n", ver
+	printf "const struct pgparam_packed pgparams_v%d[] = {\n", ver
 	next
 }
 
@@ -138,8 +176,8 @@ $1 == "name" && $2 == "vartype" {
 	known[ver, $1] = 1
 	names[ver, count] = $1
 	key[count] = tolower($1)
-	text[count] = sprintf("\t{%s, %s, %s, %s, %s, %s},", cstr($1, 0), ctype[$2], cstr_or_null($3),
-		$2 == "enum" ? cstr($4, 0) : "NULL", cstr($5, 1), cstr($6, 0))
+	text[count] = sprintf("\t{%s, %s, %s, %s, %s, %s},", sref($1, 0), sref_or_none($3),
+		$2 == "enum" ? sref($4, 0) : "PGP_NONE", sref($5, 1), sref($6, 0), ctype[$2])
 }
 
 # Print the rows sorted by lower-cased name (pg_settings has a few mixed-case
@@ -173,7 +211,7 @@ END {
 	for (i = 1; i <= nv; i++)
 		printf "\t%d,\n", vers[i]
 	print "};"
-	print "const struct pgparam *const pgparams_data_tables[] = {"
+	print "const struct pgparam_packed *const pgparams_data_tables[] = {"
 	for (i = 1; i <= nv; i++)
 		printf "\tpgparams_v%d,\n", vers[i]
 	print "};"
@@ -182,6 +220,11 @@ END {
 		printf "\t%d,\n", sizes[i]
 	print "};"
 	printf "const size_t pgparams_data_nversions = %d;\n", nv
+	print ""
+	print "const char pgparams_strtab[] ="
+	for (i = 1; i <= nstr; i++)
+		printf "\t%s \"\\0\"\n", strlit[i]
+	print "\t;"
 
 	# The change table, ordered by version (stable: file order within one).
 	nc = 0
