@@ -1450,7 +1450,8 @@ static int do_include(struct loader *ld, size_t fidx, const char *kind, const ch
 			names[n++] = xasprintf("%s/%s", full, de->d_name);
 		}
 		closedir(d);
-		qsort(names, n, sizeof *names, cmp_str);
+		if (n > 1)	/* qsort(NULL, 0) is undefined */
+			qsort(names, n, sizeof *names, cmp_str);
 		for (i = 0; i < n && rc == 0; i++)
 			rc = load_file(ld, names[i], lineno, outer);
 		for (i = 0; i < n; i++)

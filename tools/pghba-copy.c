@@ -477,12 +477,20 @@ static int cmd_copy(const char *oldspec, const char *newspec)
 	load_hba(&om, o.hba, version, &n);
 	new_exists = access(n.hba, F_OK) == 0;
 	hba_init(&nm, version);
+	hba_init(&check, version);
 	memset(&nsrc, 0, sizeof nsrc);
 	buf_init(&nsrc.data);
+	buf_init(&out);
+	buf_init(&block);
+	buf_init(&key);
+	buf_init(&ident_add);
+	buf_init(&old_ident);
+	buf_init(&new_ident);
 	if (new_exists) {
 		if (fileio_read(n.hba, &nsrc, &err) < 0) {
 			diag_report(&err);
-			return EXIT_TROUBLE;
+			status = EXIT_TROUBLE;
+			goto done;
 		}
 		load_hba(&nm, n.hba, version, &n);
 	}
@@ -494,13 +502,17 @@ static int cmd_copy(const char *oldspec, const char *newspec)
 			skipped++;
 		}
 	if (skipped && !opt.skip_invalid) {
-		diag_error(NULL, 0, "%zu rule%s invalid for PostgreSQL %d; nothing written (--skip-invalid leaves them out)",
-			   skipped, skipped == 1 ? "" : "s", version >= 100000 ? version / 10000 : version / 100);
-		return EXIT_TROUBLE;
+		char vb[16];
+
+		if (version >= 100000)
+			snprintf(vb, sizeof vb, "%d", version / 10000);
+		else
+			snprintf(vb, sizeof vb, "%d.%d", version / 10000, version / 100 % 100);
+		diag_error(NULL, 0, "%zu rule%s invalid for PostgreSQL %s; nothing written (--skip-invalid leaves them out)",
+			   skipped, skipped == 1 ? "" : "s", vb);
+		status = EXIT_TROUBLE;
+		goto done;
 	}
-	buf_init(&out);
-	buf_init(&block);
-	buf_init(&key);
 	if (opt.mode == MODE_REPLACE) {
 		/* The guide's cp, after validation; skipped rules are dropped line by line. */
 		for (i = 0; i < om.nfiles; i++)
@@ -588,7 +600,6 @@ static int cmd_copy(const char *oldspec, const char *newspec)
 	}
 
 	/* The result must read back with no error for the target version. */
-	hba_init(&check, version);
 	if (hba_parse_buf(&check, n.hba, out.data ? out.data : "", out.len, &err) < 0) {
 		diag_report(&err);
 		status = EXIT_TROUBLE;
@@ -604,9 +615,6 @@ static int cmd_copy(const char *oldspec, const char *newspec)
 		}
 
 	/* pg_ident.conf: the maps the carried rules use. */
-	buf_init(&ident_add);
-	buf_init(&old_ident);
-	buf_init(&new_ident);
 	if (n.ident)
 		buf_read_file(&new_ident, n.ident, NULL);
 	if (o.ident)
@@ -638,10 +646,10 @@ static int cmd_copy(const char *oldspec, const char *newspec)
 			status = EXIT_TROUBLE;
 		buf_free(&merged);
 	}
+done:
 	buf_free(&ident_add);
 	buf_free(&old_ident);
 	buf_free(&new_ident);
-done:
 	hba_free(&check);
 	buf_free(&out);
 	buf_free(&block);
