@@ -65,6 +65,7 @@ $(GEN_SRC): tests/lib/gen-pgparams.sh $(wildcard data/pg_settings/*.tsv) data/pg
 	sh tests/lib/gen-pgparams.sh $@
 
 $(BUILD)/gen/pgparams_data.o: $(GEN_SRC)
+	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/libcommon.a: $(COMMON_OBJ)

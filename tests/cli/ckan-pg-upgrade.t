@@ -93,6 +93,47 @@ is "$RC" 2 "a missing ini exits 2"
 run "$U" --from 12/main --to 15/main plan -c "$INI" --state-dir="$W/state" -j2
 is "$RC" 0 "options before the command, --opt=value and -j2 are accepted"
 
+# --- --host with --from-port/--to-port: usage, the passfile, plan and run
+# against servers that do not answer (a socket directory with no socket)
+run "$U" plan --from-port 5432 --to-port 5433 -c "$INI"
+is "$RC" 2 "--from-port without --host exits 2"
+like "$ERR" "need --host" "and says so"
+run "$U" plan --host 127.0.0.1 --from 12/main --from-port 5432 --to-port 5433 -c "$INI"
+is "$RC" 2 "--host with --from exits 2"
+run "$U" plan --host 127.0.0.1 --from-port x --to-port 5433 -c "$INI"
+is "$RC" 2 "--from-port x exits 2"
+like "$ERR" '"x" is not a port' "and says so"
+H="--host $W/run --from-port 5999 --to-port 5998 -c $INI --state-dir $W/rstate"
+# shellcheck disable=SC2086 # H is words
+PGPASSFILE='' run "$U" plan $H
+is "$RC" 2 "--host without a passfile exits 2"
+like "$ERR" "needs the superuser's password in a passfile" "and says so"
+printf '*:*:*:postgres:secret\n' >"$W/su.pgpass"
+chmod 644 "$W/su.pgpass"
+# shellcheck disable=SC2086
+run "$U" plan $H --passfile "$W/su.pgpass"
+is "$RC" 2 "a passfile others may read exits 2"
+like "$ERR" "chmod 600" "and says how to fix it"
+chmod 600 "$W/su.pgpass"
+# shellcheck disable=SC2086
+run "$U" plan $H --passfile "$W/su.pgpass"
+is "$RC" 0 "plan --host exits 0 with both servers down"
+like "$OUT" "^ckan-pg-upgrade plan: $W/run:5999 \(PostgreSQL \?, port 5999, down\)" "plan --host names the servers by address"
+like "$OUT" "OLD $W/run:5999 does not answer" "plan --host: OLD does not answer"
+like "$OUT" "NOT DONE: merging OLD's pg_hba.conf" "plan --host: pg_hba.conf is left to the operator"
+like "$OUT" "NOT DONE: restarting NEW" "plan --host: so is NEW's restart"
+like "$OUT" "pg_dump -h $W/run -p 5999 -U postgres -Fc" "plan --host: the dump connects as the superuser"
+unlike "$OUT" "runuser|secret" "plan --host: no runuser, no password"
+like "$OUT" "run --host $W/run --from-port 5999 --to-port 5998" "plan --host: the run command"
+# shellcheck disable=SC2086
+run "$U" plan $H --passfile "$W/su.pgpass" --switch ports --method upgrade
+like "$OUT" "run would stop before changing anything" "plan --host --switch ports --method upgrade: run would stop"
+# shellcheck disable=SC2086
+run "$U" run --yes $H --passfile "$W/su.pgpass" --switch ports
+is "$RC" 2 "run --host --switch ports exits 2"
+like "$ERR" "nothing was changed" "and changes nothing"
+ok "run --host --switch ports makes no state directory" test ! -e "$W/rstate"
+
 # --- plan against configuration-only clusters
 run "$U" plan "$@"
 is "$RC" 0 "plan exits 0 with both clusters down"
