@@ -14,17 +14,8 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD:-$ROOT/build}
 P=$BUILD/bin/cluster-port
 
-need() {	# need COMMAND PACKAGE
-	command -v "$1" >/dev/null 2>&1 && return 0
-	if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-		echo "bench: installing $2" >&2
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$2" >/dev/null
-	fi
-	command -v "$1" >/dev/null 2>&1 || {
-		echo "bench: $1 is missing (apt-get install $2)" >&2
-		exit 2
-	}
-}
+# shellcheck disable=SC1091 # bench/lib.sh, checked on its own
+. "$ROOT/bench/lib.sh"
 need hyperfine hyperfine
 need pg_lsclusters postgresql-common
 need python3 python3

@@ -15,9 +15,9 @@
 
 here=$(cd "$(dirname "$0")" && pwd) || exit 2
 root=$(cd "$here/../.." && pwd) || exit 2
-# shellcheck source=tests/lib/pgversions.sh
+# shellcheck disable=SC1091 # sourced helpers, checked on their own
 . "$here/pgversions.sh"
-# shellcheck source=tests/lib/pgcluster.sh
+# shellcheck disable=SC1091
 . "$here/pgcluster.sh"
 
 [ $# -gt 0 ] || set -- 10 11 12 13 14 15 16 17 18
