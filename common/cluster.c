@@ -30,22 +30,28 @@ const char *cluster_conf_root(void)
 	return root && *root ? root : "/etc/postgresql";
 }
 
+/* Past a major version "N" or "N.N" at the start of s, or NULL. */
+static const char *skip_version(const char *s)
+{
+	if (!isdigit((unsigned char)*s))
+		return NULL;
+	while (isdigit((unsigned char)*s))
+		s++;
+	if (*s == '.') {
+		s++;
+		if (!isdigit((unsigned char)*s))
+			return NULL;
+		while (isdigit((unsigned char)*s))
+			s++;
+	}
+	return s;
+}
+
 int cluster_is_spec(const char *s)
 {
-	const char *p = s;
+	const char *p = skip_version(s);
 
-	if (!isdigit((unsigned char)*p))
-		return 0;
-	while (isdigit((unsigned char)*p))
-		p++;
-	if (*p == '.') {
-		p++;
-		if (!isdigit((unsigned char)*p))
-			return 0;
-		while (isdigit((unsigned char)*p))
-			p++;
-	}
-	if (*p != '/' || !p[1] || strchr(p + 1, '/'))
+	if (!p || *p != '/' || !p[1] || strchr(p + 1, '/'))
 		return 0;
 	return strcmp(p + 1, ".") != 0 && strcmp(p + 1, "..") != 0;
 }
@@ -224,20 +230,9 @@ int cluster_load_conf(struct cluster *c, struct pgconf_model *m, struct diag_err
 /* A version directory's name: digits, optionally ".digits". */
 static int is_version(const char *s)
 {
-	const char *p = s;
+	const char *p = skip_version(s);
 
-	if (!isdigit((unsigned char)*p))
-		return 0;
-	while (isdigit((unsigned char)*p))
-		p++;
-	if (*p == '.') {
-		p++;
-		if (!isdigit((unsigned char)*p))
-			return 0;
-		while (isdigit((unsigned char)*p))
-			p++;
-	}
-	return *p == '\0';
+	return p && *p == '\0';
 }
 
 int cluster_version_cmp(const char *a, const char *b)
