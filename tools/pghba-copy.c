@@ -94,10 +94,17 @@ static char *conf_path(const struct pgconf_model *m, const char *name, const cha
 	return p;
 }
 
-static int bool_off(const char *v)
+/* Whether a boolean setting is off, read as the server reads booleans (pgparams). */
+static int setting_off(const char *name, const char *value)
 {
-	return strcasecmp(v, "off") == 0 || strcasecmp(v, "false") == 0 || strcasecmp(v, "no") == 0 ||
-	       strcmp(v, "0") == 0 || strcasecmp(v, "of") == 0 || strcasecmp(v, "f") == 0 || strcasecmp(v, "n") == 0;
+	const int *versions;
+	size_t n = pgparams_versions(&versions);
+	const struct pgparam *p = pgparams_lookup(versions[n - 1], name, NULL);
+	char *v = p ? pgparams_normalise(p, value, NULL) : NULL;
+	int off = v && strcmp(v, "off") == 0;
+
+	free(v);
+	return off;
 }
 
 /* A directory with a postgresql.conf is a cluster's config (or data) directory. */
@@ -141,7 +148,7 @@ static void resolve_side(struct side *s, const char *spec)
 		s->ident = conf_path(&m, "ident_file", confdir, "pg_ident.conf");
 		ssl = pgconf_effective(&m, "ssl");
 		/* ssl is off unless set on (its default) */
-		s->ssl_off = !ssl || bool_off(ssl->value);
+		s->ssl_off = !ssl || setting_off("ssl", ssl->value);
 		if (cl.version)
 			s->version = pgparams_version(cl.version);
 		s->is_cluster = 1;
