@@ -143,31 +143,48 @@ static int same_file(const struct stat *a, const struct stat *b)
 	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
 }
 
-int fileio_replace(const struct fileio_src *src, const char *data, size_t len,
-		   const struct fileio_opts *opts, struct diag_err *err)
+static void stage_close(struct fileio_stage *stg)
+{
+	if (stg->tmpname && stg->dirfd >= 0)
+		unlinkat(stg->dirfd, stg->tmpname, 0);
+	free(stg->tmpname);
+	free(stg->base);
+	if (stg->dirfd >= 0)
+		close(stg->dirfd);
+	if (stg->lockfd >= 0)
+		close(stg->lockfd);
+	memset(stg, 0, sizeof *stg);
+	stg->lockfd = stg->dirfd = -1;
+}
+
+int fileio_stage(const struct fileio_src *src, const char *data, size_t len, const struct fileio_opts *opts,
+		 struct fileio_stage *stg, struct diag_err *err)
 {
 	const char *label = src->path;
-	struct fileio_opts none = { NULL, 0 };
 	struct buf now;
 	struct stat st;
-	char *base = NULL, *tmpname = NULL;
-	int lockfd, dirfd = -1, fd = -1, rc = -1, rr;
+	int fd = -1, rr;
 
-	if (!opts)
-		opts = &none;
+	memset(stg, 0, sizeof *stg);
+	stg->lockfd = stg->dirfd = -1;
+	stg->src = src;
+	if (opts)
+		stg->opts = *opts;
 	if (len == src->data.len && memcmp(data, src->data.data, len) == 0)
 		return 1;
-	if (src->st.st_nlink > 1 && !opts->break_hardlink)
+	if (src->st.st_nlink > 1 && !stg->opts.break_hardlink)
 		return diag_set(err, label, 0, "has %lu hard links; refusing to break them (--break-hardlink)",
 				(unsigned long)src->st.st_nlink);
 
-	/* Hold a lock on the original while we check it and swap it. */
-	lockfd = open(src->target, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (lockfd < 0)
-		return diag_set(err, label, 0, "cannot open: %s", strerror(errno));
-	if (flock(lockfd, LOCK_EX) < 0) {
+	/* Hold a lock on the original from this check until it is swapped. */
+	stg->lockfd = open(src->target, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (stg->lockfd < 0) {
+		diag_set(err, label, 0, "cannot open: %s", strerror(errno));
+		goto fail;
+	}
+	if (flock(stg->lockfd, LOCK_EX) < 0) {
 		diag_set(err, label, 0, "cannot lock: %s", strerror(errno));
-		goto out;
+		goto fail;
 	}
 	buf_init(&now);
 	rr = buf_read_file(&now, src->target, &st);
@@ -175,17 +192,17 @@ int fileio_replace(const struct fileio_src *src, const char *data, size_t len,
 	    memcmp(now.data, src->data.data, now.len) != 0) {
 		buf_free(&now);
 		diag_set(err, label, 0, "changed on disk since it was read; nothing written");
-		goto out;
+		goto fail;
 	}
 	buf_free(&now);
 
-	dirfd = open_dir(src->target, &base, err, label);
-	if (dirfd < 0)
-		goto out;
-	fd = make_temp(dirfd, base, &tmpname);
+	stg->dirfd = open_dir(src->target, &stg->base, err, label);
+	if (stg->dirfd < 0)
+		goto fail;
+	fd = make_temp(stg->dirfd, stg->base, &stg->tmpname);
 	if (fd < 0) {
 		diag_set(err, label, 0, "cannot create a temporary file beside it: %s", strerror(errno));
-		goto out;
+		goto fail;
 	}
 	if (fchown(fd, st.st_uid, st.st_gid) < 0 && (st.st_uid != geteuid() || st.st_gid != getegid())) {
 		diag_set(err, label, 0, "cannot keep owner %lu:%lu: %s", (unsigned long)st.st_uid,
@@ -210,36 +227,54 @@ int fileio_replace(const struct fileio_src *src, const char *data, size_t len,
 		diag_set(err, label, 0, "cannot write: %s", strerror(errno));
 		goto fail;
 	}
-	if (opts->backup_suffix && make_backup(dirfd, base, opts->backup_suffix) < 0) {
-		diag_set(err, label, 0, "cannot keep a backup \"%s%s\": %s", src->target, opts->backup_suffix,
+	return 0;
+fail:
+	if (fd >= 0)
+		close(fd);
+	stage_close(stg);
+	return -1;
+}
+
+int fileio_commit(struct fileio_stage *stg, struct diag_err *err)
+{
+	const struct fileio_src *src = stg->src;
+	const char *label = src->path;
+	int rc = -1;
+
+	if (stg->opts.backup_suffix && make_backup(stg->dirfd, stg->base, stg->opts.backup_suffix) < 0) {
+		diag_set(err, label, 0, "cannot keep a backup \"%s%s\": %s", src->target, stg->opts.backup_suffix,
 			 strerror(errno));
-		goto fail;
+		goto out;
 	}
-	if (renameat(dirfd, tmpname, dirfd, base) < 0) {
+	if (renameat(stg->dirfd, stg->tmpname, stg->dirfd, stg->base) < 0) {
 		diag_set(err, label, 0, "cannot replace: %s", strerror(errno));
-		goto fail;
+		goto out;
 	}
-	free(tmpname);
-	tmpname = NULL;
-	if (fsync(dirfd) < 0) {
+	free(stg->tmpname);
+	stg->tmpname = NULL;
+	if (fsync(stg->dirfd) < 0) {
 		/* The new file is in place; only its durability is in doubt. */
 		diag_set(err, label, 0, "written, but the directory could not be synced: %s", strerror(errno));
 		goto out;
 	}
 	rc = 0;
-	goto out;
-fail:
-	if (fd >= 0)
-		close(fd);
-	if (tmpname)
-		unlinkat(dirfd, tmpname, 0);
 out:
-	free(tmpname);
-	free(base);
-	if (dirfd >= 0)
-		close(dirfd);
-	close(lockfd);
+	stage_close(stg);
 	return rc;
+}
+
+void fileio_discard(struct fileio_stage *stg)
+{
+	stage_close(stg);
+}
+
+int fileio_replace(const struct fileio_src *src, const char *data, size_t len,
+		   const struct fileio_opts *opts, struct diag_err *err)
+{
+	struct fileio_stage stg;
+	int rc = fileio_stage(src, data, len, opts, &stg, err);
+
+	return rc == 0 ? fileio_commit(&stg, err) : rc;
 }
 
 int fileio_write(const char *path, const char *data, size_t len, mode_t mode,

@@ -43,6 +43,27 @@ int fileio_replace(const struct fileio_src *src, const char *data, size_t len,
 		   const struct fileio_opts *opts, struct diag_err *err);
 
 /*
+ * fileio_replace in two steps, so that a caller can check something slow
+ * while the new bytes reach the disk: fileio_stage takes the lock, refuses
+ * a changed file and writes and syncs the temp file (1: same bytes, nothing
+ * staged; 0: staged; -1 with err: nothing left behind); then either
+ * fileio_commit (the backup, the rename, the directory sync; 0, or -1 with
+ * err as fileio_replace) or fileio_discard (the temp file goes; the
+ * original was never touched).  Either ends the stage.
+ */
+struct fileio_stage {
+	const struct fileio_src *src;
+	struct fileio_opts opts;
+	int lockfd, dirfd;
+	char *base, *tmpname;
+};
+
+int fileio_stage(const struct fileio_src *src, const char *data, size_t len, const struct fileio_opts *opts,
+		 struct fileio_stage *stg, struct diag_err *err);
+int fileio_commit(struct fileio_stage *stg, struct diag_err *err);
+void fileio_discard(struct fileio_stage *stg);
+
+/*
  * Write data to path: through fileio_replace when path exists (same rules),
  * else as a new file with the given mode, created atomically (temp file,
  * fsync, link into place so that a file someone created meanwhile is never

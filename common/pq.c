@@ -4,11 +4,16 @@
 #include "pq.h"
 
 #include <dlfcn.h>
+#include <pthread.h>
 #include <stddef.h>
+#include <stdio.h>
 
 static struct pq_api api;
 static int state;	/* 0 not tried, 1 loaded, -1 failed */
 static const char *failure;
+static char dl_failure[512];	/* dlerror()'s text is the loading thread's own */
+static pthread_t loader;
+static int loading;		/* a pq_preload thread runs or has not been joined */
 
 #define LOAD(field, sym)                                                  \
 	do {                                                              \
@@ -26,11 +31,12 @@ static const struct pq_api *load(void)
 	size_t i;
 
 	for (i = 0; i < sizeof names / sizeof names[0] && !handle; i++)
-		handle = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
+		handle = dlopen(names[i], RTLD_LAZY | RTLD_LOCAL);
 	if (!handle) {
-		failure = dlerror();
-		if (!failure)
-			failure = "cannot load libpq.so.5";
+		const char *e = dlerror();
+
+		snprintf(dl_failure, sizeof dl_failure, "%s", e ? e : "cannot load libpq.so.5");
+		failure = dl_failure;
 		return NULL;
 	}
 	LOAD(conninfoParse, "PQconninfoParse");
@@ -54,8 +60,32 @@ static const struct pq_api *load(void)
 	return &api;
 }
 
+static void *load_in_background(void *unused)
+{
+	(void)unused;
+	state = load() ? 1 : -1;
+	return NULL;
+}
+
+void pq_preload(void)
+{
+	if (state != 0 || loading)
+		return;
+	/* Without a thread, pq_load simply loads it when asked. */
+	loading = pthread_create(&loader, NULL, load_in_background, NULL) == 0;
+}
+
+static void join_loader(void)
+{
+	if (loading) {
+		pthread_join(loader, NULL);
+		loading = 0;
+	}
+}
+
 const struct pq_api *pq_load(const char **why)
 {
+	join_loader();
 	if (state == 0)
 		state = load() ? 1 : -1;
 	if (state < 0) {
@@ -68,5 +98,6 @@ const struct pq_api *pq_load(const char **why)
 
 int pq_loaded(void)
 {
+	join_loader();
 	return state == 1;
 }

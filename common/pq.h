@@ -37,6 +37,13 @@ struct pq_api {
  */
 const struct pq_api *pq_load(const char **why);
 
+/*
+ * Start loading libpq in a thread and return at once, for a caller that
+ * will need it after work of its own (ckan-pgurl set syncs the file while
+ * libpq loads); the next pq_load waits for it.
+ */
+void pq_preload(void);
+
 /* Whether libpq has been loaded in this process (for tests of start-up cost). */
 int pq_loaded(void);
 

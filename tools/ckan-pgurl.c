@@ -794,7 +794,7 @@ static char *mask_passwords(const char *text, size_t len, size_t *outlen)
 	return buf_steal(&b);
 }
 
-/* Edit one URL with every change; add the file splice to sp and give the new URL (verified by libpq). */
+/* Edit one URL with every change; add the file splice to sp and give the new URL (for verify_edits). */
 static int edit_key(struct urlkey *uk, const struct change *ch, size_t nch, struct splice *sp, char **new_url,
 		    struct diag_err *err)
 {
@@ -825,11 +825,6 @@ static int edit_key(struct urlkey *uk, const struct change *ch, size_t nch, stru
 		buf_reset(&cur);
 		buf_add(&cur, next.data, next.len);
 	}
-	if (verify_with_libpq(uk->value, cur.data, ch, nch, uk->url.nhosts, err) < 0) {
-		snprintf(err->file, sizeof err->file, "%s", uk->file->src.path);
-		err->line = uk->ent->line;
-		goto out;
-	}
 	/* Only the bytes between the common prefix and suffix change. */
 	{
 		size_t olen = strlen(uk->value), nlen = cur.len;
@@ -852,6 +847,21 @@ out:
 	buf_free(&next);
 	buf_free(&bytes);
 	return rc;
+}
+
+/* libpq must read each edited URL as intended (verify_with_libpq). */
+static int verify_edits(struct urlkey *const *edited, char *const *new_values, size_t n, const struct change *ch,
+			size_t nch, struct diag_err *err)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (verify_with_libpq(edited[i]->value, new_values[i], ch, nch, edited[i]->url.nhosts, err) < 0) {
+			snprintf(err->file, sizeof err->file, "%s", edited[i]->file->src.path);
+			err->line = edited[i]->ent->line;
+			return -1;
+		}
+	return 0;
 }
 
 /* After the splice, CKAN must read every key as before except the edited ones. */
@@ -904,6 +914,9 @@ static int cmd_set(int argc, char **argv)
 		diag_usage("too many changes");
 	nch = (size_t)parse_changes(argc, argv, ch);
 	warn_env();
+	/* libpq verifies every edit: let it load while the ini is edited
+	 * and the new file is written and synced. */
+	pq_preload();
 
 	if (opt.key || opt.all) {
 		struct urlkey *sel[NKEYS];
@@ -965,6 +978,10 @@ static int cmd_set(int argc, char **argv)
 			return EXIT_TROUBLE;
 		}
 
+		if (opt.dry_run && verify_edits(edited, new_values, ns, ch, nch, &err) < 0) {
+			diag_report(&err);
+			return EXIT_TROUBLE;
+		}
 		if (opt.dry_run) {
 			struct buf diff, label_a, label_b;
 			size_t la, lb;
@@ -996,8 +1013,18 @@ static int cmd_set(int argc, char **argv)
 			buf_free(&label_b);
 		} else {
 			struct fileio_opts fo = { opt.backup, opt.break_hardlink };
+			struct fileio_stage stg;
 
-			rc = fileio_replace(&cf->src, out.data, out.len, &fo, &err);
+			/* The new file is synced while libpq loads; it replaces
+			 * the old one only once libpq has read every edit. */
+			rc = fileio_stage(&cf->src, out.data, out.len, &fo, &stg, &err);
+			if (rc >= 0 && verify_edits(edited, new_values, ns, ch, nch, &err) < 0) {
+				if (rc == 0)
+					fileio_discard(&stg);
+				rc = -1;
+			} else if (rc == 0) {
+				rc = fileio_commit(&stg, &err);
+			}
 			if (rc < 0) {
 				diag_report(&err);
 				status = EXIT_TROUBLE;

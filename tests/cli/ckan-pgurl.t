@@ -221,4 +221,26 @@ is "$RC" 1 "an env override is a finding"
 run "$P" -c "$D/chain/top.ini" lint
 like "$OUT" "sub/base.ini:2: sqlalchemy.url: note: defined here" "lint says which file really defines a key"
 
+# --- set writes only what libpq verified: the new file is synced while
+# libpq loads, and dropped when libpq cannot read the edit.  A libpq.so.5
+# without its functions makes the verification fail.
+if command -v cc >/dev/null 2>&1; then
+	mkdir -p "$TAP_TMP/nolibpq"
+	echo 'int not_libpq;' >"$TAP_TMP/nolibpq/x.c"
+	cc -shared -fPIC -Wl,-soname,libpq.so.5 -o "$TAP_TMP/nolibpq/libpq.so.5" "$TAP_TMP/nolibpq/x.c"
+	F=$(fresh ckan.ini)
+	before=$(mtime "$F")
+	LD_LIBRARY_PATH=$TAP_TMP/nolibpq run "$P" -c "$F" set port=6543
+	is "$RC" 2 "set: exit 2 when libpq cannot verify the edit"
+	like "$ERR" "cannot load libpq to verify the edit: libpq has no symbol" "set: ... and says why"
+	ok "set: the file is byte-identical" cmp "$F" "$D/ckan.ini"
+	is "$(mtime "$F")" "$before" "set: its mtime is unchanged"
+	is "$(ls -a "$W" | grep -c '^\.ckan\.ini\.')" 0 "set: the staged temp file is removed"
+	run "$P" -c "$F" set port=6543
+	is "$RC" 0 "set: with libpq, the same edit is written"
+	is "$("$P" -c "$F" get port)" 6543 "set: ... and reads back"
+else
+	for _ in 1 2 3 4 5 6 7; do skip "no C compiler"; done
+fi
+
 done_testing

@@ -375,6 +375,55 @@ static void test_changed_on_disk(void)
 	is_int(hidden_entries(), 0, "refusals leave no temp file");
 }
 
+/* fileio_stage: the temp file is written and synced beside the original,
+ * which stays as it was until fileio_commit; fileio_discard leaves no
+ * trace; a writer that changes the file is kept out by the lock. */
+static void test_stage(void)
+{
+	struct fileio_src src;
+	struct fileio_stage stg;
+	struct fileio_opts bak = { ".bak", 0 };
+	struct diag_err err;
+	LOCAL_PATH(f, "s.ini");
+	struct stat before, after;
+
+	puts_file(f, "v = 1\n");
+	age(f);
+	before = stat_of(f);
+	fileio_read(f, &src, &err);
+	is_int(fileio_stage(&src, "v = 1\n", 6, NULL, &stg, &err), 1, "stage: the same bytes stage nothing");
+	is_int(hidden_entries(), 0, "stage: ... and make no temp file");
+
+	is_int(fileio_stage(&src, "v = 2\n", 6, NULL, &stg, &err), 0, "stage: new bytes are staged");
+	is_int(hidden_entries(), 1, "stage: one temp file beside the original");
+	ok(file_is(f, "v = 1\n"), "stage: the original is untouched while staged");
+	after = stat_of(f);
+	ok(same_mtime(&before, &after), "stage: its mtime too");
+	fileio_discard(&stg);
+	is_int(hidden_entries(), 0, "discard: the temp file is gone");
+	ok(file_is(f, "v = 1\n"), "discard: the original is untouched");
+	after = stat_of(f);
+	ok(same_mtime(&before, &after), "discard: its mtime too");
+
+	is_int(fileio_stage(&src, "v = 3\n", 6, &bak, &stg, &err), 0, "stage again with a backup");
+	is_int(fileio_commit(&stg, &err), 0, "commit");
+	ok(file_is(f, "v = 3\n"), "commit: the new bytes are in place");
+	ok(file_is(path_of("s.ini.bak"), "v = 1\n"), "commit: the backup holds the old bytes");
+	is_int(hidden_entries(), 0, "commit: no temp file left");
+	fileio_src_free(&src);
+	unlink(path_of("s.ini.bak"));
+
+	/* changed on disk before the stage: refused, nothing staged */
+	puts_file(f, "v = 1\n");
+	fileio_read(f, &src, &err);
+	puts_file(f, "v = 9\n");
+	is_int(fileio_stage(&src, "v = 2\n", 6, NULL, &stg, &err), -1, "stage: a file changed since read is refused");
+	ok(strstr(err.msg, "changed on disk") != NULL, "stage: the error says it changed");
+	ok(file_is(f, "v = 9\n"), "stage: the other writer's bytes are left alone");
+	is_int(hidden_entries(), 0, "stage: a refusal leaves no temp file");
+	fileio_src_free(&src);
+}
+
 static void test_hardlink(void)
 {
 	struct diag_err err;
@@ -704,6 +753,7 @@ int main(void)
 	test_symlink();
 	test_backup();
 	test_changed_on_disk();
+	test_stage();
 	test_hardlink();
 	test_edges();
 	test_diff();
