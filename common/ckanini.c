@@ -88,7 +88,7 @@
 #define INTERP_MAX_STEPS 1000000L
 
 /* An open-addressing hash set of indices (into f->entries or f->sections),
- * keyed by FNV-1a (folded to 32 bits); the hash is kept to skip most
+ * keyed by hash_bytes (folded to 32 bits); the hash is kept to skip most
  * comparisons.  8-byte slots keep the set of a 100 000-key file at 2 MiB
  * (cache misses are most of its cost).  Files are under 2 GiB, so indices
  * fit in 32 bits. */
@@ -131,7 +131,7 @@ struct parser {
 	int py3;
 	size_t ecap, scap;
 	size_t cur;		/* index in f->sections of the current header */
-	uint64_t cur_hash;	/* FNV-1a of its name */
+	uint64_t cur_hash;	/* section_hash of its name */
 	size_t open;		/* the entry the next lines may continue */
 	size_t indent_level;	/* Python 3: indentation of the last key/header line */
 	struct buf val;		/* the open entry's value, once it spans lines */
@@ -155,6 +155,7 @@ struct parser {
 	int stop;		/* fatal: the reader hands no more lines */
 	struct diag_err fatal;
 	int empty_name_line;	/* first "= v" line (Python 3) */
+	int has_cr;		/* the file has a '\r' somewhere */
 };
 
 /* ---- whitespace, as each Python strips it ---- */
@@ -305,6 +306,15 @@ static int check_bytes(const struct ckanini_file *f, int py3, struct diag_err *e
 				"UTF-8 byte order mark: CKAN >= 2.9 cannot read this file" :
 				"UTF-8 byte order mark: CKAN 2.6-2.8 cannot read this file");
 	for (i = 0; i < f->len; i += k) {
+		uint64_t w;
+
+		/* eight bytes at a time while they are ASCII without NUL */
+		k = 8;
+		if (f->len - i >= 8) {
+			memcpy(&w, d + i, 8);
+			if (((w | ((w - 0x0101010101010101ULL) & ~w)) & 0x8080808080808080ULL) == 0)
+				continue;
+		}
 		k = 1;
 		if (d[i] >= 0x01 && d[i] < 0x80)
 			continue;
@@ -327,7 +337,7 @@ static size_t next_line(const unsigned char *d, size_t len, size_t pos, int univ
 {
 	size_t i = pos;
 
-	if (universal) {
+	if (universal == 1) {
 		while (i < len && d[i] != '\n' && d[i] != '\r')
 			i++;
 	} else {
@@ -356,19 +366,26 @@ static void fold_key(const struct ckanini_file *f, char *k)
 
 /* ---- hash sets (duplicates, as strict configparser raises them) ---- */
 
-#define FNV_OFFSET 0xcbf29ce484222325ULL
-#define FNV_PRIME 0x100000001b3ULL
+#define HASH_SEED 0xcbf29ce484222325ULL
+#define HASH_MUL 0x9e3779b97f4a7c15ULL
 
-static uint64_t fnv1a(uint64_t h, const void *p, size_t n)
+/* A hash of n bytes, eight at a time (keys are hashed once per line of a
+ * file that may have 100 000); the length goes into the last word, so
+ * "ab" + "c" and "a" + "bc" differ when chained through h. */
+static uint64_t hash_bytes(uint64_t h, const void *p, size_t n)
 {
 	const unsigned char *s = p;
-	size_t i;
+	uint64_t w;
 
-	for (i = 0; i < n; i++) {
-		h ^= s[i];
-		h *= FNV_PRIME;
+	for (; n >= 8; s += 8, n -= 8) {
+		memcpy(&w, s, 8);
+		h = (h ^ w) * HASH_MUL;
+		h ^= h >> 29;
 	}
-	return h;
+	w = 0;
+	memcpy(&w, s, n);
+	h = (h ^ w ^ ((uint64_t)n << 59)) * HASH_MUL;
+	return h ^ (h >> 31);
 }
 
 /* Do the items at indices a and b collide (same section, same key)? */
@@ -440,7 +457,7 @@ static void hset_free(struct hset *s)
 /* The hash of (section, key) in the index. */
 static uint64_t section_hash(const void *name, size_t n)
 {
-	return fnv1a(fnv1a(FNV_OFFSET, name, n), "", 1);
+	return hash_bytes(HASH_SEED, name, n);
 }
 
 static int same_key(const struct parser *ps, size_t a, size_t b)
@@ -580,7 +597,7 @@ static void add_entry(struct parser *ps, size_t ka, size_t kb, size_t va, size_t
 	ps->open = f->n++;
 	ps->blanks = 0;
 	/* Python 2: the last one wins; strict Python 3: an error. */
-	dup = hset_add(ps, &ps->st->index, fnv1a(ps->cur_hash, block, klen), ps->open, same_key, !ps->py3);
+	dup = hset_add(ps, &ps->st->index, hash_bytes(ps->cur_hash, block, klen), ps->open, same_key, !ps->py3);
 	if (dup != NONE && ps->py3 && fatal(ps))
 		diag_set(&ps->fatal, f->path, ps->line, "duplicate key \"%s\" in [%s] (first at line %d)",
 			 e->key, e->section, f->entries[dup].line);
@@ -766,7 +783,8 @@ static int next_for_inih(struct parser *ps)
 
 	if (ps->stop || ps->pos >= ps->f->len)
 		return -1;
-	next = next_line(ps->d, ps->f->len, ps->pos, ps->py3, &end);
+	/* Without a '\r' in the file, universal newlines are just '\n'. */
+	next = next_line(ps->d, ps->f->len, ps->pos, ps->py3 && ps->has_cr, &end);
 	ps->line++;
 	rc = (ps->py3 ? classify_py3 : classify_py2)(ps, ps->pos, end);
 	ps->pos = next;
@@ -998,6 +1016,7 @@ int ckanini_parse(const char *path, const char *data, size_t len, enum ckanini_d
 	ps.f = f;
 	ps.d = (const unsigned char *)data;
 	ps.py3 = dialect != INI_CKAN_26;
+	ps.has_cr = memchr(data, '\r', len) != NULL;
 	ps.cur = ps.open = NONE;
 	ps.pi = 3;
 	ps.st = f->store = xmalloc(sizeof *f->store);
@@ -1045,19 +1064,22 @@ static const struct ckanini_entry *find_entry_n(const struct ckanini_file *f, co
 {
 	const struct hset *ix = f->store ? &f->store->index : NULL;
 	uint64_t hash = section_hash(section, strlen(section));
+	char small[128], *folded = n < sizeof small ? small : xmalloc(n + 1);
 	uint32_t h;
-	size_t i, j;
+	size_t j;
 
-	if (!ix || ix->cap == 0)
+	if (!ix || ix->cap == 0) {
+		if (folded != small)
+			free(folded);
 		return NULL;
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)name[i];
-
-		if (f->dialect == INI_CKAN_29 && c >= 'A' && c <= 'Z')
-			c = (unsigned char)(c - 'A' + 'a');
-		hash = fnv1a(hash, &c, 1);
 	}
-	h = hfold(hash);
+	/* hashed as add_entry hashes the stored key: optionxform first */
+	memcpy(folded, name, n);
+	folded[n] = '\0';
+	fold_key(f, folded);
+	h = hfold(hash_bytes(hash, folded, n));
+	if (folded != small)
+		free(folded);
 	for (j = hset_home(h, ix->cap); ix->slot[j].idx != HNONE; j = (j + 1) & (ix->cap - 1)) {
 		const struct ckanini_entry *e = &f->entries[ix->slot[j].idx];
 
