@@ -41,12 +41,12 @@ static const char *const type_names[] = {
 /* One field of a line: a comma list of tokens, @files expanded. */
 struct field {
 	struct hba_token *tok;
-	size_t n;
+	size_t n, cap;
 };
 
 struct line {
 	struct field *f;
-	size_t n;
+	size_t n, cap;
 	char *err;
 };
 
@@ -95,7 +95,10 @@ static int is_blank(int c)
 
 static void field_add(struct field *f, const char *text, int quoted)
 {
-	f->tok = xrealloc(f->tok, (f->n + 1) * sizeof *f->tok);
+	if (f->n == f->cap) {
+		f->cap = f->cap ? 2 * f->cap : 1;
+		f->tok = xrealloc(f->tok, f->cap * sizeof *f->tok);
+	}
 	f->tok[f->n].text = xstrdup(text);
 	f->tok[f->n].quoted = quoted;
 	f->n++;
@@ -109,7 +112,7 @@ static void field_free(struct field *f)
 		free(f->tok[i].text);
 	free(f->tok);
 	f->tok = NULL;
-	f->n = 0;
+	f->n = f->cap = 0;
 }
 
 static void line_free(struct line *l)
@@ -143,6 +146,29 @@ static int next_token(const char **lp, struct buf *b, int *initial_quote, int *c
 	while ((c = (unsigned char)*p) != '\0' && (is_blank(c) || c == ','))
 		p++;
 	while ((c = (unsigned char)*p) != '\0' && (!is_blank(c) || in_quote)) {
+		/*
+		 * A run of ordinary characters goes in at once: what the loop
+		 * below would do one character at a time (add it, clear
+		 * was_quote), unless the run would cross the length limit,
+		 * which the loop checks before each character.
+		 */
+		if (c != '"' && (in_quote || (c != '#' && c != ','))) {
+			const char *q = p;
+
+			if (in_quote)
+				while (*q != '\0' && *q != '"')
+					q++;
+			else
+				while ((c = (unsigned char)*q) != '\0' && c != '"' && c != '#' && c != ',' && !is_blank(c))
+					q++;
+			if (!maxlen || b->len + (size_t)(q - p) <= maxlen) {
+				buf_add(b, p, (size_t)(q - p));
+				was_quote = 0;
+				p = q;
+				continue;
+			}
+			c = (unsigned char)*p;
+		}
 		if (c == '#' && !in_quote) {
 			p += strlen(p);
 			break;
@@ -253,7 +279,7 @@ static int tokenize_line(struct loader *ld, const char *path, int lineno, const 
 	memset(out, 0, sizeof *out);
 	buf_init(&b);
 	while (*p && !out->err) {
-		struct field f = { NULL, 0 };
+		struct field f = { NULL, 0, 0 };
 
 		do {
 			if (!next_token(&p, &b, &iq, &comma, maxlen, &toolong)) {
@@ -273,7 +299,11 @@ static int tokenize_line(struct loader *ld, const char *path, int lineno, const 
 			}
 		} while (comma && !out->err);
 		if (f.n) {
-			out->f = xrealloc(out->f, (out->n + 1) * sizeof *out->f);
+			if (out->n == out->cap) {
+				/* a rule has some 5 fields: one allocation */
+				out->cap = out->cap ? 2 * out->cap : 8;
+				out->f = xrealloc(out->f, out->cap * sizeof *out->f);
+			}
 			out->f[out->n++] = f;
 		} else {
 			field_free(&f);
@@ -335,6 +365,42 @@ static int next_logical(const char *data, size_t len, size_t pos, int lineno, in
 	return 1;
 }
 
+/*
+ * Most lines of a big file are comments.  A physical line that holds only
+ * blanks, or blanks and then a # comment, and does not end in a backslash
+ * (which could join the next line to it), reads as no fields whatever the
+ * version: say so without copying and tokenizing it.  Returns LINE_COMMENT
+ * or LINE_BLANK and fills sp as next_logical would, or 0: read it the
+ * general way.  tests/unit/hba.c compares both ways (hba_model.general).
+ */
+enum { LINE_COMMENT = 1, LINE_BLANK };
+
+static int quiet_line(const char *data, size_t len, size_t pos, int lineno, struct span *sp)
+{
+	const char *nl, *p, *end;
+	size_t e;
+
+	if (pos >= len)
+		return 0;
+	p = data + pos;
+	nl = memchr(p, '\n', len - pos);
+	end = nl ? nl : data + len;
+	while (p < end && is_blank((unsigned char)*p))
+		p++;
+	if (p < end && *p != '#')
+		return 0;
+	e = (size_t)(end - data);
+	while (e > pos && data[e - 1] == '\r')
+		e--;
+	if (e > pos && data[e - 1] == '\\')
+		return 0;
+	sp->line = sp->last_line = lineno;
+	sp->off = pos;
+	sp->end = e;
+	sp->next = nl ? (size_t)(nl - data) + 1 : len;
+	return p < end ? LINE_COMMENT : LINE_BLANK;
+}
+
 static int tokenize_data(struct loader *ld, const char *path, const char *data, size_t len,
 			 struct line **lines, size_t *nlines)
 {
@@ -344,9 +410,16 @@ static int tokenize_data(struct loader *ld, const char *path, const char *data, 
 	int lineno = 1;
 
 	buf_init(&text);
-	while (next_logical(data, len, pos, lineno, ld->m->version, &text, &sp)) {
+	for (;;) {
 		struct line l;
 
+		if (!ld->m->general && quiet_line(data, len, pos, lineno, &sp)) {
+			pos = sp.next;
+			lineno++;
+			continue;
+		}
+		if (!next_logical(data, len, pos, lineno, ld->m->version, &text, &sp))
+			break;
 		if (tokenize_line(ld, path, sp.line, text.data, &l) < 0) {
 			buf_free(&text);
 			return -1;
@@ -1037,16 +1110,13 @@ static void rule_error(struct hba_rule *r, char *msg)
 	r->parsed = 0;
 }
 
-static void list_from_field(struct hba_list *l, const struct field *f)
+/* The field's tokens become the list's: the line is freed right after parsing. */
+static void list_from_field(struct hba_list *l, struct field *f)
 {
-	size_t i;
-
-	l->tok = xmalloc((f->n ? f->n : 1) * sizeof *l->tok);
-	for (i = 0; i < f->n; i++) {
-		l->tok[i].text = xstrdup(f->tok[i].text);
-		l->tok[i].quoted = f->tok[i].quoted;
-	}
+	l->tok = f->tok;
 	l->n = f->n;
+	f->tok = NULL;
+	f->n = f->cap = 0;
 }
 
 static int tok_is_keyword(const struct hba_token *t, const char *k)
@@ -1147,11 +1217,47 @@ static int cidr_bits(const char *s, int family)
 	return (int)bits;
 }
 
+/*
+ * What getaddrinfo makes of a plain dotted quad: four decimal numbers of
+ * 0..255 without leading zeros (inet_aton would read those as octal).
+ * Returns 0 when s is not one; the caller then asks getaddrinfo.  Most
+ * addresses in a pg_hba.conf are written so, and getaddrinfo costs some
+ * 1500 instructions each.  tests/unit/hba.c compares both.
+ */
+static int dotted_quad(const char *s, struct sockaddr_storage *ss, socklen_t *sl)
+{
+	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+	unsigned char a[4];
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		unsigned v = 0;
+		int nd = 0;
+
+		while (*s >= '0' && *s <= '9' && nd < 4) {
+			v = v * 10 + (unsigned)(*s++ - '0');
+			nd++;
+		}
+		if (nd == 0 || nd > 3 || v > 255 || (nd > 1 && s[-nd] == '0'))
+			return 0;
+		a[i] = (unsigned char)v;
+		if (*s++ != (i < 3 ? '.' : '\0'))
+			return 0;
+	}
+	memset(ss, 0, sizeof *ss);
+	sin->sin_family = AF_INET;
+	memcpy(&sin->sin_addr, a, 4);
+	*sl = sizeof *sin;
+	return 1;
+}
+
 static int numeric_addr(const char *s, struct sockaddr_storage *ss, socklen_t *sl)
 {
 	struct addrinfo hints, *res = NULL;
 	int ret;
 
+	if (dotted_quad(s, ss, sl))
+		return 0;
 	memset(&hints, 0, sizeof hints);
 	hints.ai_flags = AI_NUMERICHOST;
 	hints.ai_family = AF_UNSPEC;
@@ -1168,7 +1274,7 @@ static int numeric_addr(const char *s, struct sockaddr_storage *ss, socklen_t *s
 }
 
 /* parse_hba_line for one tokenized line; fills r and its error. */
-static void parse_rule(struct hba_rule *r, const struct line *l, int version)
+static void parse_rule(struct hba_rule *r, struct line *l, int version)
 {
 	size_t fi = 0, i;
 	const struct field *f;
@@ -1401,7 +1507,9 @@ static struct hba_rule *new_rule(struct hba_model *m, size_t file, const struct 
 {
 	struct hba_rule *r;
 
-	m->rules = xrealloc(m->rules, (m->n + 1) * sizeof *m->rules);
+	/* the array doubles at 16, 32, 64... rules (only new_rule adds rules) */
+	if (m->n == 0 || (m->n >= 16 && (m->n & (m->n - 1)) == 0))
+		m->rules = xrealloc(m->rules, (m->n ? 2 * m->n : 16) * sizeof *m->rules);
 	r = &m->rules[m->n++];
 	memset(r, 0, sizeof *r);
 	r->file = file;
@@ -1481,11 +1589,25 @@ static int parse_file(struct loader *ld, size_t fidx)
 	int version = ld->m->version;
 
 	buf_init(&text);
-	while (next_logical(ld->m->files[fidx].data, ld->m->files[fidx].len, pos, lineno, version, &text, &sp)) {
+	for (;;) {
 		struct line l;
 		const char *path = ld->m->files[fidx].path;
-		const char *p = text.data;
+		const char *p;
+		int quiet = ld->m->general ? 0 : quiet_line(ld->m->files[fidx].data, ld->m->files[fidx].len, pos,
+							     lineno, &sp);
 
+		if (quiet) {
+			pos = sp.next;
+			lineno++;
+			if (quiet == LINE_BLANK)
+				lead = (size_t)-1;
+			else if (lead == (size_t)-1)
+				lead = sp.off;
+			continue;
+		}
+		if (!next_logical(ld->m->files[fidx].data, ld->m->files[fidx].len, pos, lineno, version, &text, &sp))
+			break;
+		p = text.data;
 		if (tokenize_line(ld, path, sp.line, text.data, &l) < 0) {
 			buf_free(&text);
 			return -1;
@@ -1776,8 +1898,8 @@ struct bucket {
 struct shadow_index {
 	size_t *all;			/* rules that say all databases and all users */
 	size_t nall, capall;
-	struct bucket *by_user, *by_db;	/* open addressing, size a power of two */
-	size_t size;
+	struct bucket *by_user, *by_db;	/* open addressing, sizes a power of two */
+	size_t user_size, db_size;
 };
 
 static uint64_t fnv1a(const char *s)
@@ -1814,16 +1936,30 @@ static struct bucket *bucket_of(struct bucket *t, size_t size, const char *key, 
 	}
 }
 
-static void shadow_init(struct shadow_index *x, size_t nrules)
+/* A table at most half full for n keys: every page of it gets touched, so no bigger. */
+static size_t table_size(size_t n)
 {
-	size_t tokens = 4 * nrules + 16;
+	size_t size = 16;
 
+	while (size < 2 * n)
+		size *= 2;
+	return size;
+}
+
+static void shadow_init(struct shadow_index *x, const struct hba_model *m)
+{
+	size_t i, users = 0, dbs = 0;
+
+	/* no more keys than tokens: users key by_user, databases by_db */
+	for (i = 0; i < m->n; i++) {
+		users += m->rules[i].users.n;
+		dbs += m->rules[i].databases.n;
+	}
 	memset(x, 0, sizeof *x);
-	x->size = 16;
-	while (x->size < 2 * tokens)
-		x->size *= 2;
-	x->by_user = calloc(x->size, sizeof *x->by_user);
-	x->by_db = calloc(x->size, sizeof *x->by_db);
+	x->user_size = table_size(users);
+	x->db_size = table_size(dbs);
+	x->by_user = calloc(x->user_size, sizeof *x->by_user);
+	x->by_db = calloc(x->db_size, sizeof *x->by_db);
 	if (!x->by_user || !x->by_db)
 		abort();
 }
@@ -1832,10 +1968,10 @@ static void shadow_free(struct shadow_index *x)
 {
 	size_t i;
 
-	for (i = 0; i < x->size; i++) {
+	for (i = 0; i < x->user_size; i++)
 		free(x->by_user[i].idx);
+	for (i = 0; i < x->db_size; i++)
 		free(x->by_db[i].idx);
-	}
 	free(x->by_user);
 	free(x->by_db);
 	free(x->all);
@@ -1859,7 +1995,7 @@ static void shadow_add(const struct hba_model *m, struct shadow_index *x, size_t
 			return;
 		}
 		for (k = 0; k < e->users.n; k++) {
-			struct bucket *b = bucket_of(x->by_user, x->size, e->users.tok[k].text, 1);
+			struct bucket *b = bucket_of(x->by_user, x->user_size, e->users.tok[k].text, 1);
 
 			if (!b->n || b->idx[b->n - 1] != i)
 				push_index(&b->idx, &b->n, &b->cap, i);
@@ -1867,7 +2003,7 @@ static void shadow_add(const struct hba_model *m, struct shadow_index *x, size_t
 		return;
 	}
 	for (k = 0; k < e->databases.n; k++) {
-		struct bucket *b = bucket_of(x->by_db, x->size, e->databases.tok[k].text, 1);
+		struct bucket *b = bucket_of(x->by_db, x->db_size, e->databases.tok[k].text, 1);
 
 		if (!b->n || b->idx[b->n - 1] != i)
 			push_index(&b->idx, &b->n, &b->cap, i);
@@ -1900,9 +2036,9 @@ static void shadow_check(struct hba_model *m, const struct shadow_index *x, size
 	if (!r->databases.n || !r->users.n)
 		return;
 	best = first_cover(m, x->all, x->nall, i, best);
-	if ((b = bucket_of(x->by_user, x->size, r->users.tok[0].text, 0)))
+	if ((b = bucket_of(x->by_user, x->user_size, r->users.tok[0].text, 0)))
 		best = first_cover(m, b->idx, b->n, i, best);
-	if ((b = bucket_of(x->by_db, x->size, r->databases.tok[0].text, 0)))
+	if ((b = bucket_of(x->by_db, x->db_size, r->databases.tok[0].text, 0)))
 		best = first_cover(m, b->idx, b->n, i, best);
 	if (best < i) {
 		const struct hba_rule *e = &m->rules[best];
@@ -1917,10 +2053,11 @@ void hba_validate(struct hba_model *m, const struct hba_context *ctx)
 	struct shadow_index idx;
 	size_t i;
 
-	shadow_init(&idx, m->n);
+	shadow_init(&idx, m);
 	for (i = 0; i < m->n; i++) {
 		struct hba_rule *r = &m->rules[i];
 		struct net n;
+		int has_net;
 
 		warnings_free(r);
 		if (r->include_kind)
@@ -1947,6 +2084,7 @@ void hba_validate(struct hba_model *m, const struct hba_context *ctx)
 				warn(r, "map \"%s\" is not defined in pg_ident.conf", map);
 			}
 		}
+		has_net = rule_net(r, &n);
 		if (r->method && strcmp(r->method, "trust") == 0 && r->type != HBA_LOCAL)
 			warn(r, "trust on a %s rule: anyone who can reach the server connects without a password",
 			     hba_type_name(r->type));
@@ -1955,13 +2093,13 @@ void hba_validate(struct hba_model *m, const struct hba_context *ctx)
 		if (is_password_method(r->method) && r->type != HBA_HOSTSSL && r->type != HBA_LOCAL && r->type != HBA_HOSTGSSENC) {
 			int open = r->address && strcmp(r->address, "all") == 0;
 
-			if (!open && rule_net(r, &n) && n.bits == 0)
+			if (!open && has_net && n.bits == 0)
 				open = 1;
 			if (open)
 				warn(r, "%s from any address without SSL: passwords cross the network in the open",
 				     r->method);
 		}
-		if (r->type >= 0 && rule_net(r, &n) && !n.contiguous)
+		if (r->type >= 0 && has_net && !n.contiguous)
 			warn(r, "netmask \"%s\" is not contiguous", r->mask ? r->mask : "");
 		shadow_check(m, &idx, i);
 		shadow_add(m, &idx, i);

@@ -7,8 +7,11 @@
  * these lines is proven by tests/server/hba-oracle.t; here the versions the
  * oracle cannot run (8.x, 9.x) get their share.
  */
+#include <netdb.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "buf.h"
 #include "diag.h"
@@ -428,6 +431,187 @@ static void files(void)
 	is_int(hba_parse_version("x"), -1, "bad version");
 }
 
+
+/* ---- the shortcuts agree with the general path */
+
+/* Everything a tool reads from a model, as one string. */
+static void dump_model(const struct hba_model *m, struct buf *out)
+{
+	size_t i, k;
+
+	buf_reset(out);
+	buf_printf(out, "n=%zu\n", m->n);
+	for (i = 0; i < m->n; i++) {
+		const struct hba_rule *r = &m->rules[i];
+		char addr[256], mask[256];
+
+		hba_rule_view_address(r, addr, sizeof addr, mask, sizeof mask);
+		buf_printf(out, "%d-%d off=%zu len=%zu lead=%zu type=%d inc=%s addr=%s mask=%s view=%s/%s method=%s err=%s parsed=%d silent=%d\n",
+			   r->line, r->last_line, r->off, r->len, r->lead_off, r->type,
+			   r->include_kind ? r->include_kind : "-", r->address ? r->address : "-",
+			   r->mask ? r->mask : "-", addr, mask, r->method ? r->method : "-",
+			   r->error ? r->error : "-", r->parsed, r->silent);
+		for (k = 0; k < r->databases.n; k++)
+			buf_printf(out, " db[%s]%d", r->databases.tok[k].text, r->databases.tok[k].quoted);
+		for (k = 0; k < r->users.n; k++)
+			buf_printf(out, " user[%s]%d", r->users.tok[k].text, r->users.tok[k].quoted);
+		for (k = 0; k < r->nopts; k++)
+			buf_printf(out, " opt[%s=%s]", r->opts[k].name, r->opts[k].value);
+		for (k = 0; k < r->nwarnings; k++)
+			buf_printf(out, " warn[%s]", r->warnings[k]);
+		buf_addc(out, '\n');
+	}
+}
+
+static void dump_parse(int version, int general, const char *text, size_t len, struct buf *out)
+{
+	struct hba_model m;
+	struct diag_err err;
+
+	hba_init(&m, version);
+	m.general = general;
+	memset(&err, 0, sizeof err);
+	if (hba_parse_buf(&m, "t.conf", text, len, &err) < 0) {
+		buf_reset(out);
+		buf_printf(out, "rc=-1 %s", err.msg);
+	} else {
+		hba_validate(&m, NULL);
+		dump_model(&m, out);
+	}
+	hba_free(&m);
+}
+
+/*
+ * Comment and blank lines skip the tokenizer (hba_model.general off).  Random
+ * files made of lines that are, or nearly are, comments and blanks (a
+ * backslash at the end, a comma or quote first, CR line ends, no final line
+ * end) must give the same model both ways, for versions with and without
+ * backslash continuation.
+ */
+static void quiet_lines(void)
+{
+	static const char *const pool[] = {
+		"", " ", "\t \t", "\r", " \r\r", "# a comment", "   # indented", "\t#tab", "#", "# ends in a backslash \\",
+		"#\\", " \\", "\\", "# \\\r", "# x\\ \r", ",# comma first", ", ,", "\"#\" all all peer", "\"\" # q",
+		"local all all peer", "local all all peer # trailing", "host all all 10.0.0.0/8 md5",
+		"host all all 127.0.0.1 255.255.255.255 trust", "local all all peer \\", "local all \\",
+		"host db user 010.1.1.1/32 md5", "include x.conf", "\t\tlocal\tall\tall\tpeer\t",
+	};
+	static const int versions[] = { 90100, 140000, 150000, 160000 };
+	unsigned long seed = 12345;
+	struct buf text, fast, general;
+	int iter, bad = 0, v;
+
+	buf_init(&text);
+	buf_init(&fast);
+	buf_init(&general);
+	for (iter = 0; iter < 3000 && !bad; iter++) {
+		int nlines, i;
+
+		buf_reset(&text);
+		seed = seed * 6364136223846793005UL + 1442695040888963407UL;
+		nlines = 1 + (int)((seed >> 33) % 8);
+		for (i = 0; i < nlines; i++) {
+			seed = seed * 6364136223846793005UL + 1442695040888963407UL;
+			buf_adds(&text, pool[(seed >> 33) % (sizeof pool / sizeof pool[0])]);
+			if (i < nlines - 1 || (seed >> 20) % 2)
+				buf_adds(&text, (seed >> 24) % 4 ? "\n" : "\r\n");
+		}
+		for (v = 0; v < 4 && !bad; v++) {
+			dump_parse(versions[v], 0, text.data, text.len, &fast);
+			dump_parse(versions[v], 1, text.data, text.len, &general);
+			if (strcmp(fast.data, general.data) != 0) {
+				bad = 1;
+				diag("version %d, file:\n%s\nfast:\n%s\ngeneral:\n%s", versions[v], text.data, fast.data,
+				     general.data);
+			}
+		}
+	}
+	ok(!bad, "comment and blank line shortcut: same model as the general path (3000 random files, 4 versions)");
+	/* and the shortcut is taken: a big comment block still yields its lead */
+	dump_parse(150000, 0, "# one\n#two\\\nlocal all all peer\n\n# three\nlocal all all trust\n", 57, &fast);
+	ok(strstr(fast.data, "n=1\n") != NULL, "a comment ending in a backslash swallows the next line (15)");
+	dump_parse(140000, 0, "# one\n#two\\\nlocal all all peer\n\n# three\nlocal all all trust\n", 57, &fast);
+	ok(strstr(fast.data, "n=2\n") != NULL && strstr(fast.data, "lead=0 ") != NULL,
+	   "before 15 it does not; the comment block above the rule starts at its first line");
+	buf_free(&text);
+	buf_free(&fast);
+	buf_free(&general);
+}
+
+/*
+ * Plain dotted quads skip getaddrinfo: every address made of up to five
+ * parts from a set of tricky numbers (leading zeros are octal to inet_aton,
+ * 256, empty parts, hex, signs) must be read as getaddrinfo reads it: an
+ * address (the same one) or not.
+ */
+static void dotted_quads(void)
+{
+	static const char *const parts[] = { "0", "1", "9", "10", "99", "100", "255", "256", "00", "010", "0x1", "1000", "", "+1", "25a" };
+	size_t np = sizeof parts / sizeof parts[0];
+	size_t idx[5];
+	int nparts, bad = 0, count = 0;
+
+	for (nparts = 1; nparts <= 5 && !bad; nparts++) {
+		size_t total = 1, c;
+		int k;
+
+		for (k = 0; k < nparts; k++)
+			total *= nparts >= 4 ? (k % 2 ? np : 8) : np;
+		for (c = 0; c < total && !bad; c++) {
+			char addr[64], line[128], want[NI_MAXHOST], got[256], mask[256];
+			struct addrinfo hints, *res = NULL;
+			size_t rest = c, off = 0;
+			const struct hba_rule *r;
+			int ret;
+
+			for (k = 0; k < nparts; k++) {
+				size_t base = nparts >= 4 ? (k % 2 ? np : 8) : np;
+
+				idx[k] = rest % base;
+				rest /= base;
+				off += (size_t)snprintf(addr + off, sizeof addr - off, "%s%s", k ? "." : "", parts[idx[k]]);
+			}
+			if (addr[0] == '\0')
+				continue;
+			memset(&hints, 0, sizeof hints);
+			hints.ai_flags = AI_NUMERICHOST;
+			hints.ai_family = AF_UNSPEC;
+			ret = getaddrinfo(addr, NULL, &hints, &res);
+			want[0] = '\0';
+			if (ret == 0 && res &&
+			    getnameinfo(res->ai_addr, res->ai_addrlen, want, sizeof want, NULL, 0, NI_NUMERICHOST) != 0)
+				strcpy(want, "???");
+			if (res)
+				freeaddrinfo(res);
+			snprintf(line, sizeof line, "host all all %s 255.255.255.255 md5\n", addr);
+			r = parse(150000, line);
+			if (!r) {
+				bad = 1;
+				diag("%s: no rule", addr);
+				break;
+			}
+			hba_rule_view_address(r, got, sizeof got, mask, sizeof mask);
+			count++;
+			if (ret == 0 ? (r->error || strcmp(got, want) != 0 || strcmp(mask, "255.255.255.255") != 0)
+				     : !r->error) {
+				bad = 1;
+				diag("%s: getaddrinfo %s \"%s\"; hba: error %s, address \"%s\"", addr,
+				     ret == 0 ? "reads" : "rejects", want, r->error ? r->error : "none", got);
+			}
+		}
+	}
+	ok(!bad && count > 10000, "dotted quads: read as getaddrinfo reads them");
+	ok(valid(150000, "host all all 10.1.2.3/24 md5\n"), "10.1.2.3/24");
+	ok(valid(150000, "host all all 010.1.2.3 255.0.0.0 md5\n"), "010.1.2.3: octal to inet_aton, still an address");
+	{
+		char *k = key(150000, "host all all 010.1.2.3/32 md5\n");
+
+		is_str(k, "host all all 8.1.2.3/32 md5", "010.1.2.3 is 8.1.2.3");
+		free(k);
+	}
+}
+
 int main(void)
 {
 	hba_init(&M, 150000);
@@ -441,6 +625,8 @@ int main(void)
 	keys();
 	warnings();
 	files();
+	quiet_lines();
+	dotted_quads();
 	hba_free(&M);
 	return done_testing();
 }
