@@ -158,46 +158,62 @@ static size_t match_real(const unsigned char *p, size_t n)
 	return i;
 }
 
-/* The next token; whitespace and comments are skipped as the lexer eats them. */
+/*
+ * The next token; whitespace and comments are skipped as the lexer eats
+ * them.  pos and len are kept in locals: a stored token may alias the
+ * lexer, and most of a stock postgresql.conf is blanks and comments.
+ */
 static void lex(struct lexer *lx, struct token *t)
 {
 	const unsigned char *s = (const unsigned char *)lx->s;
 	const unsigned char *p;
-	size_t n;
+	size_t pos = lx->pos, len = lx->len, n;
 
 	for (;;) {
-		while (lx->pos < lx->len && (s[lx->pos] == ' ' || s[lx->pos] == '\t' || s[lx->pos] == '\r'))
-			lx->pos++;
-		if (lx->pos < lx->len && s[lx->pos] == '#') {
-			/* "#.*": flex's '.' is anything but a newline, NUL included; memchr
-			 * because most of a stock postgresql.conf is comments. */
-			const void *nl = memchr(s + lx->pos, '\n', lx->len - lx->pos);
+		while (pos < len && (s[pos] == ' ' || s[pos] == '\t' || s[pos] == '\r'))
+			pos++;
+		if (pos < len && s[pos] == '#') {
+			/* "#.*": flex's '.' is anything but a newline, NUL included. */
+			const void *nl = memchr(s + pos, '\n', len - pos);
 
-			lx->pos = nl ? (size_t)((const unsigned char *)nl - s) : lx->len;
+			pos = nl ? (size_t)((const unsigned char *)nl - s) : len;
 			continue;
 		}
 		break;
 	}
-	t->off = lx->pos;
+	lx->pos = pos;
+	t->off = pos;
 	t->len = 0;
-	if (lx->pos >= lx->len) {
+	if (pos >= len) {
 		t->t = T_EOF;
 		return;
 	}
-	p = s + lx->pos;
-	n = lx->len - lx->pos;
+	p = s + pos;
+	n = len - pos;
 	if (p[0] == '\n') {
 		t->t = T_EOL;
 		t->len = 1;
 	} else if (is_letter(p[0])) {
-		/* ID, QUALIFIED_ID or UNQUOTED_STRING, whichever is longest */
-		size_t id = match_id(p, n), qid = 0, unq = 1;
+		/*
+		 * ID, QUALIFIED_ID or UNQUOTED_STRING, whichever is longest.  The
+		 * other two are made of UNQUOTED_STRING's bytes, so when its run
+		 * holds none of - . : / all three are the same length: an ID.
+		 */
+		size_t id, qid = 0, unq = 1;
+		int plain = 1;
 
-		if (id < n && p[id] == '.' && match_id(p + id + 1, n - id - 1) > 0)
+		for (; unq < n; unq++) {
+			unsigned char c = p[unq];
+
+			if (is_letter_or_digit(c))
+				continue;
+			if (c != '-' && c != '.' && c != ':' && c != '/')
+				break;
+			plain = 0;
+		}
+		id = plain ? unq : match_id(p, n);
+		if (!plain && id < n && p[id] == '.' && match_id(p + id + 1, n - id - 1) > 0)
 			qid = id + 1 + match_id(p + id + 1, n - id - 1);
-		while (unq < n && (is_letter_or_digit(p[unq]) || p[unq] == '-' || p[unq] == '.' ||
-				   p[unq] == '_' || p[unq] == ':' || p[unq] == '/'))
-			unq++;
 		if (id >= qid && id >= unq) {
 			t->t = T_ID;
 			t->len = id;
@@ -235,13 +251,54 @@ static void lex(struct lexer *lx, struct token *t)
 }
 
 /*
+ * The settings' strings are cut from blocks that are freed together: a
+ * 100 000-line file would otherwise cost 400 000 mallocs and as many frees.
+ */
+struct pgconf_mem {
+	struct pgconf_mem *next;
+	size_t used, cap;
+	char data[];
+};
+
+static char *mem_alloc(struct pgconf_model *m, size_t n)
+{
+	struct pgconf_mem *b = m->mem;
+	char *p;
+
+	if (!b || b->cap - b->used < n) {
+		/* Blocks double from 4 kB up to 1 MB; a larger string gets its own. */
+		size_t cap = b ? (b->cap < (1u << 20) ? 2 * b->cap : b->cap) : 4096 - sizeof *b;
+
+		if (cap < n)
+			cap = n;
+		b = xmalloc(sizeof *b + cap);
+		b->next = m->mem;
+		b->used = 0;
+		b->cap = cap;
+		m->mem = b;
+	}
+	p = b->data + b->used;
+	b->used += n;
+	return p;
+}
+
+static char *mem_strndup(struct pgconf_model *m, const char *s, size_t n)
+{
+	char *d = mem_alloc(m, n + 1);
+
+	memcpy(d, s, n);
+	d[n] = '\0';
+	return d;
+}
+
+/*
  * GUC_scanstr: strip the quotes, turn '' into ' and apply the backslash
  * escapes \b \f \n \r \t and \ooo; any other escaped byte stands for
  * itself.  Like the server's C string, the value ends at a \0 escape.
+ * out has room for len bytes.
  */
-static char *unquote(const char *s, size_t len)
+static char *unquote_into(char *out, const char *s, size_t len)
 {
-	char *out = xmalloc(len);
 	size_t i, j = 0;
 
 	for (i = 1; i + 1 < len; i++) {
@@ -279,14 +336,25 @@ static char *unquote(const char *s, size_t len)
 	return out;
 }
 
-/* guc_name_compare lower-cases ASCII letters only. */
-static char *lower_dup(const char *s, size_t n)
+static char *unquote(const char *s, size_t len)
 {
-	char *d = xstrndup(s, n);
+	return unquote_into(xmalloc(len), s, len);
+}
 
-	for (char *p = d; *p; p++)
-		if (*p >= 'A' && *p <= 'Z')
-			*p = (char)(*p - 'A' + 'a');
+/* guc_name_compare lower-cases ASCII letters only: raw itself when it has none. */
+static const char *lower_of(struct pgconf_model *m, const char *raw, size_t n)
+{
+	size_t i;
+	char *d;
+
+	for (i = 0; i < n && !(raw[i] >= 'A' && raw[i] <= 'Z'); i++)
+		;
+	if (i == n)
+		return raw;
+	d = mem_strndup(m, raw, n);
+	for (; i < n; i++)
+		if (d[i] >= 'A' && d[i] <= 'Z')
+			d[i] = (char)(d[i] - 'A' + 'a');
 	return d;
 }
 
@@ -305,8 +373,8 @@ static int name_eq(const char *a, const char *b)
 
 static int is_directive(const char *lname)
 {
-	return strcmp(lname, "include") == 0 || strcmp(lname, "include_if_exists") == 0 ||
-	       strcmp(lname, "include_dir") == 0;
+	return lname[0] == 'i' && strncmp(lname, "include", 7) == 0 && (lname[7] == '\0' ||
+	       strcmp(lname + 7, "_if_exists") == 0 || strcmp(lname + 7, "_dir") == 0);
 }
 
 void pgconf_init(struct pgconf_model *m)
@@ -315,17 +383,18 @@ void pgconf_init(struct pgconf_model *m)
 	m->n = 0;
 	m->files = NULL;
 	m->nfiles = 0;
+	m->mem = NULL;
 }
 
 void pgconf_free(struct pgconf_model *m)
 {
 	size_t i;
 
-	for (i = 0; i < m->n; i++) {
-		free(m->set[i].name);
-		free(m->set[i].name_raw);
-		free(m->set[i].value);
-		free(m->set[i].value_raw);
+	while (m->mem) {
+		struct pgconf_mem *next = m->mem->next;
+
+		free(m->mem);
+		m->mem = next;
 	}
 	for (i = 0; i < m->nfiles; i++) {
 		free(m->files[i].path);
@@ -339,27 +408,28 @@ void pgconf_free(struct pgconf_model *m)
 size_t pgconf_forget_file(struct pgconf_model *m, const char *path)
 {
 	char *target = realpath(path, NULL);
+	unsigned char *same;
 	size_t i, k = 0, dropped = 0;
 
 	if (!target)
 		return 0;
-	for (i = 0; i < m->n; i++) {
-		struct pgconf_setting *st = &m->set[i];
-		char *f = realpath(m->files[st->file].path, NULL);
-		int same = f && strcmp(f, target) == 0;
+	/* One realpath per file, not per setting. */
+	same = xmalloc(m->nfiles + 1);
+	for (i = 0; i < m->nfiles; i++) {
+		char *f = realpath(m->files[i].path, NULL);
 
+		same[i] = f && strcmp(f, target) == 0;
 		free(f);
-		if (same) {
-			free(st->name);
-			free(st->name_raw);
-			free(st->value);
-			free(st->value_raw);
-			dropped++;
+	}
+	for (i = 0; i < m->n; i++) {
+		if (same[m->set[i].file]) {
+			dropped++;	/* its strings stay in m's memory until pgconf_free */
 			continue;
 		}
-		m->set[k++] = *st;
+		m->set[k++] = m->set[i];
 	}
 	m->n = k;
+	free(same);
 	free(target);
 	return dropped;
 }
@@ -446,7 +516,7 @@ static int parse_file(struct pgconf_model *m, size_t fi, struct loader *L, int d
 	for (;;) {
 		const char *path = m->files[fi].path;
 		int line = lx.line;
-		char *lname;
+		const char *raw, *lname;
 
 		lex(&lx, &name);
 		if (name.t == T_EOF)
@@ -467,24 +537,25 @@ static int parse_file(struct pgconf_model *m, size_t fi, struct loader *L, int d
 		if (t.t != T_EOL && t.t != T_EOF)
 			return token_error(err, path, line, lx.s, &t);
 
-		lname = lower_dup(lx.s + name.off, name.len);
+		raw = mem_strndup(m, lx.s + name.off, name.len);
+		lname = lower_of(m, raw, name.len);
 		if (L && is_directive(lname)) {
 			char *v = val.t == T_STRING ? unquote(lx.s + val.off, val.len)
 						    : xstrndup(lx.s + val.off, val.len);
 			int rc = follow(L, fi, line, lname, v, depth);
 
 			free(v);
-			free(lname);
 			if (rc < 0)
 				return -1;
 		} else {
 			struct pgconf_setting *s = add_setting(m);
 
 			s->name = lname;
-			s->name_raw = xstrndup(lx.s + name.off, name.len);
-			s->value_raw = xstrndup(lx.s + val.off, val.len);
+			s->name_raw = raw;
+			s->value_raw = mem_strndup(m, lx.s + val.off, val.len);
 			s->quoted = val.t == T_STRING;
-			s->value = s->quoted ? unquote(lx.s + val.off, val.len) : xstrdup(s->value_raw);
+			s->value = s->quoted ? unquote_into(mem_alloc(m, val.len), lx.s + val.off, val.len)
+					     : s->value_raw;
 			s->file = fi;
 			s->line = line;
 			s->name_off = name.off;
@@ -777,56 +848,57 @@ const struct pgconf_setting *pgconf_effective(const struct pgconf_model *m, cons
 	return NULL;
 }
 
-/* For pgconf_effective_all: a setting's name and its place in reading order. */
-struct named {
-	const char *name;
-	size_t idx;
-	const struct pgconf_setting *winner;
-};
-
-static int cmp_named(const void *a, const void *b)
+/* FNV-1a: names are short, and this is all the mixing a power-of-two table needs. */
+static unsigned int name_hash(const char *s)
 {
-	const struct named *x = a, *y = b;
-	int c = strcmp(x->name, y->name);
+	unsigned int h = 2166136261u;
 
-	return c ? c : (x->idx > y->idx) - (x->idx < y->idx);
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
 }
 
-static int cmp_first(const void *a, const void *b)
-{
-	const struct named *x = a, *y = b;
-
-	return (x->idx > y->idx) - (x->idx < y->idx);
-}
-
-/* Sorting keeps this O(n log n): a 100 000-line file has as many names. */
+/*
+ * One pass over the settings with a hash table of the names seen so far:
+ * a 100 000-line file has as many names, and sorting them by strcmp cost
+ * more than reading the file.  The first appearance gives a name its slot,
+ * the last its value.
+ */
 size_t pgconf_effective_all(const struct pgconf_model *m, const struct pgconf_setting ***out)
 {
 	const struct pgconf_setting **v = xmalloc((m->n ? m->n : 1) * sizeof *v);
-	struct named *all = xmalloc((m->n ? m->n : 1) * sizeof *all);
-	size_t n = 0, k = 0, i, j;
+	unsigned int *hv = xmalloc((m->n ? m->n : 1) * sizeof *hv);
+	size_t cap = 16, mask, *slot, k = 0, i;
 
-	for (i = 0; i < m->n; i++)
-		if (!is_directive(m->set[i].name)) {
-			all[n].name = m->set[i].name;
-			all[n].idx = i;
-			n++;
+	while (cap < 2 * m->n)
+		cap *= 2;
+	mask = cap - 1;
+	slot = xmalloc(cap * sizeof *slot);	/* index into v plus one, 0 when free */
+	memset(slot, 0, cap * sizeof *slot);
+	for (i = 0; i < m->n; i++) {
+		const char *name = m->set[i].name;
+		unsigned int h;
+		size_t j;
+
+		if (is_directive(name))
+			continue;
+		h = name_hash(name);
+		for (j = h & mask; slot[j]; j = (j + 1) & mask) {
+			size_t x = slot[j] - 1;
+
+			if (hv[x] == h && strcmp(v[x]->name, name) == 0)
+				break;
 		}
-	if (n > 1)
-		qsort(all, n, sizeof *all, cmp_named);
-	/* Per name: keep the slot of its first appearance, the value of its last. */
-	for (i = 0; i < n; i = j) {
-		for (j = i + 1; j < n && strcmp(all[j].name, all[i].name) == 0; j++)
-			;
-		all[k].winner = &m->set[all[j - 1].idx];
-		all[k].idx = all[i].idx;	/* first appearance, for the order */
-		k++;
+		if (slot[j]) {
+			v[slot[j] - 1] = &m->set[i];
+		} else {
+			v[k] = &m->set[i];
+			hv[k] = h;
+			slot[j] = ++k;
+		}
 	}
-	if (k > 1)
-		qsort(all, k, sizeof *all, cmp_first);
-	for (i = 0; i < k; i++)
-		v[i] = all[i].winner;
-	free(all);
+	free(slot);
+	free(hv);
 	*out = v;
 	return k;
 }

@@ -14,11 +14,16 @@
 
 #include "diag.h"
 
+/*
+ * A setting's strings live in its model's string memory (pgconf_free
+ * releases them all at once); name may be name_raw itself when the name is
+ * already lower-case, and value may be value_raw when it is not quoted.
+ */
 struct pgconf_setting {
-	char *name;		/* lower-cased, as the server compares names */
-	char *name_raw;		/* as written */
-	char *value;		/* the value the server sees: quotes removed, escapes applied */
-	char *value_raw;	/* as written, quotes included */
+	const char *name;	/* lower-cased, as the server compares names */
+	const char *name_raw;	/* as written */
+	const char *value;	/* the value the server sees: quotes removed, escapes applied */
+	const char *value_raw;	/* as written, quotes included */
 	int quoted;		/* value was a quoted string */
 	size_t file;		/* index into pgconf_model.files */
 	int line;		/* 1-based */
@@ -33,11 +38,14 @@ struct pgconf_file {
 	size_t len;
 };
 
+struct pgconf_mem;
+
 struct pgconf_model {
 	struct pgconf_setting *set;	/* every assignment in reading order, includes expanded in place */
 	size_t n;
 	struct pgconf_file *files;	/* every file read, in reading order */
 	size_t nfiles;
+	struct pgconf_mem *mem;		/* private: the blocks the settings' strings are cut from */
 };
 
 void pgconf_init(struct pgconf_model *m);

@@ -11,6 +11,7 @@
 #include <getopt.h>
 #include <pcre2.h>
 #include <spawn.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,6 +61,7 @@ static struct {
 } opt;
 
 static pcre2_code *re_ignore, *re_only;
+static pcre2_match_data *re_md;
 
 /* One side of the comparison. */
 struct side {
@@ -67,7 +69,9 @@ struct side {
 	struct cluster cl;
 	struct pgconf_model m;
 	const struct pgconf_setting **eff;	/* in order of first appearance */
-	const struct pgconf_setting **byname;	/* the same, sorted by name for lookups */
+	unsigned int *hash;	/* name_hash of each eff[i]->name */
+	size_t *slot;		/* open-addressing table over eff: index plus one, 0 when free */
+	size_t mask;		/* its size minus one (a power of two) */
 	size_t neff;
 	int version;		/* 150000, or -1 when unknown */
 	int params_version;	/* the version whose parameter table is used */
@@ -106,17 +110,16 @@ static void usage(void)
 
 static int name_selected(const char *name)
 {
-	pcre2_match_data *md;
 	int keep = 1;
 
 	if (!re_ignore && !re_only)
 		return 1;
-	md = pcre2_match_data_create(4, NULL);
-	if (re_only && pcre2_match(re_only, (PCRE2_SPTR)name, PCRE2_ZERO_TERMINATED, 0, 0, md, NULL) < 0)
+	if (!re_md)
+		re_md = pcre2_match_data_create(4, NULL);
+	if (re_only && pcre2_match(re_only, (PCRE2_SPTR)name, PCRE2_ZERO_TERMINATED, 0, 0, re_md, NULL) < 0)
 		keep = 0;
-	if (keep && re_ignore && pcre2_match(re_ignore, (PCRE2_SPTR)name, PCRE2_ZERO_TERMINATED, 0, 0, md, NULL) >= 0)
+	if (keep && re_ignore && pcre2_match(re_ignore, (PCRE2_SPTR)name, PCRE2_ZERO_TERMINATED, 0, 0, re_md, NULL) >= 0)
 		keep = 0;
-	pcre2_match_data_free(md);
 	return keep;
 }
 
@@ -135,14 +138,38 @@ static pcre2_code *compile_re(const char *pattern, const char *option)
 	return re;
 }
 
-static int cmp_setting(const void *a, const void *b)
+/* FNV-1a over a (lower-cased) name. */
+static unsigned int name_hash(const char *s)
 {
-	return strcmp((*(const struct pgconf_setting *const *)a)->name, (*(const struct pgconf_setting *const *)b)->name);
+	unsigned int h = 2166136261u;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
 }
 
-static int cmp_key(const void *key, const void *elem)
+/*
+ * Each side's names in a hash table: the comparison asks the other side
+ * about every name, and a 100 000-line file has as many.
+ */
+static void index_side(struct side *s)
 {
-	return strcmp(key, (*(const struct pgconf_setting *const *)elem)->name);
+	size_t cap = 16, i;
+
+	while (cap < 2 * s->neff)
+		cap *= 2;
+	s->mask = cap - 1;
+	s->slot = xmalloc(cap * sizeof *s->slot);
+	memset(s->slot, 0, cap * sizeof *s->slot);
+	s->hash = xmalloc((s->neff + 1) * sizeof *s->hash);
+	for (i = 0; i < s->neff; i++) {
+		size_t j;
+
+		s->hash[i] = name_hash(s->eff[i]->name);
+		for (j = s->hash[i] & s->mask; s->slot[j]; j = (j + 1) & s->mask)
+			;
+		s->slot[j] = i + 1;	/* pgconf_effective_all's names are distinct */
+	}
 }
 
 static void load_side(struct side *s, const char *spec, const char *version_opt, const char *exclude)
@@ -165,11 +192,7 @@ static void load_side(struct side *s, const char *spec, const char *version_opt,
 	if (exclude)
 		pgconf_forget_file(&s->m, exclude);
 	s->neff = pgconf_effective_all(&s->m, &s->eff);
-	s->byname = xmalloc((s->neff + 1) * sizeof *s->byname);
-	if (s->neff)
-		memcpy(s->byname, s->eff, s->neff * sizeof *s->eff);
-	if (s->neff > 1)
-		qsort(s->byname, s->neff, sizeof *s->byname, cmp_setting);
+	index_side(s);
 }
 
 
@@ -221,14 +244,18 @@ struct item {
 	int same;
 };
 
-static const struct pgconf_setting *find_eff(const struct side *s, const char *name)
+/* The setting of name (whose name_hash is h) that wins on side s, or NULL. */
+static const struct pgconf_setting *find_eff(const struct side *s, const char *name, unsigned int h)
 {
-	const struct pgconf_setting *const *hit;
+	size_t j;
 
-	if (!s->neff)
-		return NULL;
-	hit = bsearch(name, s->byname, s->neff, sizeof *s->byname, cmp_key);
-	return hit ? *hit : NULL;
+	for (j = h & s->mask; s->slot[j]; j = (j + 1) & s->mask) {
+		size_t x = s->slot[j] - 1;
+
+		if (s->hash[x] == h && strcmp(s->eff[x]->name, name) == 0)
+			return s->eff[x];
+	}
+	return NULL;
 }
 
 /* Memory in bytes and time in ms, so that a unit changed between versions still compares. */
@@ -271,10 +298,10 @@ static int values_equal(const struct pgparam *po, const char *a, const struct pg
 	return va * fa == vb * fb;
 }
 
-static char *normalise(const struct side *s, const char *name, const char *value, const char **why,
-		       char **rewritten)
+/* value as side s's version stores it; p is pgparams_lookup(s->params_version, name). */
+static char *normalise(const struct side *s, const struct pgparam *p, const char *name, const char *value,
+		       const char **why, char **rewritten)
 {
-	const struct pgparam *p = pgparams_lookup(s->params_version, name, NULL);
 	const struct pgparam_change *c;
 	struct buf scaled;
 	char *v;
@@ -304,53 +331,149 @@ static char *normalise(const struct side *s, const char *name, const char *value
 	return v ? v : xstrdup(value);
 }
 
-static int item_cmp(const void *a, const void *b)
+/*
+ * An item under its name's first 8 bytes read as a big-endian number, so
+ * that sorting compares integers and calls strcmp only on a shared prefix:
+ * the order is strcmp's (names hold no NUL, and a shorter name pads with 0).
+ */
+struct keyed {
+	uint64_t key;
+	const struct item *it;
+};
+
+static uint64_t name_key(const char *s)
 {
-	return strcmp(((const struct item *)a)->name, ((const struct item *)b)->name);
+	uint64_t k = 0;
+	int i;
+
+	for (i = 0; i < 8; i++) {
+		k <<= 8;
+		if (*s)
+			k |= (unsigned char)*s++;
+	}
+	return k;
 }
 
-/* Every name either side sets, compared. */
+static int keyed_before(const struct keyed *a, const struct keyed *b)
+{
+	if (a->key != b->key)
+		return a->key < b->key;
+	if ((a->key & 0xff) == 0)	/* both names end within the key: equal */
+		return 0;
+	return strcmp(a->it->name + 8, b->it->name + 8) < 0;
+}
+
+/* Merge sort, runs of 8 sorted by insertion first. */
+static void sort_keyed(struct keyed *a, size_t n)
+{
+	struct keyed *tmp = xmalloc((n + 1) * sizeof *tmp), *src = a, *dst = tmp, *t;
+	size_t i, j, width;
+
+	for (i = 0; i < n; i += 8) {
+		size_t end = i + 8 < n ? i + 8 : n;
+
+		for (j = i + 1; j < end; j++) {
+			struct keyed x = a[j];
+			size_t k = j;
+
+			for (; k > i && keyed_before(&x, &a[k - 1]); k--)
+				a[k] = a[k - 1];
+			a[k] = x;
+		}
+	}
+	for (width = 8; width < n; width *= 2) {
+		for (i = 0; i < n; i += 2 * width) {
+			size_t mid = i + width < n ? i + width : n, end = i + 2 * width < n ? i + 2 * width : n;
+			size_t l = i, r = mid, o = i;
+
+			while (l < mid && r < end)
+				dst[o++] = keyed_before(&src[r], &src[l]) ? src[r++] : src[l++];
+			while (l < mid)
+				dst[o++] = src[l++];
+			while (r < end)
+				dst[o++] = src[r++];
+		}
+		t = src;
+		src = dst;
+		dst = t;
+	}
+	if (src != a)
+		memcpy(a, src, n * sizeof *a);
+	free(tmp);
+}
+
+/*
+ * Every name either side sets, compared, sorted by name.  Each side's own
+ * setting of a name is the one its loop visits (eff holds the winners), so
+ * only the other side is asked; the parameter tables once per side and name.
+ */
 static size_t compare(struct side *old, struct side *new, struct item **out)
 {
-	struct item *items = xmalloc((old->neff + new->neff + 1) * sizeof *items);
+	struct item *items = xmalloc((old->neff + new->neff + 1) * sizeof *items), *sorted;
+	struct keyed *order;
+	int known_old = pgparams_known(old->version), known_new = pgparams_known(new->version);
 	size_t n = 0, i;
 
 	for (i = 0; i < old->neff + new->neff; i++) {
-		const struct pgconf_setting *s = i < old->neff ? old->eff[i] : new->eff[i - old->neff];
+		int from_old = i < old->neff;
+		const struct pgconf_setting *s = from_old ? old->eff[i] : new->eff[i - old->neff];
+		unsigned int h = from_old ? old->hash[i] : new->hash[i - old->neff];
+		const struct pgconf_setting *other = find_eff(from_old ? new : old, s->name, h);
 		struct item *it;
 		const struct pgparam *po, *pn;
 
-		if (i >= old->neff && find_eff(old, s->name))
+		if (!from_old && other)
 			continue;
 		if (!name_selected(s->name))
 			continue;
 		it = &items[n++];
 		memset(it, 0, sizeof *it);
 		it->name = s->name;
-		it->o = find_eff(old, s->name);
-		it->n = find_eff(new, s->name);
+		it->o = from_old ? s : NULL;
+		it->n = from_old ? other : s;
 		po = pgparams_lookup(old->params_version, it->name, NULL);
 		pn = pgparams_lookup(new->params_version, it->name, NULL);
 		if (it->o)
-			it->onorm = normalise(old, it->name, it->o->value, &it->owhy, &it->ovalue);
+			it->onorm = normalise(old, po, it->name, it->o->value, &it->owhy, &it->ovalue);
 		if (it->n)
-			it->nnorm = normalise(new, it->name, it->n->value, &it->nwhy, NULL);
+			it->nnorm = normalise(new, pn, it->name, it->n->value, &it->nwhy, NULL);
 		/* Names with a dot are extension placeholders: no version knows them. */
 		if (!strchr(it->name, '.')) {
-			it->unknown_new = !pn && pgparams_known(new->version);
-			it->unknown_old = !po && pgparams_known(old->version);
-			/* A change in between explains it; else one before OLD's version (OLD's file was already stale). */
-			if (!pn && it->o)
-				it->change = pgparams_change(it->name, old->params_version, new->params_version);
-			if (!pn && it->o && !it->change)
+			it->unknown_new = !pn && known_new;
+			it->unknown_old = !po && known_old;
+			/*
+			 * A change in between explains it; else one before OLD's
+			 * version (OLD's file was already stale).  The rows of a name
+			 * come by version, so the first since 0 is the first in
+			 * between whenever it is newer than OLD's version.
+			 */
+			if (!pn && it->o) {
 				it->change = pgparams_change(it->name, 0, new->params_version);
+				if (it->change && it->change->version <= old->params_version) {
+					const struct pgparam_change *c =
+						pgparams_change(it->name, old->params_version, new->params_version);
+
+					if (c)
+						it->change = c;
+				}
+			}
 			if (it->change)
 				it->unknown_new = 1;
 		}
 		it->same = it->o && it->n && !it->owhy && !it->nwhy && values_equal(po, it->onorm, pn, it->nnorm);
 	}
-	qsort(items, n, sizeof *items, item_cmp);
-	*out = items;
+	order = xmalloc((n + 1) * sizeof *order);
+	for (i = 0; i < n; i++) {
+		order[i].key = name_key(items[i].name);
+		order[i].it = &items[i];
+	}
+	sort_keyed(order, n);
+	sorted = xmalloc((n + 1) * sizeof *sorted);
+	for (i = 0; i < n; i++)
+		sorted[i] = *order[i].it;
+	free(order);
+	free(items);
+	*out = sorted;
 	return n;
 }
 
@@ -947,13 +1070,16 @@ int main(int argc, char **argv)
 	free_items(items, n);
 	free(old.eff);
 	free(new.eff);
-	free(old.byname);
-	free(new.byname);
+	free(old.hash);
+	free(new.hash);
+	free(old.slot);
+	free(new.slot);
 	pgconf_free(&old.m);
 	pgconf_free(&new.m);
 	cluster_free(&old.cl);
 	cluster_free(&new.cl);
 	pcre2_code_free(re_ignore);
 	pcre2_code_free(re_only);
+	pcre2_match_data_free(re_md);
 	return diag_finish(status);
 }

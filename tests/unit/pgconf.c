@@ -193,6 +193,135 @@ static void test_model(void)
 	is_int(m.n, 0, "nothing set either");
 }
 
+/* A small deterministic generator, so that a failure can be replayed. */
+static unsigned int rnd_state = 12345;
+
+static unsigned int rnd(unsigned int n)
+{
+	rnd_state = rnd_state * 1103515245u + 12345u;
+	return (rnd_state >> 16) % n;
+}
+
+/* guc-file.l's rules for a name, written out the slow way: ID, QUALIFIED_ID, UNQUOTED_STRING. */
+static int ref_letter(unsigned char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_' || c >= 0x80;
+}
+
+static size_t ref_id(const unsigned char *p)
+{
+	size_t i = 0;
+
+	if (!ref_letter(p[0]))
+		return 0;
+	for (i = 1; ref_letter(p[i]) || (p[i] >= '0' && p[i] <= '9'); i++)
+		;
+	return i;
+}
+
+/* Whether "NAME = 1" parses, by the rules: the longest of the three, ties to the earlier. */
+static int ref_name_ok(const char *name)
+{
+	const unsigned char *p = (const unsigned char *)name;
+	size_t id = ref_id(p), qid = 0, unq = 0;
+
+	if (!id)
+		return 0;
+	if (p[id] == '.' && ref_id(p + id + 1))
+		qid = id + 1 + ref_id(p + id + 1);
+	for (unq = 1; ref_letter(p[unq]) || (p[unq] >= '0' && p[unq] <= '9') || strchr("-._:/", p[unq]); unq++)
+		if (!p[unq])
+			break;
+	if (unq > id && unq > qid)
+		return 0;	/* an UNQUOTED_STRING is no name */
+	return (qid > id ? qid : id) == strlen(name);
+}
+
+/*
+ * The lexer takes a short cut for a name without - . : / in it; names
+ * built from the bytes that matter must tokenise as the three rules say.
+ */
+static void test_names(void)
+{
+	static const char *const parts[] = { "a", "Z", "_", "9", "-", ".", ":", "/", "\xc3\xa9", "x1" };
+	int i, bad = 0, parsed = 0;
+
+	for (i = 0; i < 3000; i++) {
+		char name[64], text[80];
+		int k, len = 1 + (int)rnd(6);
+		int want;
+
+		name[0] = '\0';
+		for (k = 0; k < len; k++)
+			strcat(name, parts[rnd(sizeof parts / sizeof parts[0])]);
+		want = ref_name_ok(name);
+		snprintf(text, sizeof text, "%s = 1\n", name);
+		if (parse(text) == 0) {
+			parsed++;
+			if (!want || m.n != 1 || strcmp(m.set[0].name_raw, name) != 0)
+				bad++;
+		} else if (want) {
+			bad++;
+		}
+	}
+	is_int(bad, 0, "3000 generated names tokenise as ID, QUALIFIED_ID or UNQUOTED_STRING say");
+	ok(parsed > 300 && parsed < 2700, "and both kinds were tried");
+}
+
+/*
+ * pgconf_effective_all uses a hash table; the answer must be the one a
+ * plain scan gives: names in order of first appearance, each with the last
+ * setting of that name (case-insensitively), directives left out.
+ */
+static void test_effective_all(void)
+{
+	static const char *const fixed[] = { "include", "Include_Dir", "include_if_exists", "includes", "inc" };
+	struct buf text;
+	const struct pgconf_setting **all, **ref;
+	size_t n, nref = 0, i, j;
+	int mismatch = 0, r;
+
+	buf_init(&text);
+	for (i = 0; i < 6000; i++) {
+		unsigned int pick = rnd(100);
+
+		if (pick < 5)
+			buf_printf(&text, "%s = 'x%zu'\n", fixed[pick], i);
+		else if (pick < 50)	/* a few hot names, in mixed case */
+			buf_printf(&text, "%s%u = %zu\n", rnd(2) ? "Name" : "name", rnd(20), i);
+		else			/* many cold ones: the table grows and collides */
+			buf_printf(&text, "p%u = %zu\n", rnd(4000), i);
+	}
+	r = parse(text.data);
+	is_int(r, 0, "a generated file of 6000 settings parses");
+	ref = malloc((m.n + 1) * sizeof *ref);
+	for (i = 0; i < m.n; i++) {
+		const char *name = m.set[i].name;
+
+		if (strcmp(name, "include") == 0 || strcmp(name, "include_dir") == 0 ||
+		    strcmp(name, "include_if_exists") == 0)
+			continue;
+		for (j = 0; j < nref && strcmp(ref[j]->name, name) != 0; j++)
+			;
+		ref[j] = &m.set[i];
+		if (j == nref)
+			nref++;
+	}
+	n = pgconf_effective_all(&m, &all);
+	is_int((long)n, (long)nref, "as many names as a plain scan finds");
+	for (i = 0; i < n && i < nref; i++)
+		if (all[i] != ref[i])
+			mismatch++;
+	is_int(mismatch, 0, "the same winners in the same order");
+	for (i = 0; i < n; i++)
+		if (pgconf_effective(&m, all[i]->name) != all[i])
+			mismatch++;
+	is_int(mismatch, 0, "each the one pgconf_effective picks");
+	free(all);
+	free(ref);
+	buf_free(&text);
+}
+
 static void test_load(void)
 {
 	is_int(load(DATA "includes/main.conf"), 0, "includes load");
@@ -294,6 +423,8 @@ int main(void)
 	test_values();
 	test_errors();
 	test_model();
+	test_names();
+	test_effective_all();
 	test_load();
 	pgconf_free(&m);
 	return done_testing();
