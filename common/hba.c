@@ -44,6 +44,11 @@ struct field {
 	size_t n, cap;
 };
 
+/*
+ * f[0..n) are the line's fields.  parse_file reuses one line for the whole
+ * file: every slot of f[0..cap) keeps its token array between lines, so a
+ * rule costs no allocation for its arrays but those it keeps.
+ */
 struct line {
 	struct field *f;
 	size_t n, cap;
@@ -91,15 +96,27 @@ static int is_blank(int c)
 	return c == ' ' || c == '\t' || c == '\r';
 }
 
+/*
+ * Whether c ends a run of ordinary unquoted token characters: NUL, a
+ * blank, a quote, # or a comma.  All are below 64: one bit test.
+ */
+#define BIT(c) (1ULL << (c))
+#define RUN_END (BIT('\0') | BIT(' ') | BIT('\t') | BIT('\r') | BIT('"') | BIT('#') | BIT(','))
+
+static int ends_run(int c)
+{
+	return c < 64 && (RUN_END >> c) & 1;
+}
+
 /* ---------------------------------------------------------------- tokens */
 
-static void field_add(struct field *f, const char *text, int quoted)
+static void field_add(struct field *f, const char *text, size_t len, int quoted)
 {
 	if (f->n == f->cap) {
 		f->cap = f->cap ? 2 * f->cap : 1;
 		f->tok = xrealloc(f->tok, f->cap * sizeof *f->tok);
 	}
-	f->tok[f->n].text = xstrdup(text);
+	f->tok[f->n].text = xstrndup(text, len);
 	f->tok[f->n].quoted = quoted;
 	f->n++;
 }
@@ -115,11 +132,26 @@ static void field_free(struct field *f)
 	f->n = f->cap = 0;
 }
 
+/* Empty the line for the next one, keeping its arrays. */
+static void line_clear(struct line *l)
+{
+	size_t i, k;
+
+	for (i = 0; i < l->cap; i++) {
+		for (k = 0; k < l->f[i].n; k++)
+			free(l->f[i].tok[k].text);
+		l->f[i].n = 0;
+	}
+	l->n = 0;
+	free(l->err);
+	l->err = NULL;
+}
+
 static void line_free(struct line *l)
 {
 	size_t i;
 
-	for (i = 0; i < l->n; i++)
+	for (i = 0; i < l->cap; i++)
 		field_free(&l->f[i]);
 	free(l->f);
 	free(l->err);
@@ -140,7 +172,8 @@ static int next_token(const char **lp, struct buf *b, int *initial_quote, int *c
 	int c, in_quote = 0, was_quote = 0, saw_quote = 0;
 
 	buf_reset(b);
-	buf_adds(b, "");
+	if (!b->data)
+		buf_adds(b, "");	/* b->data is a string even for an empty token */
 	*initial_quote = 0;
 	*comma = 0;
 	while ((c = (unsigned char)*p) != '\0' && (is_blank(c) || c == ','))
@@ -159,7 +192,7 @@ static int next_token(const char **lp, struct buf *b, int *initial_quote, int *c
 				while (*q != '\0' && *q != '"')
 					q++;
 			else
-				while ((c = (unsigned char)*q) != '\0' && c != '"' && c != '#' && c != ',' && !is_blank(c))
+				while (!ends_run((unsigned char)*q))
 					q++;
 			if (!maxlen || b->len + (size_t)(q - p) <= maxlen) {
 				buf_add(b, p, (size_t)(q - p));
@@ -257,7 +290,8 @@ static int expand_at(struct loader *ld, const char *outer, int lineno, const cha
 		}
 		for (j = 0; j < lines[i].n; j++)
 			for (k = 0; k < lines[i].f[j].n; k++)
-				field_add(f, lines[i].f[j].tok[k].text, lines[i].f[j].tok[k].quoted);
+				field_add(f, lines[i].f[j].tok[k].text, strlen(lines[i].f[j].tok[k].text),
+					  lines[i].f[j].tok[k].quoted);
 	}
 	for (i = 0; i < n; i++)
 		line_free(&lines[i]);
@@ -267,49 +301,48 @@ static int expand_at(struct loader *ld, const char *outer, int lineno, const cha
 	return rc;
 }
 
-/* Fields of one logical line (next_field_expand in a loop). */
+/*
+ * Fields of one logical line (next_field_expand in a loop), into out, which
+ * is empty (new or line_clear'ed).  b is the caller's scratch buffer.  On
+ * -1 (an @file stops everything) out is freed.
+ */
 static int tokenize_line(struct loader *ld, const char *path, int lineno, const char *text,
-			 struct line *out)
+			 struct line *out, struct buf *b)
 {
-	struct buf b;
 	const char *p = text;
 	size_t maxlen = ld->m->version < 160000 ? OLD_MAX_TOKEN - 1 : 0;
 	int iq, comma, toolong = 0;
 
-	memset(out, 0, sizeof *out);
-	buf_init(&b);
 	while (*p && !out->err) {
-		struct field f = { NULL, 0, 0 };
+		struct field *f;
 
+		if (out->n == out->cap) {
+			/* a rule has some 5 fields: one allocation */
+			size_t cap = out->cap ? 2 * out->cap : 8;
+
+			out->f = xrealloc(out->f, cap * sizeof *out->f);
+			memset(out->f + out->cap, 0, (cap - out->cap) * sizeof *out->f);
+			out->cap = cap;
+		}
+		f = &out->f[out->n];
 		do {
-			if (!next_token(&p, &b, &iq, &comma, maxlen, &toolong)) {
+			if (!next_token(&p, b, &iq, &comma, maxlen, &toolong)) {
 				if (toolong)
 					out->err = xstrdup("authentication file token too long");
 				break;
 			}
-			if (!iq && b.data[0] == '@' && b.data[1] != '\0' && ld->follow) {
-				if (expand_at(ld, path, lineno, b.data + 1, &f, &out->err) < 0) {
-					field_free(&f);
+			if (!iq && b->data[0] == '@' && b->data[1] != '\0' && ld->follow) {
+				if (expand_at(ld, path, lineno, b->data + 1, f, &out->err) < 0) {
 					line_free(out);
-					buf_free(&b);
 					return -1;
 				}
 			} else {
-				field_add(&f, b.data, iq);
+				field_add(f, b->data, b->len, iq);
 			}
 		} while (comma && !out->err);
-		if (f.n) {
-			if (out->n == out->cap) {
-				/* a rule has some 5 fields: one allocation */
-				out->cap = out->cap ? 2 * out->cap : 8;
-				out->f = xrealloc(out->f, out->cap * sizeof *out->f);
-			}
-			out->f[out->n++] = f;
-		} else {
-			field_free(&f);
-		}
+		if (f->n)
+			out->n++;
 	}
-	buf_free(&b);
 	return 0;
 }
 
@@ -404,14 +437,15 @@ static int quiet_line(const char *data, size_t len, size_t pos, int lineno, stru
 static int tokenize_data(struct loader *ld, const char *path, const char *data, size_t len,
 			 struct line **lines, size_t *nlines)
 {
-	struct buf text;
+	struct buf text, tok;
 	struct span sp;
 	size_t pos = 0;
 	int lineno = 1;
 
 	buf_init(&text);
+	buf_init(&tok);
 	for (;;) {
-		struct line l;
+		struct line l = { NULL, 0, 0, NULL };
 
 		if (!ld->m->general && quiet_line(data, len, pos, lineno, &sp)) {
 			pos = sp.next;
@@ -420,18 +454,22 @@ static int tokenize_data(struct loader *ld, const char *path, const char *data, 
 		}
 		if (!next_logical(data, len, pos, lineno, ld->m->version, &text, &sp))
 			break;
-		if (tokenize_line(ld, path, sp.line, text.data, &l) < 0) {
+		if (tokenize_line(ld, path, sp.line, text.data, &l, &tok) < 0) {
 			buf_free(&text);
+			buf_free(&tok);
 			return -1;
 		}
 		if (l.n || l.err) {
 			*lines = xrealloc(*lines, (*nlines + 1) * sizeof **lines);
 			(*lines)[(*nlines)++] = l;
+		} else {
+			line_free(&l);
 		}
 		pos = sp.next;
 		lineno = sp.last_line + 1;
 	}
 	buf_free(&text);
+	buf_free(&tok);
 	return 0;
 }
 
@@ -1273,11 +1311,99 @@ static int numeric_addr(const char *s, struct sockaddr_storage *ss, socklen_t *s
 	return ret;
 }
 
+/*
+ * The part of an address before its "/bits", as a string: in tmp when it
+ * fits (a usual address costs no allocation), else malloc'd.  *bits is what
+ * follows the first slash, or NULL.
+ */
+static char *addr_part(const char *s, char *tmp, size_t tmpsz, const char **bits)
+{
+	const char *slash = strchr(s, '/');
+	size_t n = slash ? (size_t)(slash - s) : strlen(s);
+	char *out = n < tmpsz ? tmp : xmalloc(n + 1);
+
+	memcpy(out, s, n);
+	out[n] = '\0';
+	*bits = slash ? slash + 1 : NULL;
+	return out;
+}
+
+/*
+ * The address field of a host rule, and its netmask field when the address
+ * has no /bits, from l->f[*fi] on.  The strings move from the line to the
+ * rule.  Returns 0, or -1 with the rule's error set.
+ */
+static int parse_address(struct hba_rule *r, struct line *l, size_t *fi, int version)
+{
+	struct field *f;
+	struct hba_token a;
+	char tmp[64], *str = NULL, *msg = NULL;
+	const char *bits;
+	struct sockaddr_storage ss, ms;
+	socklen_t sl = 0, msl = 0;
+	int ret, hostname = 0;
+
+	if (*fi >= l->n) {
+		rule_error(r, xstrdup("end-of-line before IP address specification"));
+		return -1;
+	}
+	f = &l->f[(*fi)++];
+	if (f->n > 1) {
+		rule_error(r, xstrdup("multiple values specified for host address"));
+		return -1;
+	}
+	a = f->tok[0];
+	f->tok[0].text = NULL;
+	r->address = a.text;
+	if (version >= 90000 && (tok_is_keyword(&a, "all") || tok_is_keyword(&a, "samehost") ||
+				 tok_is_keyword(&a, "samenet")))
+		return 0;	/* keywords */
+	str = addr_part(a.text, tmp, sizeof tmp, &bits);
+	ret = numeric_addr(str, &ss, &sl);
+	if (ret == EAI_NONAME && version >= 90100) {
+		hostname = 1;
+	} else if (ret != 0) {
+		msg = xasprintf("invalid IP address \"%s\": %s", str, gai_strerror(ret));
+		goto out;
+	}
+	if (bits) {
+		if (hostname)
+			msg = xasprintf("specifying both host name and CIDR mask is invalid: \"%s\"", a.text);
+		else if (cidr_bits(bits, ss.ss_family) < 0)
+			msg = xasprintf("invalid CIDR mask in address \"%s\"", a.text);
+	} else if (!hostname) {
+		if (*fi >= l->n) {
+			msg = xstrdup("end-of-line before netmask specification");
+			goto out;
+		}
+		f = &l->f[(*fi)++];
+		if (f->n > 1) {
+			msg = xstrdup("multiple values specified for netmask");
+			goto out;
+		}
+		r->mask = f->tok[0].text;
+		f->tok[0].text = NULL;
+		ret = numeric_addr(r->mask, &ms, &msl);
+		if (ret != 0)
+			msg = xasprintf("invalid IP mask \"%s\": %s", r->mask, gai_strerror(ret));
+		else if (ms.ss_family != ss.ss_family)
+			msg = xstrdup("IP address and mask do not match");
+	}
+out:
+	if (str != tmp)
+		free(str);
+	if (msg) {
+		rule_error(r, msg);
+		return -1;
+	}
+	return 0;
+}
+
 /* parse_hba_line for one tokenized line; fills r and its error. */
 static void parse_rule(struct hba_rule *r, struct line *l, int version)
 {
 	size_t fi = 0, i;
-	const struct field *f;
+	struct field *f;
 	const char *t;
 	int method;
 	struct optstate st;
@@ -1315,78 +1441,8 @@ static void parse_rule(struct hba_rule *r, struct line *l, int version)
 		rule_error(r, err);
 		return;
 	}
-	if (r->type != HBA_LOCAL) {
-		const struct hba_token *a;
-
-		if (fi >= l->n) {
-			rule_error(r, xstrdup("end-of-line before IP address specification"));
-			return;
-		}
-		f = &l->f[fi++];
-		if (f->n > 1) {
-			rule_error(r, xstrdup("multiple values specified for host address"));
-			return;
-		}
-		a = &f->tok[0];
-		r->address = xstrdup(a->text);
-		if (version >= 90000 && (tok_is_keyword(a, "all") || tok_is_keyword(a, "samehost") ||
-					 tok_is_keyword(a, "samenet"))) {
-			/* keywords */
-		} else {
-			char *str = xstrdup(a->text), *slash = strchr(str, '/');
-			struct sockaddr_storage ss, ms;
-			socklen_t sl = 0, msl = 0;
-			int ret, hostname = 0;
-
-			if (slash)
-				*slash = '\0';
-			ret = numeric_addr(str, &ss, &sl);
-			if (ret == EAI_NONAME && version >= 90100) {
-				hostname = 1;
-			} else if (ret != 0) {
-				rule_error(r, xasprintf("invalid IP address \"%s\": %s", str, gai_strerror(ret)));
-				free(str);
-				return;
-			}
-			if (slash) {
-				if (hostname) {
-					rule_error(r, xasprintf("specifying both host name and CIDR mask is invalid: \"%s\"", a->text));
-					free(str);
-					return;
-				}
-				if (cidr_bits(slash + 1, ss.ss_family) < 0) {
-					rule_error(r, xasprintf("invalid CIDR mask in address \"%s\"", a->text));
-					free(str);
-					return;
-				}
-			} else if (!hostname) {
-				if (fi >= l->n) {
-					rule_error(r, xstrdup("end-of-line before netmask specification"));
-					free(str);
-					return;
-				}
-				f = &l->f[fi++];
-				if (f->n > 1) {
-					rule_error(r, xstrdup("multiple values specified for netmask"));
-					free(str);
-					return;
-				}
-				r->mask = xstrdup(f->tok[0].text);
-				ret = numeric_addr(r->mask, &ms, &msl);
-				if (ret != 0) {
-					rule_error(r, xasprintf("invalid IP mask \"%s\": %s", r->mask, gai_strerror(ret)));
-					free(str);
-					return;
-				}
-				if (ms.ss_family != ss.ss_family) {
-					rule_error(r, xstrdup("IP address and mask do not match"));
-					free(str);
-					return;
-				}
-			}
-			free(str);
-		}
-	}
+	if (r->type != HBA_LOCAL && parse_address(r, l, &fi, version) < 0)
+		return;
 	if (fi >= l->n) {
 		rule_error(r, xstrdup("end-of-line before authentication method"));
 		return;
@@ -1396,7 +1452,8 @@ static void parse_rule(struct hba_rule *r, struct line *l, int version)
 		rule_error(r, xstrdup("multiple values specified for authentication type"));
 		return;
 	}
-	r->method = xstrdup(f->tok[0].text);
+	r->method = f->tok[0].text;	/* the line gives it up */
+	f->tok[0].text = NULL;
 	method = method_id(r->method, version);
 	if (method == M_NONE) {
 		if (strcmp(r->method, "crypt") == 0 && version >= 80400)
@@ -1531,14 +1588,12 @@ static int cmp_str(const void *a, const void *b)
 }
 
 /* An include / include_if_exists / include_dir line (PostgreSQL >= 16). */
-static int do_include(struct loader *ld, size_t fidx, const char *kind, const char *name, int lineno,
-		      struct hba_rule *r)
+static int do_include(struct loader *ld, size_t fidx, const char *kind, const char *name, int lineno)
 {
 	char *full = path_relative(ld->m->files[fidx].path, name);
 	char *outer = xstrdup(ld->m->files[fidx].path);
 	int rc = 0;
 
-	(void)r;
 	if (strcmp(kind, "include_dir") == 0) {
 		DIR *d = opendir(full);
 		struct dirent *de;
@@ -1582,17 +1637,19 @@ out:
 
 static int parse_file(struct loader *ld, size_t fidx)
 {
-	struct buf text;
+	struct buf text, tok;
+	struct line l = { NULL, 0, 0, NULL };
 	struct span sp;
 	size_t pos = 0, lead = (size_t)-1;
-	int lineno = 1;
+	int lineno = 1, rc = 0;
 	int version = ld->m->version;
 
 	buf_init(&text);
+	buf_init(&tok);
 	for (;;) {
-		struct line l;
 		const char *path = ld->m->files[fidx].path;
 		const char *p;
+		struct hba_rule *r;
 		int quiet = ld->m->general ? 0 : quiet_line(ld->m->files[fidx].data, ld->m->files[fidx].len, pos,
 							     lineno, &sp);
 
@@ -1608,9 +1665,10 @@ static int parse_file(struct loader *ld, size_t fidx)
 		if (!next_logical(ld->m->files[fidx].data, ld->m->files[fidx].len, pos, lineno, version, &text, &sp))
 			break;
 		p = text.data;
-		if (tokenize_line(ld, path, sp.line, text.data, &l) < 0) {
-			buf_free(&text);
-			return -1;
+		line_clear(&l);
+		if (tokenize_line(ld, path, sp.line, text.data, &l, &tok) < 0) {
+			rc = -1;
+			break;
 		}
 		pos = sp.next;
 		lineno = sp.last_line + 1;
@@ -1623,43 +1681,34 @@ static int parse_file(struct loader *ld, size_t fidx)
 			} else {
 				lead = (size_t)-1;
 			}
-			line_free(&l);
 			continue;
 		}
-		{
-			size_t ridx;
-			struct hba_rule *r = new_rule(ld->m, fidx, &sp, lead == (size_t)-1 ? sp.off : lead);
-
-			lead = (size_t)-1;
-			ridx = ld->m->n - 1;
-			if (l.err) {
-				r->error = l.err;
-				l.err = NULL;
-				line_free(&l);
-				continue;
-			}
-			if (version >= 160000 && l.n == 2 &&
-			    (strcmp(l.f[0].tok[0].text, "include") == 0 ||
-			     strcmp(l.f[0].tok[0].text, "include_if_exists") == 0 ||
-			     strcmp(l.f[0].tok[0].text, "include_dir") == 0)) {
-				r->include_kind = xstrdup(l.f[0].tok[0].text);
-				r->address = xstrdup(l.f[1].tok[0].text);
-				if (ld->follow &&
-				    do_include(ld, fidx, r->include_kind, r->address, sp.line, r) < 0) {
-					line_free(&l);
-					buf_free(&text);
-					return -1;
-				}
-				(void)ridx;
-				line_free(&l);
-				continue;
-			}
-			parse_rule(r, &l, version);
-			line_free(&l);
+		r = new_rule(ld->m, fidx, &sp, lead == (size_t)-1 ? sp.off : lead);
+		lead = (size_t)-1;
+		if (l.err) {
+			r->error = l.err;
+			l.err = NULL;
+			continue;
 		}
+		if (version >= 160000 && l.n == 2 &&
+		    (strcmp(l.f[0].tok[0].text, "include") == 0 ||
+		     strcmp(l.f[0].tok[0].text, "include_if_exists") == 0 ||
+		     strcmp(l.f[0].tok[0].text, "include_dir") == 0)) {
+			r->include_kind = xstrdup(l.f[0].tok[0].text);
+			r->address = xstrdup(l.f[1].tok[0].text);
+			/* r moves when the included file's rules are added: pass what it holds */
+			if (ld->follow && do_include(ld, fidx, r->include_kind, r->address, sp.line) < 0) {
+				rc = -1;
+				break;
+			}
+			continue;
+		}
+		parse_rule(r, &l, version);
 	}
+	line_free(&l);
 	buf_free(&text);
-	return 0;
+	buf_free(&tok);
+	return rc;
 }
 
 static int load_file(struct loader *ld, const char *path, int from_line, const char *from_file)
@@ -1754,9 +1803,18 @@ static int addr_bytes(const struct sockaddr_storage *ss, unsigned char *out)
 	return 16;
 }
 
+/* The prefix mask of bits bits: its byte i. */
+static unsigned char prefix_byte(int bits, int i)
+{
+	int b = bits - i * 8;
+
+	return b >= 8 ? 0xff : b <= 0 ? 0 : (unsigned char)(0xff << (8 - b));
+}
+
 static int rule_net(const struct hba_rule *r, struct net *n)
 {
-	char *str, *slash;
+	char tmp[64], *str;
+	const char *slash;
 	struct sockaddr_storage ss, ms;
 	socklen_t sl, msl;
 	int len, i, bits;
@@ -1764,41 +1822,35 @@ static int rule_net(const struct hba_rule *r, struct net *n)
 	memset(n, 0, sizeof *n);
 	if (!r->address || r->include_kind)
 		return 0;
-	str = xstrdup(r->address);
-	slash = strchr(str, '/');
-	if (slash)
-		*slash = '\0';
+	str = addr_part(r->address, tmp, sizeof tmp, &slash);
 	if (numeric_addr(str, &ss, &sl) != 0) {
-		free(str);
+		if (str != tmp)
+			free(str);
 		return 0;
 	}
 	n->family = ss.ss_family;
 	len = addr_bytes(&ss, n->a);
 	if (slash) {
-		bits = cidr_bits(slash + 1, ss.ss_family);
+		bits = cidr_bits(slash, ss.ss_family);
 		if (bits < 0)
 			bits = len * 8;
-		for (i = 0; i < len; i++) {
-			int b = bits - i * 8;
-
-			n->m[i] = b >= 8 ? 0xff : b <= 0 ? 0 : (unsigned char)(0xff << (8 - b));
-		}
+		for (i = 0; i < len; i++)
+			n->m[i] = prefix_byte(bits, i);
 	} else if (r->mask && numeric_addr(r->mask, &ms, &msl) == 0 && ms.ss_family == ss.ss_family) {
 		addr_bytes(&ms, n->m);
 	} else {
 		memset(n->m, 0xff, (size_t)len);
 	}
-	free(str);
-	n->contiguous = 1;
+	if (str != tmp)
+		free(str);
+	/* bits counts the mask's set bits; contiguous: they are all in front */
 	n->bits = 0;
-	for (i = 0; i < len * 8; i++) {
-		int set = (n->m[i / 8] >> (7 - i % 8)) & 1;
-
-		if (set && n->bits != i)
+	for (i = 0; i < len; i++)
+		n->bits += __builtin_popcount(n->m[i]);
+	n->contiguous = 1;
+	for (i = 0; i < len; i++)
+		if (n->m[i] != prefix_byte(n->bits, i))
 			n->contiguous = 0;
-		if (set)
-			n->bits++;
-	}
 	for (i = 0; i < len; i++)
 		n->a[i] &= n->m[i];
 	return 1;
@@ -1891,6 +1943,7 @@ static int addr_covers(const struct hba_rule *a, const struct hba_rule *b)
  */
 struct bucket {
 	const char *key;
+	uint64_t hash;		/* compared first: key is another rule's string, likely not in cache */
 	size_t *idx;
 	size_t n, cap;
 };
@@ -1922,16 +1975,18 @@ static void push_index(size_t **v, size_t *n, size_t *cap, size_t x)
 
 static struct bucket *bucket_of(struct bucket *t, size_t size, const char *key, int create)
 {
-	size_t i = (size_t)fnv1a(key) & (size - 1);
+	uint64_t h = fnv1a(key);
+	size_t i = (size_t)h & (size - 1);
 
 	for (;; i = (i + 1) & (size - 1)) {
 		if (!t[i].key) {
 			if (!create)
 				return NULL;
 			t[i].key = key;
+			t[i].hash = h;
 			return &t[i];
 		}
-		if (strcmp(t[i].key, key) == 0)
+		if (t[i].hash == h && strcmp(t[i].key, key) == 0)
 			return &t[i];
 	}
 }
