@@ -849,12 +849,12 @@ const struct pgconf_setting *pgconf_effective(const struct pgconf_model *m, cons
 }
 
 /* FNV-1a: names are short, and this is all the mixing a power-of-two table needs. */
-static unsigned int name_hash(const char *s)
+unsigned int pgconf_name_hash(const char *name)
 {
 	unsigned int h = 2166136261u;
 
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
+	for (; *name; name++)
+		h = (h ^ (unsigned char)*name) * 16777619u;
 	return h;
 }
 
@@ -864,17 +864,20 @@ static unsigned int name_hash(const char *s)
  * more than reading the file.  The first appearance gives a name its slot,
  * the last its value.
  */
-size_t pgconf_effective_all(const struct pgconf_model *m, const struct pgconf_setting ***out)
+void pgconf_index_init(struct pgconf_index *ix, const struct pgconf_model *m)
 {
-	const struct pgconf_setting **v = xmalloc((m->n ? m->n : 1) * sizeof *v);
-	unsigned int *hv = xmalloc((m->n ? m->n : 1) * sizeof *hv);
-	size_t cap = 16, mask, *slot, k = 0, i;
+	size_t cap = 16, i;
 
 	while (cap < 2 * m->n)
 		cap *= 2;
-	mask = cap - 1;
-	slot = xmalloc(cap * sizeof *slot);	/* index into v plus one, 0 when free */
-	memset(slot, 0, cap * sizeof *slot);
+	if (m->n >= 0x7fffffff)
+		abort();	/* slots hold 32-bit indexes */
+	ix->eff = xmalloc((m->n ? m->n : 1) * sizeof *ix->eff);
+	ix->hash = xmalloc((m->n ? m->n : 1) * sizeof *ix->hash);
+	ix->slot = xmalloc(cap * sizeof *ix->slot);
+	memset(ix->slot, 0, cap * sizeof *ix->slot);
+	ix->mask = cap - 1;
+	ix->n = 0;
 	for (i = 0; i < m->n; i++) {
 		const char *name = m->set[i].name;
 		unsigned int h;
@@ -882,23 +885,56 @@ size_t pgconf_effective_all(const struct pgconf_model *m, const struct pgconf_se
 
 		if (is_directive(name))
 			continue;
-		h = name_hash(name);
-		for (j = h & mask; slot[j]; j = (j + 1) & mask) {
-			size_t x = slot[j] - 1;
+		h = pgconf_name_hash(name);
+		for (j = h & ix->mask; ix->slot[j]; j = (j + 1) & ix->mask) {
+			size_t x = ix->slot[j] - 1;
 
-			if (hv[x] == h && strcmp(v[x]->name, name) == 0)
+			if (ix->hash[x] == h && strcmp(ix->eff[x]->name, name) == 0)
 				break;
 		}
-		if (slot[j]) {
-			v[slot[j] - 1] = &m->set[i];
+		if (ix->slot[j]) {
+			ix->eff[ix->slot[j] - 1] = &m->set[i];
 		} else {
-			v[k] = &m->set[i];
-			hv[k] = h;
-			slot[j] = ++k;
+			ix->eff[ix->n] = &m->set[i];
+			ix->hash[ix->n] = h;
+			ix->slot[j] = (unsigned int)++ix->n;
 		}
 	}
-	free(slot);
-	free(hv);
-	*out = v;
-	return k;
+}
+
+void pgconf_index_free(struct pgconf_index *ix)
+{
+	free(ix->eff);
+	free(ix->hash);
+	free(ix->slot);
+	ix->eff = NULL;
+	ix->hash = NULL;
+	ix->slot = NULL;
+	ix->n = 0;
+}
+
+const struct pgconf_setting *pgconf_index_find(const struct pgconf_index *ix, const char *name, unsigned int hash)
+{
+	size_t j;
+
+	for (j = hash & ix->mask; ix->slot[j]; j = (j + 1) & ix->mask) {
+		size_t x = ix->slot[j] - 1;
+
+		if (ix->hash[x] == hash && strcmp(ix->eff[x]->name, name) == 0)
+			return ix->eff[x];
+	}
+	return NULL;
+}
+
+size_t pgconf_effective_all(const struct pgconf_model *m, const struct pgconf_setting ***out)
+{
+	struct pgconf_index ix;
+	size_t n;
+
+	pgconf_index_init(&ix, m);
+	*out = ix.eff;
+	n = ix.n;
+	ix.eff = NULL;
+	pgconf_index_free(&ix);
+	return n;
 }

@@ -25,8 +25,8 @@ struct pgconf_setting {
 	const char *value;	/* the value the server sees: quotes removed, escapes applied */
 	const char *value_raw;	/* as written, quotes included */
 	int quoted;		/* value was a quoted string */
-	size_t file;		/* index into pgconf_model.files */
 	int line;		/* 1-based */
+	size_t file;		/* index into pgconf_model.files */
 	size_t name_off;	/* spans in that file's bytes */
 	size_t val_off, val_len;
 };
@@ -94,5 +94,30 @@ const struct pgconf_setting *pgconf_effective(const struct pgconf_model *m, cons
  * in order of first appearance.  Returns the count; *out is malloc'd.
  */
 size_t pgconf_effective_all(const struct pgconf_model *m, const struct pgconf_setting ***out);
+
+/*
+ * The same names with a hash table over them, for a caller that asks about
+ * many names.  eff and n are what pgconf_effective_all gives; hash[i] is
+ * pgconf_name_hash(eff[i]->name).  Free with pgconf_index_free.
+ */
+struct pgconf_index {
+	const struct pgconf_setting **eff;
+	size_t n;
+	unsigned int *hash;
+	unsigned int *slot;	/* open addressing over eff: index plus one, 0 when free */
+	size_t mask;		/* slots minus one (a power of two) */
+};
+
+void pgconf_index_init(struct pgconf_index *ix, const struct pgconf_model *m);
+void pgconf_index_free(struct pgconf_index *ix);
+
+/* The hash pgconf_index uses, of a lower-cased name as pgconf_setting.name holds it. */
+unsigned int pgconf_name_hash(const char *name);
+
+/*
+ * The winning setting of name (lower-cased, compared exactly), whose
+ * pgconf_name_hash is hash, or NULL.
+ */
+const struct pgconf_setting *pgconf_index_find(const struct pgconf_index *ix, const char *name, unsigned int hash);
 
 #endif

@@ -131,14 +131,46 @@ int pgparams_known(int version)
 /* The snapshot of version index i as struct pgparam, unpacked on first use. */
 static const struct pgparam *unpacked[32];
 
+/*
+ * by_first[i][c]: the first row of snapshot i whose name starts with byte c
+ * once lower-cased (the rows are sorted by lower-cased name), so that a
+ * lookup searches only the names with its first letter: a 100 000-line
+ * file asks about every name it sets, most of them unknown.
+ */
+static unsigned short by_first[32][257];
+
+static int lower(int c)
+{
+	return c >= 'A' && c <= 'Z' ? c + 'a' - 'A' : c;
+}
+
+/* Fill first[0..256] for n rows sorted by lower-cased name; name_at(rows, k) names row k. */
+static void index_first(unsigned short *first, size_t n, const char *(*name_at)(const void *, size_t),
+			const void *rows)
+{
+	size_t k = 0;
+	int c;
+
+	for (c = 0; c <= 256; c++) {
+		while (k < n && lower((unsigned char)name_at(rows, k)[0]) < c)
+			k++;
+		first[c] = (unsigned short)k;
+	}
+}
+
 static const char *str_at(unsigned int off)
 {
 	return off == PGP_NONE ? NULL : pgparams_strtab + off;
 }
 
+static const char *table_name(const void *rows, size_t k)
+{
+	return ((const struct pgparam *)rows)[k].name;
+}
+
 static const struct pgparam *table(size_t i)
 {
-	if (i >= sizeof unpacked / sizeof unpacked[0])
+	if (i >= sizeof unpacked / sizeof unpacked[0] || pgparams_data_sizes[i] >= 65535)
 		abort();
 	if (!unpacked[i]) {
 		const struct pgparam_packed *src = pgparams_data_tables[i];
@@ -153,6 +185,7 @@ static const struct pgparam *table(size_t i)
 			t[k].boot_val = str_at(src[k].boot_val);
 			t[k].context = str_at(src[k].context);
 		}
+		index_first(by_first[i], pgparams_data_sizes[i], table_name, t);
 		unpacked[i] = t;
 	}
 	return unpacked[i];
@@ -162,21 +195,23 @@ const struct pgparam *pgparams_lookup(int version, const char *name, int *exact)
 {
 	size_t i, best = SIZE_MAX, lo, hi;
 	const struct pgparam *tab;
+	int major;
 
 	if (exact)
 		*exact = 0;
 	if (name == NULL || version <= 0)
 		return NULL;
+	major = major_of(version);
 	for (i = 0; i < pgparams_data_nversions; i++)
-		if (pgparams_data_versions[i] <= major_of(version))
+		if (pgparams_data_versions[i] <= major)
 			best = i;
 	if (best == SIZE_MAX)
 		return NULL;		/* older than every snapshot */
 	if (exact)
-		*exact = pgparams_data_versions[best] == major_of(version);
+		*exact = pgparams_data_versions[best] == major;
 	tab = table(best);
-	lo = 0;
-	hi = pgparams_data_sizes[best];
+	lo = by_first[best][lower((unsigned char)name[0])];
+	hi = by_first[best][lower((unsigned char)name[0]) + 1];
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 		int c = name_cmp(name, tab[mid].name);
@@ -192,8 +227,14 @@ const struct pgparam *pgparams_lookup(int version, const char *name, int *exact)
 }
 
 /* The change rows ordered by name, then by version, built on first use: a
- * 100 000-line file asks about 100 000 names. */
+ * 100 000-line file asks about 100 000 names.  changes_first as by_first. */
 static const struct pgparam_change **changes_by_name;
+static unsigned short changes_first[257];
+
+static const char *change_name(const void *rows, size_t k)
+{
+	return ((const struct pgparam_change *const *)rows)[k]->name;
+}
 
 static int cmp_change(const void *a, const void *b)
 {
@@ -206,18 +247,23 @@ static int cmp_change(const void *a, const void *b)
 
 const struct pgparam_change *pgparams_change(const char *name, int old_version, int new_version)
 {
-	size_t lo = 0, hi = pgparams_data_nchanges, i;
+	size_t lo, hi, i;
 
 	if (name == NULL)
 		return NULL;
 	if (!changes_by_name) {
 		const struct pgparam_change **v = xmalloc((pgparams_data_nchanges + 1) * sizeof *v);
 
+		if (pgparams_data_nchanges >= 65535)
+			abort();
 		for (i = 0; i < pgparams_data_nchanges; i++)
 			v[i] = &pgparams_data_changes[i];
 		qsort(v, pgparams_data_nchanges, sizeof *v, cmp_change);
 		changes_by_name = v;
+		index_first(changes_first, pgparams_data_nchanges, change_name, v);
 	}
+	lo = changes_first[lower((unsigned char)name[0])];
+	hi = changes_first[lower((unsigned char)name[0]) + 1];
 	/* The first row of this name, then the earliest change in range. */
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;

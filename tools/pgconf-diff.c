@@ -68,11 +68,7 @@ struct side {
 	const char *label;	/* "OLD" or "NEW" */
 	struct cluster cl;
 	struct pgconf_model m;
-	const struct pgconf_setting **eff;	/* in order of first appearance */
-	unsigned int *hash;	/* name_hash of each eff[i]->name */
-	size_t *slot;		/* open-addressing table over eff: index plus one, 0 when free */
-	size_t mask;		/* its size minus one (a power of two) */
-	size_t neff;
+	struct pgconf_index ix;	/* the names it sets, in order of first appearance, hashed */
 	int version;		/* 150000, or -1 when unknown */
 	int params_version;	/* the version whose parameter table is used */
 	char *version_text;
@@ -138,40 +134,6 @@ static pcre2_code *compile_re(const char *pattern, const char *option)
 	return re;
 }
 
-/* FNV-1a over a (lower-cased) name. */
-static unsigned int name_hash(const char *s)
-{
-	unsigned int h = 2166136261u;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return h;
-}
-
-/*
- * Each side's names in a hash table: the comparison asks the other side
- * about every name, and a 100 000-line file has as many.
- */
-static void index_side(struct side *s)
-{
-	size_t cap = 16, i;
-
-	while (cap < 2 * s->neff)
-		cap *= 2;
-	s->mask = cap - 1;
-	s->slot = xmalloc(cap * sizeof *s->slot);
-	memset(s->slot, 0, cap * sizeof *s->slot);
-	s->hash = xmalloc((s->neff + 1) * sizeof *s->hash);
-	for (i = 0; i < s->neff; i++) {
-		size_t j;
-
-		s->hash[i] = name_hash(s->eff[i]->name);
-		for (j = s->hash[i] & s->mask; s->slot[j]; j = (j + 1) & s->mask)
-			;
-		s->slot[j] = i + 1;	/* pgconf_effective_all's names are distinct */
-	}
-}
-
 static void load_side(struct side *s, const char *spec, const char *version_opt, const char *exclude)
 {
 	struct diag_err err;
@@ -191,8 +153,8 @@ static void load_side(struct side *s, const char *spec, const char *version_opt,
 	/* --write FILE in NEW's conf.d holds our own earlier output, not NEW's configuration. */
 	if (exclude)
 		pgconf_forget_file(&s->m, exclude);
-	s->neff = pgconf_effective_all(&s->m, &s->eff);
-	index_side(s);
+	/* The comparison asks the other side about every name: a hash table, not a scan. */
+	pgconf_index_init(&s->ix, &s->m);
 }
 
 
@@ -235,7 +197,8 @@ static void choose_tables(struct side *old, struct side *new)
 struct item {
 	const char *name;
 	const struct pgconf_setting *o, *n;	/* NULL when that side does not set it */
-	char *onorm, *nnorm;			/* normalised values (or the raw text when unknown/invalid) */
+	const char *onorm, *nnorm;		/* normalised values (or the raw text when unknown/invalid) */
+	char *onorm_mem, *nnorm_mem;		/* what onorm and nnorm hold when it is not the raw text */
 	const char *owhy, *nwhy;		/* why a value is invalid for its version */
 	char *ovalue;				/* OLD's value rewritten in today's unit, or NULL */
 	const struct pgparam_change *change;	/* why NEW's version does not know an OLD setting */
@@ -243,20 +206,6 @@ struct item {
 	int unknown_old;
 	int same;
 };
-
-/* The setting of name (whose name_hash is h) that wins on side s, or NULL. */
-static const struct pgconf_setting *find_eff(const struct side *s, const char *name, unsigned int h)
-{
-	size_t j;
-
-	for (j = h & s->mask; s->slot[j]; j = (j + 1) & s->mask) {
-		size_t x = s->slot[j] - 1;
-
-		if (s->hash[x] == h && strcmp(s->eff[x]->name, name) == 0)
-			return s->eff[x];
-	}
-	return NULL;
-}
 
 /* Memory in bytes and time in ms, so that a unit changed between versions still compares. */
 static double unit_factor(const char *unit)
@@ -298,7 +247,11 @@ static int values_equal(const struct pgparam *po, const char *a, const struct pg
 	return va * fa == vb * fb;
 }
 
-/* value as side s's version stores it; p is pgparams_lookup(s->params_version, name). */
+/*
+ * value as side s's version stores it, malloc'd, or NULL when that is the
+ * value as written (an unknown parameter, an invalid value: *why says);
+ * p is pgparams_lookup(s->params_version, name).
+ */
 static char *normalise(const struct side *s, const struct pgparam *p, const char *name, const char *value,
 		       const char **why, char **rewritten)
 {
@@ -308,7 +261,7 @@ static char *normalise(const struct side *s, const struct pgparam *p, const char
 
 	*why = NULL;
 	if (!p)
-		return xstrdup(value);
+		return NULL;
 	/*
 	 * A version older than the table that reads it may have had another
 	 * unit: max_wal_size = 64 meant 64 x 16MB in 9.6 (the change table's
@@ -328,7 +281,7 @@ static char *normalise(const struct side *s, const struct pgparam *p, const char
 	if (rewritten && scaled.len)
 		*rewritten = buf_steal(&scaled);
 	buf_free(&scaled);
-	return v ? v : xstrdup(value);
+	return v;
 }
 
 /*
@@ -403,22 +356,24 @@ static void sort_keyed(struct keyed *a, size_t n)
 }
 
 /*
- * Every name either side sets, compared, sorted by name.  Each side's own
+ * Every name either side sets, compared: *store holds the items, *out
+ * points to them sorted by name (items are large; pointers move).  Each side's own
  * setting of a name is the one its loop visits (eff holds the winners), so
  * only the other side is asked; the parameter tables once per side and name.
  */
-static size_t compare(struct side *old, struct side *new, struct item **out)
+static size_t compare(struct side *old, struct side *new, struct item **store, const struct item ***out)
 {
-	struct item *items = xmalloc((old->neff + new->neff + 1) * sizeof *items), *sorted;
+	struct item *items = xmalloc((old->ix.n + new->ix.n + 1) * sizeof *items);
+	const struct item **sorted;
 	struct keyed *order;
 	int known_old = pgparams_known(old->version), known_new = pgparams_known(new->version);
 	size_t n = 0, i;
 
-	for (i = 0; i < old->neff + new->neff; i++) {
-		int from_old = i < old->neff;
-		const struct pgconf_setting *s = from_old ? old->eff[i] : new->eff[i - old->neff];
-		unsigned int h = from_old ? old->hash[i] : new->hash[i - old->neff];
-		const struct pgconf_setting *other = find_eff(from_old ? new : old, s->name, h);
+	for (i = 0; i < old->ix.n + new->ix.n; i++) {
+		int from_old = i < old->ix.n;
+		const struct pgconf_setting *s = from_old ? old->ix.eff[i] : new->ix.eff[i - old->ix.n];
+		unsigned int h = from_old ? old->ix.hash[i] : new->ix.hash[i - old->ix.n];
+		const struct pgconf_setting *other = pgconf_index_find(from_old ? &new->ix : &old->ix, s->name, h);
 		struct item *it;
 		const struct pgparam *po, *pn;
 
@@ -433,10 +388,14 @@ static size_t compare(struct side *old, struct side *new, struct item **out)
 		it->n = from_old ? other : s;
 		po = pgparams_lookup(old->params_version, it->name, NULL);
 		pn = pgparams_lookup(new->params_version, it->name, NULL);
-		if (it->o)
-			it->onorm = normalise(old, po, it->name, it->o->value, &it->owhy, &it->ovalue);
-		if (it->n)
-			it->nnorm = normalise(new, pn, it->name, it->n->value, &it->nwhy, NULL);
+		if (it->o) {
+			it->onorm_mem = normalise(old, po, it->name, it->o->value, &it->owhy, &it->ovalue);
+			it->onorm = it->onorm_mem ? it->onorm_mem : it->o->value;
+		}
+		if (it->n) {
+			it->nnorm_mem = normalise(new, pn, it->name, it->n->value, &it->nwhy, NULL);
+			it->nnorm = it->nnorm_mem ? it->nnorm_mem : it->n->value;
+		}
 		/* Names with a dot are extension placeholders: no version knows them. */
 		if (!strchr(it->name, '.')) {
 			it->unknown_new = !pn && known_new;
@@ -470,9 +429,9 @@ static size_t compare(struct side *old, struct side *new, struct item **out)
 	sort_keyed(order, n);
 	sorted = xmalloc((n + 1) * sizeof *sorted);
 	for (i = 0; i < n; i++)
-		sorted[i] = *order[i].it;
+		sorted[i] = order[i].it;
 	free(order);
-	free(items);
+	*store = items;
 	*out = sorted;
 	return n;
 }
@@ -482,9 +441,9 @@ static void free_items(struct item *items, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		free(items[i].onorm);
+		free(items[i].onorm_mem);
 		free(items[i].ovalue);
-		free(items[i].nnorm);
+		free(items[i].nnorm_mem);
 	}
 	free(items);
 }
@@ -511,7 +470,7 @@ static void change_text(const struct item *it, const struct side *new, struct bu
 	}
 }
 
-static void print_text(const struct item *items, size_t n, const struct side *old, const struct side *new)
+static void print_text(const struct item *const *items, size_t n, const struct side *old, const struct side *new)
 {
 	static const char *const heads[] = { "changed:", "only in OLD:", "only in NEW:", "same:" };
 	struct buf b;
@@ -525,7 +484,7 @@ static void print_text(const struct item *items, size_t n, const struct side *ol
 		if (g == 3 && !opt.all)
 			break;
 		for (i = 0; i < n; i++) {
-			const struct item *it = &items[i];
+			const struct item *it = items[i];
 			int group = it->o && it->n ? (it->same ? 3 : 0) : it->o ? 1 : 2;
 
 			if (group != g)
@@ -577,7 +536,7 @@ static void json_setting(const struct side *s, const struct pgconf_setting *st, 
 	printf(", \"line\": %d}", st->line);
 }
 
-static void print_json(const struct item *items, size_t n, const struct side *old, const struct side *new)
+static void print_json(const struct item *const *items, size_t n, const struct side *old, const struct side *new)
 {
 	static const char *const groups[] = { "changed", "only_old", "only_new", "same" };
 	char vb[16];
@@ -602,7 +561,7 @@ static void print_json(const struct item *items, size_t n, const struct side *ol
 			break;
 		printf(",\n \"%s\": [", groups[g]);
 		for (i = 0; i < n; i++) {
-			const struct item *it = &items[i];
+			const struct item *it = items[i];
 			int group = it->o && it->n ? (it->same ? 3 : 0) : it->o ? 1 : 2;
 
 			if (group != g)
@@ -773,7 +732,7 @@ static int customised(const struct item *it, int old_params_version, const struc
 	return differs;
 }
 
-static int carry(const struct item *items, size_t n, const struct side *old, const struct side *new)
+static int carry(const struct item *const *items, size_t n, const struct side *old, const struct side *new)
 {
 	char ov[16], nv[16];
 	struct buf b;
@@ -785,7 +744,7 @@ static int carry(const struct item *items, size_t n, const struct side *old, con
 		   old->cl.spec, version_name(old->version, ov, sizeof ov), version_name(new->version, nv, sizeof nv));
 	buf_printf(&b, "%s Cluster-specific settings (port, data_directory, hba_file, ...) are left out.\n", c);
 	for (i = 0; i < n; i++) {
-		const struct item *it = &items[i];
+		const struct item *it = items[i];
 
 		if (!it->o || in_list(it->name, cluster_specific, sizeof cluster_specific / sizeof cluster_specific[0]))
 			continue;
@@ -998,6 +957,7 @@ int main(int argc, char **argv)
 	};
 	struct side old = { .label = "OLD" }, new = { .label = "NEW" };
 	struct item *items;
+	const struct item **sorted;
 	size_t n, i;
 	int c, status = EXIT_SAME, carry_given = 0, unified_given = 0;
 
@@ -1055,25 +1015,22 @@ int main(int argc, char **argv)
 	load_side(&old, argv[optind], opt.old_version, NULL);
 	load_side(&new, argv[optind + 1], opt.new_version, opt.write);
 	choose_tables(&old, &new);
-	n = compare(&old, &new, &items);
+	n = compare(&old, &new, &items, &sorted);
 	if (opt.mode == MODE_CARRY) {
-		status = carry(items, n, &old, &new);
+		status = carry(sorted, n, &old, &new);
 	} else {
 		for (i = 0; i < n; i++)
-			if (!items[i].same)
+			if (!sorted[i]->same)
 				status = EXIT_DIFF;
 		if (opt.format == OUT_JSON)
-			print_json(items, n, &old, &new);
+			print_json(sorted, n, &old, &new);
 		else
-			print_text(items, n, &old, &new);
+			print_text(sorted, n, &old, &new);
 	}
+	free(sorted);
 	free_items(items, n);
-	free(old.eff);
-	free(new.eff);
-	free(old.hash);
-	free(new.hash);
-	free(old.slot);
-	free(new.slot);
+	pgconf_index_free(&old.ix);
+	pgconf_index_free(&new.ix);
 	pgconf_free(&old.m);
 	pgconf_free(&new.m);
 	cluster_free(&old.cl);

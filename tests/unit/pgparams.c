@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "pgparams.h"
 #include "tap.h"
@@ -131,6 +132,120 @@ static void test_changes(void)
 	ok(pgparams_convert(NULL, "x", &why) == NULL && why, "convert: NULL change");
 }
 
+/* The generated tables, read directly to check lookups against a plain scan. */
+extern const int pgparams_data_versions[];
+extern const struct pgparam_packed *const pgparams_data_tables[];
+extern const char pgparams_strtab[];
+extern const size_t pgparams_data_sizes[];
+extern const size_t pgparams_data_nversions;
+extern const struct pgparam_change pgparams_data_changes[];
+extern const size_t pgparams_data_nchanges;
+
+/* Names to ask about: name itself, respelled, and near misses on each side of it. */
+static int probes(const char *name, char out[][80])
+{
+	size_t len = strlen(name), i;
+	int n = 0;
+
+	snprintf(out[n++], 80, "%s", name);
+	snprintf(out[n], 80, "%s", name);
+	for (i = 0; out[n][i]; i++)
+		if (out[n][i] >= 'a' && out[n][i] <= 'z')
+			out[n][i] = (char)(out[n][i] - 'a' + 'A');
+	n++;
+	snprintf(out[n++], 80, "%.*s", (int)(len ? len - 1 : 0), name);
+	snprintf(out[n++], 80, "%sx", name);
+	snprintf(out[n], 80, "%s", name);
+	if (len)
+		out[n][len - 1]++;
+	n++;
+	snprintf(out[n], 80, "%s", name);
+	if (len)
+		out[n][0]--;
+	n++;
+	return n;
+}
+
+static const char *const extra_probes[] = {
+	"", "a", "A", "_", "zzzz", "~", "\xc3\xa9t\xc3\xa9", "\x7f", "p1", "p99999", "Z", "0",
+};
+
+/*
+ * pgparams_lookup and pgparams_change search only the rows that share the
+ * name's first letter; the answers must be those of a scan of every row.
+ */
+static void test_first_letter_index(void)
+{
+	size_t vi, k;
+	int bad = 0, asked = 0, found = 0;
+
+	for (vi = 0; vi < pgparams_data_nversions; vi++) {
+		const struct pgparam_packed *rows = pgparams_data_tables[vi];
+		int version = pgparams_data_versions[vi];
+
+		for (k = 0; k < pgparams_data_sizes[vi] + sizeof extra_probes / sizeof extra_probes[0]; k++) {
+			char probe[8][80];
+			int np, j;
+
+			if (k < pgparams_data_sizes[vi]) {
+				np = probes(pgparams_strtab + rows[k].name, probe);
+			} else {
+				snprintf(probe[0], 80, "%s", extra_probes[k - pgparams_data_sizes[vi]]);
+				np = 1;
+			}
+			for (j = 0; j < np; j++) {
+				const struct pgparam *got = pgparams_lookup(version, probe[j], NULL);
+				const char *want = NULL;
+				size_t r;
+
+				for (r = 0; r < pgparams_data_sizes[vi]; r++)
+					if (strcasecmp(pgparams_strtab + rows[r].name, probe[j]) == 0)
+						want = pgparams_strtab + rows[r].name;
+				asked++;
+				found += want != NULL;
+				if (want ? !got || strcmp(got->name, want) != 0 : got != NULL)
+					bad++;
+			}
+		}
+	}
+	is_int(bad, 0, "lookup: every name of every snapshot, respelled and missed, as a full scan finds it");
+	ok(found > 3000 && asked - found > 10000, "lookup: both hits and misses were asked");
+
+	bad = 0;
+	for (k = 0; k < pgparams_data_nchanges + sizeof extra_probes / sizeof extra_probes[0]; k++) {
+		static const int ranges[][2] = { { 0, 180000 }, { 90600, 150000 }, { 120000, 130000 }, { 100000, 110000 } };
+		char probe[8][80];
+		int np, j;
+		size_t q;
+
+		if (k < pgparams_data_nchanges) {
+			np = probes(pgparams_data_changes[k].name, probe);
+		} else {
+			snprintf(probe[0], 80, "%s", extra_probes[k - pgparams_data_nchanges]);
+			np = 1;
+		}
+		for (j = 0; j < np; j++) {
+			for (q = 0; q < sizeof ranges / sizeof ranges[0]; q++) {
+				const struct pgparam_change *got = pgparams_change(probe[j], ranges[q][0], ranges[q][1]);
+				int want = 0;
+				size_t r;
+
+				for (r = 0; r < pgparams_data_nchanges; r++) {
+					const struct pgparam_change *c = &pgparams_data_changes[r];
+
+					if (strcasecmp(c->name, probe[j]) == 0 && c->version > ranges[q][0] &&
+					    c->version <= ranges[q][1] && (!want || c->version < want))
+						want = c->version;
+				}
+				if (want ? !got || got->version != want || strcasecmp(got->name, probe[j]) != 0
+					 : got != NULL)
+					bad++;
+			}
+		}
+	}
+	is_int(bad, 0, "change: every name of the change table, respelled and missed, as a full scan finds it");
+}
+
 static void test_memory(void)
 {
 	is_str(norm(150000, "shared_buffers", "128MB"), "16384", "shared_buffers 128MB = 16384 (15)");
@@ -249,6 +364,7 @@ int main(void)
 	test_versions();
 	test_lookup();
 	test_changes();
+	test_first_letter_index();
 	test_memory();
 	test_time();
 	test_real();
