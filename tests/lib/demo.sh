@@ -43,18 +43,36 @@ sb_as_postgres() {
 	fi
 }
 
-# A port that no socket in the sandbox or the system names and nothing listens on.
+# A port that no socket in the sandbox or the system names, that nothing
+# listens on and that 127.0.0.1 can bind now (checked with python3 when
+# there: ss may be missing or blind).  A start that still fails is retried
+# on another port (sb_start_old, sb_start_new).
+sb_port_usable() {	# sb_port_usable PORT
+	[ ! -e "$SB_RUN/.s.PGSQL.$1" ] && [ ! -e "/var/run/postgresql/.s.PGSQL.$1" ] &&
+		[ ! -e "/tmp/.s.PGSQL.$1" ] || return 1
+	if command -v ss >/dev/null 2>&1 && ss -Hltn "sport = :$1" 2>/dev/null | grep -q .; then
+		return 1
+	fi
+	if command -v python3 >/dev/null 2>&1; then
+		python3 -c 'import socket, sys
+s = socket.socket()
+s.bind(("127.0.0.1", int(sys.argv[1])))' "$1" 2>/dev/null || return 1
+	fi
+	return 0
+}
+
 sb_free_port() {	# sb_free_port FROM
 	p=$1
-	while :; do
-		if [ ! -e "$SB_RUN/.s.PGSQL.$p" ] && [ ! -e "/var/run/postgresql/.s.PGSQL.$p" ] &&
-			[ ! -e "/tmp/.s.PGSQL.$p" ] &&
-			! { command -v ss >/dev/null 2>&1 && ss -Hltn "sport = :$p" | grep -q .; }; then
-			echo "$p"
-			return 0
-		fi
+	while ! sb_port_usable "$p"; do
 		p=$((p + 1))
 	done
+	echo "$p"
+}
+
+# A start port that differs between runs and between tries.
+sb_port_base() {	# sb_port_base TRY
+	n=$(date +%N | sed 's/^0*//')
+	echo $((41000 + ($$ * 7 + $1 * 613 + ${n:-0} / 1000) % 8000))
 }
 
 sb_psql() {	# sb_psql old|new ARGS...
@@ -109,7 +127,12 @@ sb_make() {
 		echo "sandbox: PostgreSQL $want not available from npm; OLD is $SB_NEW_VER too" >&2
 		SB_OLD_BIN=/usr/lib/postgresql/$SB_NEW_VER/bin
 	fi
-	SB_DIR=$(mktemp -d "${TMPDIR:-/tmp}/ckanpgu.XXXXXX") || return 2
+	# postgres must reach the sandbox: a private TMPDIR will not do.
+	sb_base=${TMPDIR:-/tmp}
+	if [ "$(id -u)" = 0 ] && ! runuser -u postgres -- test -x "$sb_base" 2>/dev/null; then
+		sb_base=/tmp
+	fi
+	SB_DIR=$(mktemp -d "$sb_base/ckanpgu.XXXXXX") || return 2
 	chmod 755 "$SB_DIR"
 	PG_CLUSTER_CONF_ROOT=$SB_DIR/etc
 	SB_RUN=$SB_DIR/run
@@ -127,7 +150,6 @@ sb_make() {
 	old_ver=$(cat "$SB_DIR/data/old/PG_VERSION")
 	SB_OLD_CONF=$PG_CLUSTER_CONF_ROOT/$old_ver/old
 	mkdir -p "$SB_OLD_CONF/conf.d"
-	SB_OLD_PORT=$(sb_free_port $((41000 + $$ % 8000)))
 	for f in postgresql.conf pg_hba.conf pg_ident.conf; do
 		mv "$SB_DIR/data/old/$f" "$SB_OLD_CONF/$f"
 	done
@@ -135,7 +157,7 @@ sb_make() {
 data_directory = '$SB_DIR/data/old'
 hba_file = '$SB_OLD_CONF/pg_hba.conf'
 ident_file = '$SB_OLD_CONF/pg_ident.conf'
-port = $SB_OLD_PORT
+port = PORT
 unix_socket_directories = '$SB_RUN'
 listen_addresses = '127.0.0.1'
 # the site's customisations, carried to NEW by pgconf-diff
@@ -145,27 +167,40 @@ include_dir = 'conf.d'
 CONF
 	echo auto >"$SB_OLD_CONF/start.conf"
 	chown -R postgres "$SB_OLD_CONF"
-	sb_as_postgres "$SB_OLD_BIN/pg_ctl" -D "$SB_OLD_CONF" -l "$SB_DIR/log/old.log" -w -t 60 start \
-		>/dev/null 2>&1 || {
+	cp "$SB_OLD_CONF/postgresql.conf" "$SB_DIR/old.conf.in"
+	try=0
+	while :; do
+		SB_OLD_PORT=$(sb_free_port "$(sb_port_base $try)")
+		sed "s/^port = PORT$/port = $SB_OLD_PORT/" "$SB_DIR/old.conf.in" >"$SB_OLD_CONF/postgresql.conf"
+		sb_as_postgres "$SB_OLD_BIN/pg_ctl" -D "$SB_OLD_CONF" -l "$SB_DIR/log/old.log" -w -t 60 start \
+			>/dev/null 2>&1 && break
+		try=$((try + 1))
+		echo "sandbox: OLD did not start on port $SB_OLD_PORT (try $try):" >&2
 		cat "$SB_DIR/log/old.log" >&2
-		return 2
-	}
+		[ $try -lt 5 ] || return 2
+	done
 	SB_OLD=$old_ver/old
 
 	# NEW: pg_createcluster, empty, as apt leaves it.
 	SB_NEW_NAME=new
-	SB_NEW_PORT=$(sb_free_port $((SB_OLD_PORT + 1)))
-	pg_createcluster -d "$SB_DIR/data/new" -s "$SB_RUN" -p "$SB_NEW_PORT" -l "$SB_DIR/log/new.log" \
-		--locale=C -e UTF8 "$SB_NEW_VER" "$SB_NEW_NAME" >"$SB_DIR/log/create-new.log" 2>&1 || {
-		cat "$SB_DIR/log/create-new.log" >&2
-		return 2
-	}
-	sed -i "s/^#*listen_addresses = .*/listen_addresses = '127.0.0.1'/" \
-		"$PG_CLUSTER_CONF_ROOT/$SB_NEW_VER/$SB_NEW_NAME/postgresql.conf"
-	pg_ctlcluster "$SB_NEW_VER" "$SB_NEW_NAME" start >"$SB_DIR/log/start-new.log" 2>&1 || {
+	try=0
+	while :; do
+		SB_NEW_PORT=$(sb_free_port $((SB_OLD_PORT + 1 + try * 17)))
+		pg_createcluster -d "$SB_DIR/data/new" -s "$SB_RUN" -p "$SB_NEW_PORT" -l "$SB_DIR/log/new.log" \
+			--locale=C -e UTF8 "$SB_NEW_VER" "$SB_NEW_NAME" >"$SB_DIR/log/create-new.log" 2>&1 || {
+			cat "$SB_DIR/log/create-new.log" >&2
+			return 2
+		}
+		sed -i "s/^#*listen_addresses = .*/listen_addresses = '127.0.0.1'/" \
+			"$PG_CLUSTER_CONF_ROOT/$SB_NEW_VER/$SB_NEW_NAME/postgresql.conf"
+		pg_ctlcluster "$SB_NEW_VER" "$SB_NEW_NAME" start >"$SB_DIR/log/start-new.log" 2>&1 && break
+		try=$((try + 1))
+		echo "sandbox: NEW did not start on port $SB_NEW_PORT (try $try):" >&2
 		cat "$SB_DIR/log/start-new.log" "$SB_DIR/log/new.log" >&2
-		return 2
-	}
+		pg_dropcluster "$SB_NEW_VER" "$SB_NEW_NAME" >/dev/null 2>&1
+		rm -rf "$SB_DIR/data/new" "$SB_DIR/log/new.log"
+		[ $try -lt 5 ] || return 2
+	done
 	SB_NEW=$SB_NEW_VER/$SB_NEW_NAME
 
 	# A CKAN-like site on OLD (PostgreSQL 12 stores md5 password hashes).
