@@ -38,6 +38,9 @@ struct lexer {
 	int line;	/* the line pos is on */
 };
 
+/* The whitespace guc-file.l eats between tokens: [ \t\r]+ (a newline is a token). */
+static const unsigned char is_blank[256] = { [' '] = 1, ['\t'] = 1, ['\r'] = 1 };
+
 /* LETTER in guc-file.l: [A-Za-z_\200-\377] */
 static int is_letter(unsigned char c)
 {
@@ -170,7 +173,7 @@ static void lex(struct lexer *lx, struct token *t)
 	size_t pos = lx->pos, len = lx->len, n;
 
 	for (;;) {
-		while (pos < len && (s[pos] == ' ' || s[pos] == '\t' || s[pos] == '\r'))
+		while (pos < len && is_blank[s[pos]])
 			pos++;
 		if (pos < len && s[pos] == '#') {
 			/* "#.*": flex's '.' is anything but a newline, NUL included. */

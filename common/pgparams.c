@@ -42,6 +42,11 @@ static int name_cmp(const char *a, const char *b)
 	for (;; a++, b++) {
 		int ca = (unsigned char)*a, cb = (unsigned char)*b;
 
+		if (ca == cb) {		/* the usual case, and names share long prefixes */
+			if (ca == 0)
+				return 0;
+			continue;
+		}
 		if (ca >= 'A' && ca <= 'Z')
 			ca += 'a' - 'A';
 		if (cb >= 'A' && cb <= 'Z')
@@ -128,16 +133,22 @@ int pgparams_known(int version)
 	return 0;
 }
 
-/* The snapshot of version index i as struct pgparam, unpacked on first use. */
-static const struct pgparam *unpacked[32];
-
 /*
+ * The snapshot of version index i as struct pgparam, made on first use.  A
+ * run asks about a few dozen of some 400 names, so rows are unpacked when a
+ * lookup first finds them, into the next free place of unpacked[i]:
+ * slot_of[i][k] is row k's place plus one, 0 while it is packed.  The pages
+ * a start-up touches are then one or two, not the whole table.
+ *
  * by_first[i][c]: the first row of snapshot i whose name starts with byte c
  * once lower-cased (the rows are sorted by lower-cased name), so that a
  * lookup searches only the names with its first letter: a 100 000-line
  * file asks about every name it sets, most of them unknown.
  */
-static unsigned short by_first[32][257];
+static struct pgparam *unpacked[32];
+static size_t nunpacked[32];
+static unsigned short *slot_of[32];
+static unsigned short *by_first[32];
 
 static int lower(int c)
 {
@@ -163,38 +174,53 @@ static const char *str_at(unsigned int off)
 	return off == PGP_NONE ? NULL : pgparams_strtab + off;
 }
 
-static const char *table_name(const void *rows, size_t k)
+static const char *packed_name(const void *rows, size_t k)
 {
-	return ((const struct pgparam *)rows)[k].name;
+	return pgparams_strtab + ((const struct pgparam_packed *)rows)[k].name;
 }
 
-static const struct pgparam *table(size_t i)
+/* Make snapshot i's array and first-letter index, once. */
+static void table(size_t i)
 {
-	if (i >= sizeof unpacked / sizeof unpacked[0] || pgparams_data_sizes[i] >= 65535)
+	size_t n = pgparams_data_sizes[i];
+
+	if (i >= sizeof unpacked / sizeof unpacked[0] || n >= 65535)
 		abort();
 	if (!unpacked[i]) {
-		const struct pgparam_packed *src = pgparams_data_tables[i];
-		struct pgparam *t = xmalloc((pgparams_data_sizes[i] + 1) * sizeof *t);
-		size_t k;
-
-		for (k = 0; k < pgparams_data_sizes[i]; k++) {
-			t[k].name = str_at(src[k].name);
-			t[k].type = src[k].type;
-			t[k].unit = str_at(src[k].unit);
-			t[k].enumvals = str_at(src[k].enumvals);
-			t[k].boot_val = str_at(src[k].boot_val);
-			t[k].context = str_at(src[k].context);
-		}
-		index_first(by_first[i], pgparams_data_sizes[i], table_name, t);
-		unpacked[i] = t;
+		unpacked[i] = xmalloc((n + 1) * sizeof *unpacked[i]);
+		slot_of[i] = xmalloc((n + 1) * sizeof *slot_of[i]);
+		memset(slot_of[i], 0, (n + 1) * sizeof *slot_of[i]);
+		by_first[i] = xmalloc(257 * sizeof *by_first[i]);
+		index_first(by_first[i], n, packed_name, pgparams_data_tables[i]);
 	}
-	return unpacked[i];
+}
+
+/* Row k of snapshot i, unpacked on first use. */
+static const struct pgparam *row(size_t i, size_t k)
+{
+	struct pgparam *t;
+
+	if (slot_of[i][k])
+		return &unpacked[i][slot_of[i][k] - 1];
+	t = &unpacked[i][nunpacked[i]++];
+	slot_of[i][k] = (unsigned short)nunpacked[i];
+	{
+		const struct pgparam_packed *src = &pgparams_data_tables[i][k];
+
+		t->name = str_at(src->name);
+		t->type = src->type;
+		t->unit = str_at(src->unit);
+		t->enumvals = str_at(src->enumvals);
+		t->boot_val = str_at(src->boot_val);
+		t->context = str_at(src->context);
+	}
+	return t;
 }
 
 const struct pgparam *pgparams_lookup(int version, const char *name, int *exact)
 {
 	size_t i, best = SIZE_MAX, lo, hi;
-	const struct pgparam *tab;
+	const struct pgparam_packed *rows;
 	int major;
 
 	if (exact)
@@ -209,15 +235,16 @@ const struct pgparam *pgparams_lookup(int version, const char *name, int *exact)
 		return NULL;		/* older than every snapshot */
 	if (exact)
 		*exact = pgparams_data_versions[best] == major;
-	tab = table(best);
+	table(best);
+	rows = pgparams_data_tables[best];
 	lo = by_first[best][lower((unsigned char)name[0])];
 	hi = by_first[best][lower((unsigned char)name[0]) + 1];
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		int c = name_cmp(name, tab[mid].name);
+		int c = name_cmp(name, pgparams_strtab + rows[mid].name);
 
 		if (c == 0)
-			return &tab[mid];
+			return row(best, mid);
 		if (c < 0)
 			hi = mid;
 		else
