@@ -145,4 +145,15 @@ bad "missing value" "^pgconf-diff: $D/noval.conf:2: " "$D/noval.conf"
 bad "missing file" "^pgconf-diff: $W/nope.conf: " "$W/nope.conf"
 head -c 300 /bin/sh >"$W/garbage.conf"
 bad "binary garbage" "^pgconf-diff: $W/garbage.conf:[0-9]+: " "$W/garbage.conf"
+# Names are sorted by their first 8 bytes as a number, strcmp only past
+# them: the order must still be strcmp's, as LC_ALL=C sort has it (shared
+# 8-byte prefixes, names shorter than 8, '.', '_', digits, high-bit bytes).
+NAMES="abcdefgh abcdefgha abcdefg abcdefgh_b abcdefgh_a abcdefghij.x abcdefgh.y zz a_b cafe $(printf 'caf\303\251') p10 p9 p1 p1a"
+# shellcheck disable=SC2086 # one name per word
+printf '%s = 1\n' $NAMES >"$W/sort-old.conf"
+: >"$W/sort-new.conf"
+run "$P" --old-version 15 --new-version 15 "$W/sort-old.conf" "$W/sort-new.conf"
+# shellcheck disable=SC2086
+is "$(printf '%s\n' "$OUT" | sed -n 's/^  \([^ ]*\) = .*/\1/p')" "$(printf '%s\n' $NAMES | LC_ALL=C sort)" \
+	"items come in strcmp order of their names"
 done_testing
