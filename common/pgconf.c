@@ -33,7 +33,7 @@ struct token {
 };
 
 struct lexer {
-	const char *s;
+	const char *s;	/* s[len] is '\0' */
 	size_t len, pos;
 	int line;	/* the line pos is on */
 };
@@ -173,9 +173,9 @@ static void lex(struct lexer *lx, struct token *t)
 	size_t pos = lx->pos, len = lx->len, n;
 
 	for (;;) {
-		while (pos < len && is_blank[s[pos]])
+		while (is_blank[s[pos]])	/* s[len] is '\0', which ends the scan */
 			pos++;
-		if (pos < len && s[pos] == '#') {
+		if (s[pos] == '#') {
 			/* "#.*": flex's '.' is anything but a newline, NUL included. */
 			const void *nl = memchr(s + pos, '\n', len - pos);
 
@@ -251,6 +251,54 @@ static void lex(struct lexer *lx, struct token *t)
 	lx->pos += t->len;
 	if (t->t == T_EOL)
 		lx->line++;
+}
+
+/*
+ * Where the lexer would go from pos, the start of a line: past every line
+ * that holds only blanks and a comment, to the first byte of a line's first
+ * token (or len).  This is lex()'s own skip loop plus its T_EOL, without a
+ * call and a token per line: a stock postgresql.conf is four fifths
+ * comments and blank lines.  A '#' inside a quoted string is never reached
+ * here, since the quote starts a token first.  s[len] must be '\0' (as
+ * pgconf_file.data is): that byte stops each scan, so no length checks.
+ * *line counts the lines passed.
+ */
+static size_t skip_empty_lines(const unsigned char *s, size_t len, size_t pos, int *line)
+{
+	for (;;) {
+		while (is_blank[s[pos]])
+			pos++;
+		if (s[pos] == '#') {
+			/* "#.*": flex's '.' is anything but a newline, NUL included. */
+			const void *nl = memchr(s + pos, '\n', len - pos);
+
+			if (!nl)
+				return len;
+			pos = (size_t)((const unsigned char *)nl - s);
+		}
+		if (s[pos] != '\n')
+			return pos;
+		pos++;
+		(*line)++;
+	}
+}
+
+size_t pgconf_skip_lines(const char *s, size_t len, size_t pos, int fast, int *line)
+{
+	struct lexer lx;
+	struct token t;
+
+	if (fast)
+		return skip_empty_lines((const unsigned char *)s, len, pos, line);
+	lx.s = s;
+	lx.len = len;
+	lx.pos = pos;
+	lx.line = *line;
+	do
+		lex(&lx, &t);
+	while (t.t == T_EOL);
+	*line = lx.line;
+	return t.off;
 }
 
 /*
@@ -518,9 +566,13 @@ static int parse_file(struct pgconf_model *m, size_t fi, struct loader *L, int d
 	lx.line = 1;
 	for (;;) {
 		const char *path = m->files[fi].path;
-		int line = lx.line;
 		const char *raw, *lname;
+		int line;
 
+		/* A line that starts with a name (the common setting line) has nothing to skip. */
+		if (!is_letter((unsigned char)lx.s[lx.pos]))
+			lx.pos = skip_empty_lines((const unsigned char *)lx.s, lx.len, lx.pos, &lx.line);
+		line = lx.line;
 		lex(&lx, &name);
 		if (name.t == T_EOF)
 			return 0;

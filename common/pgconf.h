@@ -78,6 +78,15 @@ int pgconf_parse_buf(struct pgconf_model *m, const char *path, const char *data,
 		     struct diag_err *err);
 
 /*
+ * For tests: from pos, the start of a line in s[0..len) (s[len] must be
+ * '\0'), past the lines that hold only blanks and comments, to where the
+ * next line's first token starts (or len); *line grows by the lines passed.
+ * fast: by the byte scan the parser uses, else by the lexer token by token.
+ * The two must always agree.
+ */
+size_t pgconf_skip_lines(const char *s, size_t len, size_t pos, int fast, int *line);
+
+/*
  * Leave out every setting read from path (compared after resolving links),
  * as if the file were empty; the file stays in files[].  Returns how many.
  */

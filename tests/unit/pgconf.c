@@ -322,6 +322,107 @@ static void test_effective_all(void)
 	buf_free(&text);
 }
 
+/*
+ * The parser skips comment-only and blank lines by a byte scan instead of
+ * the lexer; on any text the two must stop at the same byte and count the
+ * same lines.  The texts are lines built from the pieces that sit near a
+ * comment's edges: blanks, '#' at various places, quotes around '#',
+ * backslashes, NUL bytes, a final line without its newline.
+ */
+static void check_skip(const char *text, size_t len, size_t *bad, const char **first_bad)
+{
+	size_t pos;
+
+	/* from every line start, as the parser calls it */
+	for (pos = 0; pos <= len; pos++) {
+		size_t fast, slow;
+		int lf = 1, ls = 1;
+
+		if (pos > 0 && text[pos - 1] != '\n')
+			continue;
+		fast = pgconf_skip_lines(text, len, pos, 1, &lf);
+		slow = pgconf_skip_lines(text, len, pos, 0, &ls);
+		if (fast != slow || lf != ls) {
+			if (!*bad)
+				*first_bad = text;
+			(*bad)++;
+		}
+	}
+}
+
+static void test_skip_lines(void)
+{
+	static const char *const piece[] = {
+		" ", "\t", "\r", "  ", "\t\t\t", "#", "# a comment", "#'", "#\\", "##",
+		"\n", "\n", "\n", "'#'", "'a#b'", "'", "''", "x", "x = 1", "=", "1", "#x = 1",
+		"\\", "\\\n", "-", ".5", "\r\n", "\x80", "include 'x#y'",
+	};
+	static const struct {
+		const char *text;
+		size_t at;	/* where the next token starts */
+		int line;
+	} fixed[] = {
+		{ "", 0, 1 },
+		{ "# only\n", 7, 2 },
+		{ "# no newline", 12, 1 },
+		{ " \t\r\n\n\t# c\r\nx = 1\n", 11, 4 },
+		{ "\t\t'#' # a quoted '#' is a value, not a comment\n", 2, 1 },
+		{ "   x = '#'\n", 3, 1 },
+		{ "\r\r\r", 3, 1 },
+		{ "#\n#\n#\n= 1\n", 6, 4 },
+	};
+	struct buf text;
+	size_t bad = 0, i, k;
+	const char *first_bad = NULL;
+
+	for (i = 0; i < sizeof fixed / sizeof fixed[0]; i++) {
+		size_t len = strlen(fixed[i].text);
+		int lf = 1, ls = 1;
+		size_t fast = pgconf_skip_lines(fixed[i].text, len, 0, 1, &lf);
+		size_t slow = pgconf_skip_lines(fixed[i].text, len, 0, 0, &ls);
+
+		if (fast != fixed[i].at || slow != fixed[i].at || lf != fixed[i].line || ls != fixed[i].line) {
+			diag("skip over \"%s\": fast %zu line %d, lexer %zu line %d, want %zu line %d",
+			     fixed[i].text, fast, lf, slow, ls, fixed[i].at, fixed[i].line);
+			bad++;
+		}
+	}
+	is_int((long)bad, 0, "the comment skip stops where expected on the fixed texts");
+
+	buf_init(&text);
+	for (i = 0; i < 100000; i++) {
+		size_t npieces = rnd(12);
+
+		buf_reset(&text);
+		for (k = 0; k < npieces; k++) {
+			unsigned int pick = rnd(sizeof piece / sizeof piece[0] + 1);
+
+			if (pick == sizeof piece / sizeof piece[0])
+				buf_add(&text, "\0", 1);	/* a NUL byte inside the text */
+			else
+				buf_adds(&text, piece[pick]);
+		}
+		buf_add(&text, "", 0);	/* a buf ends in '\0', as the parser's data does */
+		check_skip(text.data, text.len, &bad, &first_bad);
+		if (first_bad == text.data) {
+			char shown[200];
+
+			for (k = 0; k < text.len && k < 60; k++)
+				snprintf(shown + 3 * k, 4, "%02x ", (unsigned char)text.data[k]);
+			shown[3 * k] = '\0';
+			diag("first mismatch on the bytes %s", shown);
+			first_bad = "";
+		}
+	}
+	is_int((long)bad, 0, "the byte scan and the lexer agree on 100000 generated texts");
+	buf_free(&text);
+
+	/* and the parser, which uses the scan, keeps a quoted '#' */
+	is_str(value_of("\t # c\n\n  x = '#'  # c\n# end"), "#", "a quoted '#' after comment lines is a value");
+	is_int(m.set[0].line, 3, "on its own line");
+	is_str(value_of("\r\n#\r\n  \tx 'a # b'"), "a # b", "and without a final newline");
+}
+
 static void test_load(void)
 {
 	is_int(load(DATA "includes/main.conf"), 0, "includes load");
@@ -425,6 +526,7 @@ int main(void)
 	test_model();
 	test_names();
 	test_effective_all();
+	test_skip_lines();
 	test_load();
 	pgconf_free(&m);
 	return done_testing();
