@@ -139,9 +139,12 @@ int buf_read_file(struct buf *b, const char *path, struct stat *st)
 		close(fd);
 		return -EISDIR;
 	}
-	grow(b, S_ISREG(sb.st_mode) ? (size_t)sb.st_size : 4096);
+	/* Room for the whole file and one byte more, so that the read that
+	 * finds its end needs no larger buffer (a copy into fresh pages). */
+	grow(b, S_ISREG(sb.st_mode) ? (size_t)sb.st_size + 1 : 4096);
 	for (;;) {
-		grow(b, 4096);
+		if (b->cap - b->len - 1 == 0)
+			grow(b, 4096);
 		n = read(fd, b->data + b->len, b->cap - b->len - 1);
 		if (n < 0) {
 			if (errno == EINTR)

@@ -54,6 +54,29 @@ int main(void)
 	is_int(rc, 0, "buf_read_file reads a file");
 	is_str(b.data, "line one\nline two\n", "with every byte");
 	is_int(st.st_size, 18, "and its stat");
+	/* Sizes around the buffer's powers of two, and a file whose size
+	 * stat does not know (/proc): every byte, nothing more. */
+	{
+		static const size_t sizes[] = { 0, 1, 62, 63, 64, 65, 4095, 4096, 4097, 65534, 65535, 65536, 200000 };
+		size_t k, j, bad = 0;
+
+		for (k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+			fp = fopen(file, "w");
+			for (j = 0; j < sizes[k]; j++)
+				fputc('a' + (int)(j % 26), fp);
+			fclose(fp);
+			rc = buf_read_file(&b, file, NULL);
+			if (rc != 0 || b.len != sizes[k] || b.data[b.len] != '\0')
+				bad++;
+			for (j = 0; j < b.len && bad == 0; j++)
+				if (b.data[j] != 'a' + (int)(j % 26))
+					bad++;
+		}
+		is_int((int)bad, 0, "buf_read_file: files of 0 to 200000 bytes read exactly, NUL-terminated");
+		rc = buf_read_file(&b, "/proc/self/status", NULL);
+		ok(rc == 0 && b.len > 100 && strncmp(b.data, "Name:", 5) == 0 && strlen(b.data) == b.len,
+		   "buf_read_file: a /proc file (st_size 0) is read whole");
+	}
 	rc = buf_read_file(&b, dir, NULL);
 	is_int(rc, -EISDIR, "a directory is refused with -EISDIR");
 	s = path_join(dir, "missing");
