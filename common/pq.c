@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 static struct pq_api api;
 static int state;	/* 0 not tried, 1 loaded, -1 failed */
@@ -67,20 +68,23 @@ static void *load_in_background(void *unused)
 	return NULL;
 }
 
-void pq_preload(void)
-{
-	if (state != 0 || loading)
-		return;
-	/* Without a thread, pq_load simply loads it when asked. */
-	loading = pthread_create(&loader, NULL, load_in_background, NULL) == 0;
-}
-
 static void join_loader(void)
 {
 	if (loading) {
 		pthread_join(loader, NULL);
 		loading = 0;
 	}
+}
+
+void pq_preload(void)
+{
+	if (state != 0 || loading)
+		return;
+	/* Without a thread, pq_load simply loads it when asked.  A process
+	 * that exits first waits for the load: no exit in mid-dlopen. */
+	loading = pthread_create(&loader, NULL, load_in_background, NULL) == 0;
+	if (loading)
+		atexit(join_loader);
 }
 
 const struct pq_api *pq_load(const char **why)

@@ -914,9 +914,6 @@ static int cmd_set(int argc, char **argv)
 		diag_usage("too many changes");
 	nch = (size_t)parse_changes(argc, argv, ch);
 	warn_env();
-	/* libpq verifies every edit: let it load while the ini is edited
-	 * and the new file is written and synced. */
-	pq_preload();
 
 	if (opt.key || opt.all) {
 		struct urlkey *sel[NKEYS];
@@ -1540,6 +1537,10 @@ int main(int argc, char **argv)
 	lint_mode = strcmp(cmd, "lint") == 0;
 	if (lint_mode && opt.format == OUT_JSON)
 		printf("[");	/* findings made while loading belong in the array too */
+	/* These need libpq once the ini is read (set verifies its edits with
+	 * it): let it load meanwhile, and while set syncs the new file. */
+	if (strcmp(cmd, "set") == 0 || strcmp(cmd, "check") == 0 || strcmp(cmd, "databases") == 0)
+		pq_preload();
 	load_chain(find_config());
 	load_keys();
 	if (strcmp(cmd, "show") == 0)
