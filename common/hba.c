@@ -182,11 +182,12 @@ static int next_token(const char **lp, struct buf *b, int *initial_quote, int *c
 		/*
 		 * A run of ordinary characters goes in at once: what the loop
 		 * below would do one character at a time (add it, clear
-		 * was_quote), unless the run would cross the length limit,
-		 * which the loop checks before each character.
+		 * was_quote).  A run that crosses the length limit goes in up
+		 * to it, and its next character is the one too many.
 		 */
 		if (c != '"' && (in_quote || (c != '#' && c != ','))) {
 			const char *q = p;
+			size_t k;
 
 			if (in_quote)
 				while (*q != '\0' && *q != '"')
@@ -194,13 +195,17 @@ static int next_token(const char **lp, struct buf *b, int *initial_quote, int *c
 			else
 				while (!ends_run((unsigned char)*q))
 					q++;
-			if (!maxlen || b->len + (size_t)(q - p) <= maxlen) {
-				buf_add(b, p, (size_t)(q - p));
+			k = (size_t)(q - p);
+			if (maxlen && b->len + k > maxlen)
+				k = maxlen > b->len ? maxlen - b->len : 0;
+			if (k) {
+				buf_add(b, p, k);
 				was_quote = 0;
-				p = q;
-				continue;
+				p += k;
+				if (p == q)
+					continue;
 			}
-			c = (unsigned char)*p;
+			c = (unsigned char)*p;	/* past the limit: the check below says so */
 		}
 		if (c == '#' && !in_quote) {
 			p += strlen(p);
@@ -232,6 +237,30 @@ static int next_token(const char **lp, struct buf *b, int *initial_quote, int *c
 	}
 	*lp = p;
 	return saw_quote || b->len > 0;
+}
+
+/*
+ * Most tokens are a plain run of characters: no quote, not an @file, not
+ * at the length limit.  Such a token goes from the line into f as it
+ * stands, with what next_token would report (the comma after it; a #
+ * after it ends the line).  Returns 0, having moved nothing, for any other
+ * token: next_token reads it.  tests/unit/hba.c compares both ways.
+ */
+static int plain_token(const char **lp, struct field *f, size_t maxlen, int *comma)
+{
+	const char *p = *lp, *q;
+
+	while (is_blank((unsigned char)*p) || *p == ',')
+		p++;
+	q = p;
+	while (!ends_run((unsigned char)*q))
+		q++;
+	if (q == p || *q == '"' || *p == '@' || (maxlen && (size_t)(q - p) >= maxlen))
+		return 0;
+	field_add(f, p, (size_t)(q - p), 0);
+	*comma = *q == ',';
+	*lp = *q == '#' ? q + strlen(q) : q;
+	return 1;
 }
 
 static char *path_relative(const char *outer, const char *name)
@@ -326,6 +355,8 @@ static int tokenize_line(struct loader *ld, const char *path, int lineno, const 
 		}
 		f = &out->f[out->n];
 		do {
+			if (!ld->m->general && plain_token(&p, f, maxlen, &comma))
+				continue;
 			if (!next_token(&p, b, &iq, &comma, maxlen, &toolong)) {
 				if (toolong)
 					out->err = xstrdup("authentication file token too long");
@@ -1246,6 +1277,11 @@ static int cidr_bits(const char *s, int family)
 
 	if (*s == '\0')
 		return -1;
+	if (isdigit((unsigned char)s[0]) && (s[1] == '\0' || (isdigit((unsigned char)s[1]) && s[2] == '\0'))) {
+		/* "24": what strtol reads, without its cost */
+		bits = s[1] ? (s[0] - '0') * 10 + (s[1] - '0') : s[0] - '0';
+		return bits > (family == AF_INET ? 32 : 128) ? -1 : (int)bits;
+	}
 	errno = 0;
 	bits = strtol(s, &end, 10);
 	if (*end != '\0' || errno)
@@ -1943,16 +1979,31 @@ static int addr_covers(const struct hba_rule *a, const struct hba_rule *b)
  */
 struct bucket {
 	const char *key;
-	uint64_t hash;		/* compared first: key is another rule's string, likely not in cache */
-	size_t *idx;
-	size_t n, cap;
+	size_t *idx;		/* the rules, ascending; &one while there is one */
+	size_t n, cap, one;
+};
+
+/*
+ * Open addressing over a dense array of buckets.  A slot holds a bucket's
+ * number + 1 (0: empty) and 32 bits of its key's hash, compared before the
+ * key: the key is another rule's string, likely not in cache.  Slots are
+ * small and buckets added in order, so a big file touches few pages.
+ */
+struct slot {
+	uint32_t hash, bucket;
+};
+
+struct table {
+	struct slot *slot;	/* size a power of two, at least twice the keys */
+	size_t size;
+	struct bucket *b;	/* room for as many keys as the tokens that can be keys */
+	size_t nb;
 };
 
 struct shadow_index {
 	size_t *all;			/* rules that say all databases and all users */
 	size_t nall, capall;
-	struct bucket *by_user, *by_db;	/* open addressing, sizes a power of two */
-	size_t user_size, db_size;
+	struct table by_user, by_db;
 };
 
 static uint64_t fnv1a(const char *s)
@@ -1973,22 +2024,49 @@ static void push_index(size_t **v, size_t *n, size_t *cap, size_t x)
 	(*v)[(*n)++] = x;
 }
 
-static struct bucket *bucket_of(struct bucket *t, size_t size, const char *key, int create)
+static struct bucket *bucket_of(struct table *t, const char *key, int create)
 {
 	uint64_t h = fnv1a(key);
-	size_t i = (size_t)h & (size - 1);
+	uint32_t h32 = (uint32_t)(h >> 32);
+	size_t i = (size_t)h & (t->size - 1);
 
-	for (;; i = (i + 1) & (size - 1)) {
-		if (!t[i].key) {
+	for (;; i = (i + 1) & (t->size - 1)) {
+		struct slot *s = &t->slot[i];
+		struct bucket *b;
+
+		if (!s->bucket) {
 			if (!create)
 				return NULL;
-			t[i].key = key;
-			t[i].hash = h;
-			return &t[i];
+			b = &t->b[t->nb++];
+			memset(b, 0, sizeof *b);
+			b->key = key;
+			s->hash = h32;
+			s->bucket = (uint32_t)t->nb;
+			return b;
 		}
-		if (t[i].hash == h && strcmp(t[i].key, key) == 0)
-			return &t[i];
+		b = &t->b[s->bucket - 1];
+		if (s->hash == h32 && strcmp(b->key, key) == 0)
+			return b;
 	}
+}
+
+/* Add rule x to the bucket (the buckets never move: idx may point into one). */
+static void bucket_push(struct bucket *b, size_t x)
+{
+	if (b->n == 0) {
+		b->one = x;
+		b->idx = &b->one;
+		b->cap = 1;
+	} else if (b->n == b->cap) {
+		size_t *v = xmalloc(2 * b->cap * sizeof *v);
+
+		memcpy(v, b->idx, b->n * sizeof *v);
+		if (b->idx != &b->one)
+			free(b->idx);
+		b->idx = v;
+		b->cap *= 2;
+	}
+	b->idx[b->n++] = x;
 }
 
 /* A table at most half full for n keys: every page of it gets touched, so no bigger. */
@@ -2001,6 +2079,29 @@ static size_t table_size(size_t n)
 	return size;
 }
 
+static void table_init(struct table *t, size_t keys)
+{
+	t->size = table_size(keys);
+	if (t->size > UINT32_MAX)
+		abort();
+	t->slot = calloc(t->size, sizeof *t->slot);
+	t->b = xmalloc((keys ? keys : 1) * sizeof *t->b);
+	t->nb = 0;
+	if (!t->slot)
+		abort();
+}
+
+static void table_free(struct table *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->nb; i++)
+		if (t->b[i].idx != &t->b[i].one)
+			free(t->b[i].idx);
+	free(t->b);
+	free(t->slot);
+}
+
 static void shadow_init(struct shadow_index *x, const struct hba_model *m)
 {
 	size_t i, users = 0, dbs = 0;
@@ -2011,24 +2112,14 @@ static void shadow_init(struct shadow_index *x, const struct hba_model *m)
 		dbs += m->rules[i].databases.n;
 	}
 	memset(x, 0, sizeof *x);
-	x->user_size = table_size(users);
-	x->db_size = table_size(dbs);
-	x->by_user = calloc(x->user_size, sizeof *x->by_user);
-	x->by_db = calloc(x->db_size, sizeof *x->by_db);
-	if (!x->by_user || !x->by_db)
-		abort();
+	table_init(&x->by_user, users);
+	table_init(&x->by_db, dbs);
 }
 
 static void shadow_free(struct shadow_index *x)
 {
-	size_t i;
-
-	for (i = 0; i < x->user_size; i++)
-		free(x->by_user[i].idx);
-	for (i = 0; i < x->db_size; i++)
-		free(x->by_db[i].idx);
-	free(x->by_user);
-	free(x->by_db);
+	table_free(&x->by_user);
+	table_free(&x->by_db);
 	free(x->all);
 }
 
@@ -2050,18 +2141,18 @@ static void shadow_add(const struct hba_model *m, struct shadow_index *x, size_t
 			return;
 		}
 		for (k = 0; k < e->users.n; k++) {
-			struct bucket *b = bucket_of(x->by_user, x->user_size, e->users.tok[k].text, 1);
+			struct bucket *b = bucket_of(&x->by_user, e->users.tok[k].text, 1);
 
 			if (!b->n || b->idx[b->n - 1] != i)
-				push_index(&b->idx, &b->n, &b->cap, i);
+				bucket_push(b, i);
 		}
 		return;
 	}
 	for (k = 0; k < e->databases.n; k++) {
-		struct bucket *b = bucket_of(x->by_db, x->db_size, e->databases.tok[k].text, 1);
+		struct bucket *b = bucket_of(&x->by_db, e->databases.tok[k].text, 1);
 
 		if (!b->n || b->idx[b->n - 1] != i)
-			push_index(&b->idx, &b->n, &b->cap, i);
+			bucket_push(b, i);
 	}
 }
 
@@ -2082,7 +2173,7 @@ static size_t first_cover(const struct hba_model *m, const size_t *v, size_t n, 
 	return best;
 }
 
-static void shadow_check(struct hba_model *m, const struct shadow_index *x, size_t i)
+static void shadow_check(struct hba_model *m, struct shadow_index *x, size_t i)
 {
 	struct hba_rule *r = &m->rules[i];
 	const struct bucket *b;
@@ -2091,9 +2182,9 @@ static void shadow_check(struct hba_model *m, const struct shadow_index *x, size
 	if (!r->databases.n || !r->users.n)
 		return;
 	best = first_cover(m, x->all, x->nall, i, best);
-	if ((b = bucket_of(x->by_user, x->user_size, r->users.tok[0].text, 0)))
+	if ((b = bucket_of(&x->by_user, r->users.tok[0].text, 0)))
 		best = first_cover(m, b->idx, b->n, i, best);
-	if ((b = bucket_of(x->by_db, x->db_size, r->databases.tok[0].text, 0)))
+	if ((b = bucket_of(&x->by_db, r->databases.tok[0].text, 0)))
 		best = first_cover(m, b->idx, b->n, i, best);
 	if (best < i) {
 		const struct hba_rule *e = &m->rules[best];

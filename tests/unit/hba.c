@@ -482,39 +482,60 @@ static void dump_parse(int version, int general, const char *text, size_t len, s
 }
 
 /*
- * Comment and blank lines skip the tokenizer (hba_model.general off).  Random
- * files made of lines that are, or nearly are, comments and blanks (a
- * backslash at the end, a comma or quote first, CR line ends, no final line
- * end) must give the same model both ways, for versions with and without
- * backslash continuation.
+ * Comment and blank lines skip the tokenizer, plain tokens skip next_token
+ * (hba_model.general off).  Random files made of lines that are, or nearly
+ * are, comments and blanks (a backslash at the end, a comma or quote first,
+ * CR line ends, no final line end) and of tokens plain or not (quotes in
+ * the middle, commas, # right after a token, @, tokens at the length limit
+ * before 16) must give the same model both ways, for versions with and
+ * without backslash continuation.
  */
 static void quiet_lines(void)
 {
-	static const char *const pool[] = {
+	static const char *const fixed[] = {
 		"", " ", "\t \t", "\r", " \r\r", "# a comment", "   # indented", "\t#tab", "#", "# ends in a backslash \\",
 		"#\\", " \\", "\\", "# \\\r", "# x\\ \r", ",# comma first", ", ,", "\"#\" all all peer", "\"\" # q",
 		"local all all peer", "local all all peer # trailing", "host all all 10.0.0.0/8 md5",
 		"host all all 127.0.0.1 255.255.255.255 trust", "local all all peer \\", "local all \\",
 		"host db user 010.1.1.1/32 md5", "include x.conf", "\t\tlocal\tall\tall\tpeer\t",
+		"host \"a\"b,c@d, e all 10.0.0.0/8 md5", "local a,\"b c\",d all peer#x", "local @f all peer",
+		"local a\"b\" all peer", "local all,#x", "local all all peer,", "local all all,, peer",
+		"host all all 10.0.0.0/8 md5 map=x,y", "local all all\tpeer\r# c", "local \"all\",all x peer",
 	};
+	/* tokens of 10238 to 10240 bytes (the limit before 16 is 10239) followed by , # or a blank */
+	static const char after[] = ",# ";
+	char *longs[9];
+	const char *pool[sizeof fixed / sizeof fixed[0] + 9];
 	static const int versions[] = { 90100, 140000, 150000, 160000 };
 	unsigned long seed = 12345;
 	struct buf text, fast, general;
 	int iter, bad = 0, v;
+	size_t i;
 
+	for (i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
+		pool[i] = fixed[i];
+	for (i = 0; i < 9; i++) {
+		size_t n = 10238 + i / 3;
+
+		longs[i] = xmalloc(n + 32);
+		memcpy(longs[i], "local ", 6);
+		memset(longs[i] + 6, 'x', n);
+		snprintf(longs[i] + 6 + n, 26, "%call peer", after[i % 3]);
+		pool[sizeof fixed / sizeof fixed[0] + i] = longs[i];
+	}
 	buf_init(&text);
 	buf_init(&fast);
 	buf_init(&general);
 	for (iter = 0; iter < 3000 && !bad; iter++) {
-		int nlines, i;
+		int nlines, j;
 
 		buf_reset(&text);
 		seed = seed * 6364136223846793005UL + 1442695040888963407UL;
 		nlines = 1 + (int)((seed >> 33) % 8);
-		for (i = 0; i < nlines; i++) {
+		for (j = 0; j < nlines; j++) {
 			seed = seed * 6364136223846793005UL + 1442695040888963407UL;
 			buf_adds(&text, pool[(seed >> 33) % (sizeof pool / sizeof pool[0])]);
-			if (i < nlines - 1 || (seed >> 20) % 2)
+			if (j < nlines - 1 || (seed >> 20) % 2)
 				buf_adds(&text, (seed >> 24) % 4 ? "\n" : "\r\n");
 		}
 		for (v = 0; v < 4 && !bad; v++) {
@@ -527,7 +548,9 @@ static void quiet_lines(void)
 			}
 		}
 	}
-	ok(!bad, "comment and blank line shortcut: same model as the general path (3000 random files, 4 versions)");
+	ok(!bad, "comment line and plain token shortcuts: same model as the general path (3000 random files, 4 versions)");
+	for (i = 0; i < 9; i++)
+		free(longs[i]);
 	/* and the shortcut is taken: a big comment block still yields its lead */
 	dump_parse(150000, 0, "# one\n#two\\\nlocal all all peer\n\n# three\nlocal all all trust\n", 57, &fast);
 	ok(strstr(fast.data, "n=1\n") != NULL, "a comment ending in a backslash swallows the next line (15)");
