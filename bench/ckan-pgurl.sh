@@ -313,14 +313,17 @@ $HF --warmup 20 --runs 200 --export-json "$T/get.json" \
 
 # Each set run starts from a fresh copy, so every timed run really
 # rewrites the file: 5432 -> 5433 in the three URLs of one server, and
-# back from a copy at 5433.  crudini rewrites its own copy.
+# back from a copy at 5433.  crudini rewrites its own copy.  The copies are
+# synced before the run: otherwise set's fsync would also write the
+# harness's own copies to disk (ext4 commits them in the same journal
+# transaction) and time the bench instead of the tool.
 sed 's/@localhost:5432\//@localhost:5433\//' "$T/base.ini" >"$T/base5433.ini"
 B=$T/back.ini
 echo "== set (each run from a fresh copy)"
 $HF --warmup 20 --runs 200 --export-json "$T/set.json" \
-	--prepare "cp '$T/base.ini' '$F'" \
-	--prepare "cp '$T/base5433.ini' '$B'" \
-	--prepare "cp '$T/base.ini' '$C'" \
+	--prepare "sh -c 'cp \"\$1\" \"\$2\" && sync -f \"\$2\"' cp '$T/base.ini' '$F'" \
+	--prepare "sh -c 'cp \"\$1\" \"\$2\" && sync -f \"\$2\"' cp '$T/base5433.ini' '$B'" \
+	--prepare "sh -c 'cp \"\$1\" \"\$2\" && sync -f \"\$2\"' cp '$T/base.ini' '$C'" \
 	--prepare /bin/true \
 	-n ckan-pgurl-set "'$P' -c '$F' set port=5433" \
 	-n ckan-pgurl-set-back "'$P' -c '$B' set port=5432" \
