@@ -78,9 +78,9 @@ struct hba_model {
 	struct hba_file *files;
 	size_t nfiles;
 	/*
-	 * Read every line the general way, without the shortcut for comment
-	 * and blank lines (which gives the same model, faster).  For tests
-	 * that prove so; set it after hba_init.
+	 * Read every line the general way, without the shortcuts for comment
+	 * and blank lines and for plain tokens (which give the same model,
+	 * faster).  For tests that prove so; set it after hba_init.
 	 */
 	int general;
 };
