@@ -5,7 +5,9 @@
  * the model must keep its promises to editors: every rule's span lies
  * inside the file and ends before a line end, the comment block above a
  * rule starts at or before it, rules never go backwards, and a rule that
- * is not an include line has an error or a type.
+ * is not an include line has an error or a type.  And the shortcuts for
+ * comment lines and plain tokens must read the bytes as the general path
+ * does (hba_model.general): the same model, field by field.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -14,6 +16,7 @@
 #include "buf.h"
 #include "diag.h"
 #include "hba.h"
+#include "hba-model-dump.h"
 
 static void check(int cond)
 {
@@ -73,10 +76,47 @@ static void one(const uint8_t *data, size_t size, int version)
 	free(copy);
 }
 
+/* The model as read with or without the shortcuts, as a string. */
+static void read_as(const uint8_t *data, size_t size, int version, int general, struct buf *out)
+{
+	struct hba_model m;
+	struct diag_err err;
+	char *copy = xmalloc(size ? size : 1);
+
+	memcpy(copy, data, size);
+	hba_init(&m, version);
+	m.general = general;
+	memset(&err, 0, sizeof err);
+	if (hba_parse_buf(&m, "fuzz.conf", copy, size, &err) < 0) {
+		buf_reset(out);
+		buf_printf(out, "rc=-1 %s", err.msg);
+	} else {
+		hba_validate(&m, NULL);
+		hba_dump_model(&m, out);
+	}
+	hba_free(&m);
+	free(copy);
+}
+
+static void same_as_general(const uint8_t *data, size_t size, int version)
+{
+	struct buf fast, general;
+
+	buf_init(&fast);
+	buf_init(&general);
+	read_as(data, size, version, 0, &fast);
+	read_as(data, size, version, 1, &general);
+	check(fast.len == general.len && memcmp(fast.data, general.data, fast.len) == 0);
+	buf_free(&fast);
+	buf_free(&general);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	one(data, size, 150000);
 	one(data, size, 160000);
 	one(data, size, 90100);
+	same_as_general(data, size, 150000);
+	same_as_general(data, size, 90100);
 	return 0;
 }
