@@ -129,8 +129,9 @@ EOF
 F=$T/pg_hba.conf
 { debian_head; ckan_rules; debian_tail; } >"$F"
 printf 'backupmap  backup  backup\n' >"$T/pg_ident.conf"
-# 100 000 lines: 10 000 rules, each under nine lines of comments (a file
-# of 100 000 rules takes --check minutes; see the note printed below).
+# 100 000 lines: 10 000 rules, each under nine lines of comments, the
+# shape of a real file grown large.  (A file of 100 000 rules and no
+# comments takes --check about 0.15 s here.)
 B=$T/big.conf
 awk 'BEGIN {
 	for (i = 0; i < 10000; i++) {
