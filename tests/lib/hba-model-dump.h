@@ -6,7 +6,10 @@
 #ifndef CKP_HBA_MODEL_DUMP_H
 #define CKP_HBA_MODEL_DUMP_H
 
+#include <string.h>
+
 #include "buf.h"
+#include "diag.h"
 #include "hba.h"
 
 static void hba_dump_model(const struct hba_model *m, struct buf *out)
@@ -35,6 +38,26 @@ static void hba_dump_model(const struct hba_model *m, struct buf *out)
 			buf_printf(out, " warn[%s]", r->warnings[k]);
 		buf_addc(out, '\n');
 	}
+}
+
+/* data read as one file for version, with (general = 0) or without the
+ * shortcuts, then validated and dumped; a refused file dumps its error. */
+static void hba_dump_parse(int version, int general, const char *text, size_t len, struct buf *out)
+{
+	struct hba_model m;
+	struct diag_err err;
+
+	hba_init(&m, version);
+	m.general = general;
+	memset(&err, 0, sizeof err);
+	if (hba_parse_buf(&m, "t.conf", text, len, &err) < 0) {
+		buf_reset(out);
+		buf_printf(out, "rc=-1 %s", err.msg);
+	} else {
+		hba_validate(&m, NULL);
+		hba_dump_model(&m, out);
+	}
+	hba_free(&m);
 }
 
 #endif

@@ -435,24 +435,6 @@ static void files(void)
 
 /* ---- the shortcuts agree with the general path */
 
-static void dump_parse(int version, int general, const char *text, size_t len, struct buf *out)
-{
-	struct hba_model m;
-	struct diag_err err;
-
-	hba_init(&m, version);
-	m.general = general;
-	memset(&err, 0, sizeof err);
-	if (hba_parse_buf(&m, "t.conf", text, len, &err) < 0) {
-		buf_reset(out);
-		buf_printf(out, "rc=-1 %s", err.msg);
-	} else {
-		hba_validate(&m, NULL);
-		hba_dump_model(&m, out);
-	}
-	hba_free(&m);
-}
-
 /*
  * Comment and blank lines skip the tokenizer, plain tokens skip next_token
  * (hba_model.general off).  Random files made of lines that are, or nearly
@@ -511,8 +493,8 @@ static void quiet_lines(void)
 				buf_adds(&text, (seed >> 24) % 4 ? "\n" : "\r\n");
 		}
 		for (v = 0; v < 4 && !bad; v++) {
-			dump_parse(versions[v], 0, text.data, text.len, &fast);
-			dump_parse(versions[v], 1, text.data, text.len, &general);
+			hba_dump_parse(versions[v], 0, text.data, text.len, &fast);
+			hba_dump_parse(versions[v], 1, text.data, text.len, &general);
 			if (strcmp(fast.data, general.data) != 0) {
 				bad = 1;
 				diag("version %d, file:\n%s\nfast:\n%s\ngeneral:\n%s", versions[v], text.data, fast.data,
@@ -524,9 +506,9 @@ static void quiet_lines(void)
 	for (i = 0; i < 9; i++)
 		free(longs[i]);
 	/* and the shortcut is taken: a big comment block still yields its lead */
-	dump_parse(150000, 0, "# one\n#two\\\nlocal all all peer\n\n# three\nlocal all all trust\n", 57, &fast);
+	hba_dump_parse(150000, 0, "# one\n#two\\\nlocal all all peer\n\n# three\nlocal all all trust\n", 57, &fast);
 	ok(strstr(fast.data, "n=1\n") != NULL, "a comment ending in a backslash swallows the next line (15)");
-	dump_parse(140000, 0, "# one\n#two\\\nlocal all all peer\n\n# three\nlocal all all trust\n", 57, &fast);
+	hba_dump_parse(140000, 0, "# one\n#two\\\nlocal all all peer\n\n# three\nlocal all all trust\n", 57, &fast);
 	ok(strstr(fast.data, "n=2\n") != NULL && strstr(fast.data, "lead=0 ") != NULL,
 	   "before 15 it does not; the comment block above the rule starts at its first line");
 	buf_free(&text);
