@@ -27,12 +27,15 @@ static int loading;		/* a pq_preload thread runs or has not been joined */
 
 static const struct pq_api *load(void)
 {
-	static const char *const names[] = { "libpq.so.5", "libpq.so" };
-	void *handle = NULL;
-	size_t i;
+	/*
+	 * Exactly the soname, as the dynamic linker would look it up had we
+	 * linked libpq: "libpq.so.5" is what Debian's libpq5 package ships (and
+	 * what the ckan-pgtools package depends on).  The unversioned
+	 * "libpq.so" is a development symlink (libpq-dev) and may point at an
+	 * ABI we were not built for.
+	 */
+	void *handle = dlopen("libpq.so.5", RTLD_LAZY | RTLD_LOCAL);
 
-	for (i = 0; i < sizeof names / sizeof names[0] && !handle; i++)
-		handle = dlopen(names[i], RTLD_LAZY | RTLD_LOCAL);
 	if (!handle) {
 		const char *e = dlerror();
 
