@@ -34,6 +34,14 @@ if [ "$what" = test ]; then
 	need_pkg patch command -v patch
 	need_pkg zsh command -v zsh
 	need_pkg postgresql-common command -v pg_createcluster
+	# tests/pkg: build, lint, install and purge the Debian package
+	need_pkg dpkg-dev command -v dpkg-buildpackage
+	need_pkg debhelper command -v dh
+	need_pkg lintian command -v lintian
+	need_pkg blhc command -v blhc
+	need_pkg man-db command -v man
+	need_pkg git command -v git
+	need_pkg binutils command -v readelf
 fi
 
 [ -z "$missing" ] && exit 0
