@@ -782,11 +782,53 @@ static int customised(const struct item *it, int old_params_version, const struc
 	return differs;
 }
 
+/*
+ * value as NEW's version takes it, malloc'd: value itself when NEW takes
+ * it; else OLD's meaning of it in NEW's words, when OLD's version reads it
+ * as something NEW takes (password_encryption = on meant md5 up to 13, and
+ * 14 took on away), and *translated is set; else NULL with *why.  name is
+ * what the line sets in NEW (a renamed parameter's new name); onorm is
+ * OLD's normalised value of the same parameter, or NULL.
+ */
+static char *value_for_new(const struct side *new, const char *name, const char *value, const char *onorm,
+			   int *translated, const char **why)
+{
+	const struct pgparam *pn = pgparams_lookup(new->params_version, name, NULL);
+	const char *why2;
+	char *v;
+
+	*translated = 0;
+	*why = NULL;
+	/* An unknown name (an extension's) has no rules to break here. */
+	if (!pn)
+		return xstrdup(value);
+	v = pgparams_normalise(pn, value, why);
+	if (v) {
+		free(v);
+		return xstrdup(value);
+	}
+	if (onorm && strcmp(onorm, value) != 0 && (v = pgparams_normalise(pn, onorm, &why2))) {
+		free(v);
+		*translated = 1;
+		return xstrdup(onorm);
+	}
+	return NULL;
+}
+
+/* Say why a line cannot be carried, at OLD's file and line. */
+static void refuse(const struct side *old, const struct side *new, const struct item *it, const char *why)
+{
+	char nv[16];
+
+	diag_error(old->m.files[it->o->file].path, it->o->line, "cannot carry %s = %s to PostgreSQL %s: %s", it->name,
+		   it->o->value_raw, version_name(new->version, nv, sizeof nv), why ? why : "invalid value");
+}
+
 static int carry(const struct item *const *items, size_t n, const struct side *old, const struct side *new)
 {
 	char ov[16], nv[16];
 	struct buf b;
-	size_t i, count = 0;
+	size_t i, count = 0, refused = 0;
 	const char *c = opt.alter_system ? "--" : "#";
 
 	buf_init(&b);
@@ -795,6 +837,9 @@ static int carry(const struct item *const *items, size_t n, const struct side *o
 	buf_printf(&b, "%s Cluster-specific settings (port, data_directory, hba_file, ...) are left out.\n", c);
 	for (i = 0; i < n; i++) {
 		const struct item *it = items[i];
+		const char *why = NULL;
+		int translated;
+		char *v;
 
 		if (!it->o || in_list(it->name, cluster_specific, sizeof cluster_specific / sizeof cluster_specific[0]))
 			continue;
@@ -802,44 +847,73 @@ static int carry(const struct item *const *items, size_t n, const struct side *o
 			continue;
 		count++;
 		if (it->change && it->change->replacement && strcmp(it->change->change, "renamed") == 0) {
-			const char *why = NULL;
 			char *conv = pgparams_convert(it->change, it->o->value, &why);
 			struct buf note;
 
 			buf_init(&note);
 			buf_printf(&note, "was %s = %s (renamed in %s)", it->name, it->o->value_raw,
 				   version_name(it->change->version, nv, sizeof nv));
-			if (conv) {
-				carry_line(&b, it->change->replacement, conv, note.data);
+			v = conv ? value_for_new(new, it->change->replacement, conv, NULL, &translated, &why) : NULL;
+			if (v) {
+				carry_line(&b, it->change->replacement, v, note.data);
+			} else if (conv) {
+				refused++;
+				refuse(old, new, it, why);
 			} else {
 				buf_printf(&b, "%s %s = %s\t%s renamed to %s in %s; cannot convert the value: %s\n", c,
 					   it->name, it->o->value_raw, c, it->change->replacement,
 					   version_name(it->change->version, nv, sizeof nv), why ? why : "");
 			}
+			free(v);
 			free(conv);
 			buf_free(&note);
 		} else if (it->change || it->unknown_new) {
-			struct buf why;
+			struct buf whyb;
 
-			buf_init(&why);
-			change_text(it, new, &why);
-			buf_printf(&b, "%s %s = %s\t%s %s", c, it->name, it->o->value_raw, c, why.data);
+			buf_init(&whyb);
+			change_text(it, new, &whyb);
+			buf_printf(&b, "%s %s = %s\t%s %s", c, it->name, it->o->value_raw, c, whyb.data);
 			if (it->change && it->change->note && *it->change->note)
 				buf_printf(&b, " (%s)", it->change->note);
 			buf_addc(&b, '\n');
-			buf_free(&why);
-		} else if (it->owhy) {
+			buf_free(&whyb);
+		} else if (it->owhy && pgparams_known(old->version)) {
 			buf_printf(&b, "%s %s = %s\t%s invalid for PostgreSQL %s: %s\n", c, it->name, it->o->value_raw, c,
 				   version_name(old->version, ov, sizeof ov), it->owhy);
 		} else {
+			/*
+			 * Without a table of OLD's own version, a value the
+			 * nearest table refuses is one NEW refuses too.
+			 */
+			const char *value = it->ovalue ? it->ovalue : it->o->value;
 			struct buf note;
 
 			buf_init(&note);
-			if (it->ovalue)
+			v = value_for_new(new, it->name, value, it->owhy ? NULL : it->onorm, &translated, &why);
+			if (!v && it->owhy)
+				why = it->owhy;
+			if (translated)
+				buf_printf(&note, "was %s = %s, which PostgreSQL %s does not take", it->name,
+					   it->o->value_raw, version_name(new->version, nv, sizeof nv));
+			else if (it->ovalue)
 				buf_printf(&note, "was %s = %s (a bare number in the old unit)", it->name, it->o->value_raw);
-			carry_line(&b, it->name, it->ovalue ? it->ovalue : it->o->value, note.data);
+			if (v) {
+				carry_line(&b, it->name, v, note.data);
+			} else {
+				refused++;
+				refuse(old, new, it, why);
+			}
+			free(v);
 			buf_free(&note);
 		}
+	}
+	/* A snippet that stops the new server from starting is worse than none. */
+	if (refused) {
+		diag_error(NULL, 0, "nothing carried: set %s by hand for PostgreSQL %s, or leave %s out with --ignore",
+			   refused == 1 ? "that parameter" : "those parameters", version_name(new->version, nv, sizeof nv),
+			   refused == 1 ? "it" : "them");
+		buf_free(&b);
+		return EXIT_TROUBLE;
 	}
 	if (opt.write) {
 		struct fileio_opts fo = { opt.backup, 0 };

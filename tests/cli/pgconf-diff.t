@@ -113,6 +113,21 @@ is "$RC" 0 "max_wal_size = 64 in 9.6 equals 1GB in 15"
 printf 'max_wal_size = 128\n' >"$W/mw96.conf"
 run "$P" --carry --old-version 9.6 --new-version 15 "$W/mw96.conf" "$W/mw15.conf"
 like "$OUT" "^max_wal_size = '2048MB'" "and is carried in today's unit"
+# Every carried value must be one NEW's version takes (issue 14):
+# password_encryption = on meant md5 until 14 removed it; off has no
+# meaning since 10 (no plain-text passwords) and is refused at its line.
+printf 'work_mem = 8MB\npassword_encryption = on\n' >"$W/pe96.conf"
+run "$P" --carry --old-version 9.6 --new-version 14 "$W/pe96.conf" "$W/mw15.conf"
+like "$OUT" "^password_encryption = 'md5'.*was password_encryption = on" "password_encryption = on from 9.6 is carried to 14 as md5"
+run "$P" --carry --format=alter-system --old-version 12 --new-version 18 "$W/pe96.conf" "$W/mw15.conf"
+like "$OUT" "^ALTER SYSTEM SET password_encryption = 'md5';" "from 12 to 18 too, as ALTER SYSTEM"
+run "$P" --carry --old-version 12 --new-version 13 "$W/pe96.conf" "$W/mw15.conf"
+unlike "$OUT" "password_encryption" "to 13, on is md5, its default: nothing to carry"
+printf 'work_mem = 8MB\npassword_encryption = off\n' >"$W/pe96.conf"
+run "$P" --carry --write "$W/pe-carried.conf" --old-version 9.6 --new-version 15 "$W/pe96.conf" "$W/mw15.conf"
+is "$RC" 2 "a value 15 does not take and that has no translation is refused"
+like "$ERR" "pe96.conf:2: cannot carry password_encryption = off to PostgreSQL 15" "with file:line"
+ok "and nothing is written" test ! -e "$W/pe-carried.conf"
 # ALTER SYSTEM takes list parameters item by item, identifiers unquoted.
 printf "search_path = '\"\$user\", ckan, \"My Schema\"'\n" >"$W/sp.conf"
 run "$P" --carry --format=alter-system --old-version 15 --new-version 15 "$W/sp.conf" "$W/mw15.conf"
