@@ -709,6 +709,116 @@ static char *norm_enum(const struct pgparam *p, const char *v, int version, cons
 	return fail(why, "invalid value for an enum parameter");
 }
 
+/*
+ * The next item of a list the way SplitIdentifierString (varlena.c) takes
+ * it apart: blanks around items, "quoted" items kept as written ("" is a
+ * quote), others lower-cased (DateStyle compares either case-insensitively).  The item goes to out (cut at outn - 1);
+ * returns where the next one starts, or NULL on a syntax error.  *done
+ * is set after the last item.
+ */
+static const char *list_item(const char *s, char *out, size_t outn, int *done)
+{
+	size_t n = 0;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	if (*s == '"') {
+		for (s++;; s++) {
+			if (*s == '\0')
+				return NULL;
+			if (*s == '"' && s[1] != '"')
+				break;
+			if (*s == '"')
+				s++;
+			if (n + 1 < outn)
+				out[n++] = *s;
+		}
+		s++;
+	} else {
+		const char *start = s;
+
+		while (*s && *s != ',' && !isspace((unsigned char)*s)) {
+			if (n + 1 < outn)
+				out[n++] = (char)tolower((unsigned char)*s);
+			s++;
+		}
+		if (s == start)
+			return NULL;
+	}
+	out[n] = '\0';
+	while (isspace((unsigned char)*s))
+		s++;
+	*done = *s == '\0';
+	if (*s == ',')
+		s++;
+	else if (*s)
+		return NULL;
+	return s;
+}
+
+/*
+ * DateStyle as check_datestyle (commands/variable.c) reads it: a list of
+ * a style (ISO, SQL, Postgres, German) and an order (YMD, DMY or Euro...,
+ * MDY, US or NonEuro...), case-insensitively, the part not given kept
+ * from the default ISO, MDY (German alone means DMY); shown as the server
+ * shows it, "SQL, DMY".  'iso, mdy' and 'ISO,MDY' are both "ISO, MDY".
+ */
+static char *norm_datestyle(const char *v, const char **why)
+{
+	static const char *const styles[] = { "ISO", "SQL", "Postgres", "German" };
+	static const char *const orders[] = { "MDY", "DMY", "YMD" };
+	int style = 0, order = 0, have_style = 0, have_order = 0, done = v[strspn(v, " \t\n\r\f\v")] == '\0';
+	const char *p = v;
+	char tok[64], out[32];
+
+	while (!done && (p = list_item(p, tok, sizeof tok, &done)) != NULL) {
+		int st = -1, od = -1;
+
+		if (strcasecmp(tok, "iso") == 0)
+			st = 0;
+		else if (strcasecmp(tok, "sql") == 0)
+			st = 1;
+		else if (strncasecmp(tok, "postgres", 8) == 0)
+			st = 2;
+		else if (strcasecmp(tok, "german") == 0)
+			st = 3;
+		else if (strcasecmp(tok, "ymd") == 0)
+			od = 2;
+		else if (strcasecmp(tok, "dmy") == 0 || strncasecmp(tok, "euro", 4) == 0)
+			od = 1;
+		else if (strcasecmp(tok, "mdy") == 0 || strcasecmp(tok, "us") == 0 ||
+			 strncasecmp(tok, "noneuro", 7) == 0)
+			od = 0;
+		else if (strcasecmp(tok, "default") == 0) {
+			/* the reset value, ISO, MDY, for the parts not given yet */
+			if (!have_style)
+				style = 0;
+			if (!have_order)
+				order = 0;
+		} else {
+			return fail(why, "invalid value: unrecognized key word");
+		}
+		if (st >= 0) {
+			if (have_style && style != st)
+				return fail(why, "conflicting \"datestyle\" specifications");
+			style = st;
+			have_style = 1;
+			if (st == 3 && !have_order)
+				order = 1;
+		}
+		if (od >= 0) {
+			if (have_order && order != od)
+				return fail(why, "conflicting \"datestyle\" specifications");
+			order = od;
+			have_order = 1;
+		}
+	}
+	if (!p || !done)
+		return fail(why, "invalid list syntax");
+	snprintf(out, sizeof out, "%s, %s", styles[style], orders[order]);
+	return dup_str(out);
+}
+
 char *pgparams_normalise(const struct pgparam *p, const char *value, const char **why)
 {
 	int version, b;
@@ -734,6 +844,8 @@ char *pgparams_normalise(const struct pgparam *p, const char *value, const char 
 	case PGP_ENUM:
 		return norm_enum(p, value, version, why);
 	case PGP_STRING:
+		if (name_cmp(p->name, "datestyle") == 0)
+			return norm_datestyle(value, why);
 		break;
 	}
 	return dup_str(value);

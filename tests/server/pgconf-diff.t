@@ -69,6 +69,7 @@ max_connections = 150
 log_line_prefix = '%m [%p] %q%u@%d '
 log_min_duration_statement = 2s
 random_page_cost = 1.1
+DateStyle = 'ISO, MDY'
 CONF
 if [ "$OLDV" = 12 ]; then
 	cat >>"$W/old/postgresql.conf" <<'CONF'
@@ -81,11 +82,14 @@ fi
 port=$(start_at "$OLDBIN" "$W/old")
 tap_result $? "the customised PostgreSQL $OLDV cluster starts"
 is "$(sql "$W/old" "$port" "SELECT count(*) FROM pg_file_settings WHERE error IS NOT NULL")" 0 "its own server reads the customised file without error"
+old_datestyle=$(sql "$W/old" "$port" "SHOW DateStyle")
 stop_at "$OLDBIN" "$W/old"
 
 run "$P" "$W/old" "$W/new"
 is "$RC" 1 "the clusters differ"
 like "$OUT" "shared_buffers: 256MB" "the customised shared_buffers is reported"
+# DateStyle 'ISO, MDY' (OLD) and initdb's 'iso, mdy' (NEW) are one value to both servers.
+unlike "$OUT" "datestyle" "DateStyle 'ISO, MDY' against 'iso, mdy' is not a change"
 if [ "$OLDV" = 12 ]; then
 	like "$OUT" "PostgreSQL $NEWV does not know wal_keep_segments: renamed in 13, use wal_keep_size" "a parameter $NEWV renamed is reported with its replacement"
 	like "$OUT" "PostgreSQL $NEWV does not know operator_precedence_warning: removed in 14" "a removed one too"
@@ -103,6 +107,7 @@ is "$(sql "$W/new" "$port" "SELECT count(*) FROM pg_file_settings WHERE error IS
 	"pg_file_settings shows no error and every carried line applied"
 is "$(sql "$W/new" "$port" "SHOW shared_buffers")" "256MB" "shared_buffers arrived"
 is "$(sql "$W/new" "$port" "SHOW log_min_duration_statement")" "2s" "log_min_duration_statement arrived"
+is "$(sql "$W/new" "$port" "SHOW DateStyle")" "$old_datestyle" "and both servers show the same DateStyle ($old_datestyle)"
 if [ "$OLDV" = 12 ]; then
 	is "$(sql "$W/new" "$port" "SHOW wal_keep_size")" "128MB" "wal_keep_segments = 8 arrived as wal_keep_size = 128MB"
 fi

@@ -112,4 +112,25 @@ check wal_compression on
 check wal_compression PGLZ
 check wal_compression off
 check huge_pages TRY
+# DateStyle: a list of keywords, case-insensitive, shown canonically
+check DateStyle 'ISO, MDY'
+check DateStyle 'iso, mdy'
+check DateStyle 'iso,dmy'
+check DateStyle 'SQL'
+check DateStyle 'German'
+check DateStyle 'german, ymd'
+check DateStyle 'Postgresql, European'
+check DateStyle 'us , sql'
+check DateStyle '"ISO", "MDY"'
+check DateStyle '"iso"'
+check DateStyle 'nonEuropean'
+check DateStyle 'default'
+check DateStyle 'sql, default'
+check DateStyle ''
+check DateStyle '  '
+check DateStyle 'iso, sql'
+check DateStyle 'iso,'
+check DateStyle 'iso mdy'
+check DateStyle 'ymd, dmy'
+check DateStyle 'klingon'
 done_testing

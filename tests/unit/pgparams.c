@@ -350,7 +350,10 @@ static void test_bool_enum_string(void)
 	is_str(norm(150000, "password_encryption", "on"), "invalid", "enum: 15 refuses on");
 	is_str(norm(150000, "wal_compression", "on"), "pglz", "enum: wal_compression on is pglz (15)");
 	is_str(norm(140000, "wal_compression", "yes"), "on", "bool: wal_compression yes (14)");
-	is_str(norm(150000, "DateStyle", "iso, dmy"), "iso, dmy", "string unchanged");
+	is_str(norm(150000, "DateStyle", "iso, dmy"), "ISO, DMY", "DateStyle: as the server shows it");
+	is_str(norm(150000, "DateStyle", "German"), "German, DMY", "DateStyle: German alone means DMY");
+	is_str(norm(150000, "DateStyle", "iso, sql"), "invalid", "DateStyle: two styles");
+	is_str(norm(150000, "search_path", "\"$user\", Public"), "\"$user\", Public", "string unchanged");
 	{
 		char *s = pgparams_normalise(NULL, "Whatever", NULL);
 
