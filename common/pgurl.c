@@ -74,9 +74,12 @@ static int hexval(char c)
 
 /*
  * Percent-decode text[sp] as conninfo_uri_decode does: a '%' needs two hex
- * digits and must not yield a NUL byte.  On success *out is malloc'd.
+ * digits and must not yield a NUL byte.  On success *out is malloc'd.  The
+ * message quotes the bad token, except in a password (secret set): an error
+ * must not print part of one.
  */
-static int decode(const char *text, struct pgurl_span sp, char **out, struct diag_err *err)
+static int decode_secret(const char *text, struct pgurl_span sp, char **out, int secret,
+			 struct diag_err *err)
 {
 	const char *s = text + sp.off;
 	struct buf b;
@@ -95,10 +98,14 @@ static int decode(const char *text, struct pgurl_span sp, char **out, struct dia
 			int n = (int)(sp.len - i < 3 ? sp.len - i : 3);
 
 			buf_free(&b);
+			if (secret)
+				return fail(err, sp.off + i + 1, "invalid percent-encoded token in a password");
 			return fail(err, sp.off + i + 1, "invalid percent-encoded token: \"%.*s\"", n, s + i);
 		}
 		if (hi == 0 && lo == 0) {
 			buf_free(&b);
+			if (secret)
+				return fail(err, sp.off + i + 1, "forbidden value %%00 in a password");
 			return fail(err, sp.off + i + 1,
 				    "forbidden value %%00 in percent-encoded value: \"%.*s\"",
 				    (int)sp.len, s);
@@ -108,6 +115,16 @@ static int decode(const char *text, struct pgurl_span sp, char **out, struct dia
 	}
 	*out = buf_steal(&b);
 	return 0;
+}
+
+static int decode(const char *text, struct pgurl_span sp, char **out, struct diag_err *err)
+{
+	return decode_secret(text, sp, out, 0, err);
+}
+
+int pgurl_is_secret(const char *keyword)
+{
+	return strcmp(keyword, "password") == 0 || strcmp(keyword, "sslpassword") == 0;
 }
 
 /* Store value for keyword, as conninfo_storeval does: the last one wins. */
@@ -314,9 +331,14 @@ static int store_param(struct pgurl *u, struct pgurl_param *pm, struct diag_err 
 	return 0;
 }
 
+/*
+ * A '&' inside a password ends it early and the rest reads as further
+ * parameters: after a secret parameter, error messages quote nothing.
+ */
 static int scan_params(struct pgurl *u, size_t p, struct diag_err *err)
 {
 	const char *t = u->text;
+	int after_secret = 0;
 
 	while (p < u->len) {
 		struct pgurl_param *pm = add_param(u);
@@ -325,6 +347,8 @@ static int scan_params(struct pgurl *u, size_t p, struct diag_err *err)
 
 		for (;; p++) {
 			if (p < u->len && t[p] == '=') {
+				if (haveq && after_secret)
+					return fail(err, p + 1, "extra key/value separator \"=\" in URI query parameter");
 				if (haveq)
 					return fail(err, p + 1,
 						    "extra key/value separator \"=\" in URI query parameter: \"%.*s\"",
@@ -335,6 +359,8 @@ static int scan_params(struct pgurl *u, size_t p, struct diag_err *err)
 				break;
 			}
 		}
+		if (!haveq && after_secret)
+			return fail(err, ks + 1, "missing key/value separator \"=\" in URI query parameter");
 		if (!haveq)
 			return fail(err, ks + 1,
 				    "missing key/value separator \"=\" in URI query parameter: \"%.*s\"",
@@ -343,10 +369,13 @@ static int scan_params(struct pgurl *u, size_t p, struct diag_err *err)
 		pm->val_span = span(eq + 1, p);
 		if (p < u->len)
 			p++;	/* past '&' */
-		if (decode(t, pm->key_span, &pm->key, err) ||
-		    decode(t, pm->val_span, &pm->val, err) ||
-		    store_param(u, pm, err))
+		if (decode_secret(t, pm->key_span, &pm->key, after_secret, err))
 			return -1;
+		after_secret |= pgurl_is_secret(pm->key);
+		if (decode_secret(t, pm->val_span, &pm->val, after_secret, err))
+			return -1;
+		if (store_param(u, pm, err))
+			return after_secret ? fail(err, pm->key_span.off + 1, "invalid URI query parameter") : -1;
 	}
 	return 0;
 }
@@ -357,7 +386,7 @@ static int store_part(struct pgurl *u, const char *kw, struct pgurl_span sp, cha
 {
 	if (sp.len == 0)
 		return 0;
-	if (decode(u->text, sp, out, err))
+	if (decode_secret(u->text, sp, out, strcmp(kw, "password") == 0, err))
 		return -1;
 	store(u, kw, *out);
 	return 0;
@@ -849,16 +878,60 @@ int pgurl_edit(const struct pgurl *u, const char *field, const char *value,
 	return rc;
 }
 
+size_t pgurl_secrets(const struct pgurl *u, struct pgurl_span **out)
+{
+	size_t n = 0;
+
+	*out = xmalloc((u->nparams + 1) * sizeof **out);
+	if (u->has_password_sep && u->password_span.len > 0)
+		(*out)[n++] = u->password_span;
+	for (size_t i = 0; i < u->nparams; i++)
+		if (pgurl_is_secret(u->params[i].key) && u->params[i].val_span.len > 0)
+			(*out)[n++] = u->params[i].val_span;
+	return n;
+}
+
 void pgurl_masked(const struct pgurl *u, struct buf *out)
 {
 	struct edits e = { NULL, 0 };
+	struct pgurl_span *sp;
+	size_t n = pgurl_secrets(u, &sp);
 
-	if (u->has_password_sep && u->password_span.len > 0)
-		add_edit(&e, u->password_span.off, u->password_span.len, xstrdup("****"));
-	for (size_t i = 0; i < u->nparams; i++)
-		if (strcmp(u->params[i].key, "password") == 0 && u->params[i].val_span.len > 0)
-			add_edit(&e, u->params[i].val_span.off, u->params[i].val_span.len,
-				 xstrdup("****"));
+	for (size_t i = 0; i < n; i++)
+		add_edit(&e, sp[i].off, sp[i].len, xstrdup("****"));
+	free(sp);
+	apply_edits(u, &e, out);
+	free_edits(&e);
+}
+
+/*
+ * Parameters are contiguous (an empty one is an error), each after one '?'
+ * or '&': the query is rebuilt from the kept ones, in order, and goes
+ * altogether when none is kept.
+ */
+void pgurl_without_password(const struct pgurl *u, struct buf *out)
+{
+	struct edits e = { NULL, 0 };
+	size_t kept = 0;
+
+	if (u->has_password_sep)	/* ":password", with its ':' */
+		add_edit(&e, u->password_span.off - 1, u->password_span.len + 1, xstrdup(""));
+	if (u->nparams > 0) {
+		size_t q = u->params[0].key_span.off - 1;	/* the '?' */
+		struct buf b;
+
+		buf_init(&b);
+		buf_add(&b, "", 0);
+		for (size_t i = 0; i < u->nparams; i++) {
+			const struct pgurl_param *pm = &u->params[i];
+
+			if (pgurl_is_secret(pm->key))
+				continue;
+			buf_addc(&b, kept++ ? '&' : '?');
+			buf_add(&b, u->text + pm->key_span.off, pm->val_span.off + pm->val_span.len - pm->key_span.off);
+		}
+		add_edit(&e, q, u->len - q, buf_steal(&b));
+	}
 	apply_edits(u, &e, out);
 	free_edits(&e);
 }

@@ -100,8 +100,28 @@ int pgurl_is_local(const struct pgurl *u);
 int pgurl_edit(const struct pgurl *u, const char *field, const char *value,
 	       struct buf *out, struct diag_err *err);
 
-/* The URL text with the password bytes replaced by "****" (unchanged when it
- * has none); a ?password= value is masked too. */
+/* Whether libpq keyword holds a secret ("password", "sslpassword"): its
+ * value is masked wherever it is shown, and never quoted in an error. */
+int pgurl_is_secret(const char *keyword);
+
+/*
+ * Where the secrets are in the URL text: the userinfo password and every
+ * non-empty ?password= and ?sslpassword= value, in text order.  Returns the
+ * count with *out malloc'd (free it even when the count is 0).  The one
+ * definition of "a password" every masker is built on.
+ */
+size_t pgurl_secrets(const struct pgurl *u, struct pgurl_span **out);
+
+/* The URL text with every secret (pgurl_secrets) replaced by "****";
+ * unchanged when it has none. */
 void pgurl_masked(const struct pgurl *u, struct buf *out);
+
+/*
+ * The URL text with every password removed: the userinfo ":password" (with
+ * its ':'; "user@" stays) and each password= and sslpassword= query
+ * parameter (with its '&', and the '?' when no parameter is left).  libpq
+ * reads the result as the URL with those keywords unset.
+ */
+void pgurl_without_password(const struct pgurl *u, struct buf *out);
 
 #endif

@@ -4,7 +4,9 @@
  * Values are read as CKAN reads them (common/ini), URLs as libpq reads them
  * (common/pgurl); edits replace only the bytes of the changed URL component
  * and are verified by libpq itself before fileio writes them atomically.
- * libpq is loaded only by set, check and databases.
+ * libpq is loaded only by set, check, databases and url with edits.
+ * Every password this tool prints goes through one masker built on
+ * pgurl_secrets (a URL's text) and mask_ini (an ini's text).
  */
 #include <getopt.h>
 #include <limits.h>
@@ -86,6 +88,9 @@ static void usage(void)
 	       "  ckan-pgurl [-c FILE] [-k KEY | --all] [--json | --shell] [--show-password] [show]\n"
 	       "  ckan-pgurl [-c FILE] [-k KEY] get FIELD\n"
 	       "  ckan-pgurl [-c FILE] [-k KEY | --all] set FIELD=VALUE... [--dry-run] [--backup[=SUFFIX]]\n"
+	       "  ckan-pgurl [-c FILE] [-k KEY | --all] [--show-password] url [FIELD=VALUE...]\n"
+	       "  ckan-pgurl [-c FILE] pgpass\n"
+	       "  ckan-pgurl [-c FILE] restore BACKUP [--dry-run] [--backup[=SUFFIX]]\n"
 	       "  ckan-pgurl [-c FILE] lint\n"
 	       "  ckan-pgurl [-c FILE] [-k KEY] check [--min-version V]\n"
 	       "  ckan-pgurl [-c FILE] databases [--json]\n\n"
@@ -97,7 +102,7 @@ static void usage(void)
 	       "  -a, --all              every database URL in the file\n"
 	       "  -j, --json             print JSON\n"
 	       "  -s, --shell            print eval-safe shell assignments\n"
-	       "  -P, --show-password    print passwords instead of ****\n"
+	       "  -P, --show-password    print passwords instead of **** (url: keep them in the URL)\n"
 	       "      --ckan-version=V   read the ini as CKAN V does (default 2.10)\n"
 	       "  -n, --dry-run          print the change as a unified diff, write nothing\n"
 	       "  -b, --backup[=SUFFIX]  keep the old file as FILE.bak (or FILE followed by SUFFIX)\n"
@@ -107,6 +112,9 @@ static void usage(void)
 	       "  -V, --version          print the version and exit\n"
 	       "  -h, --help             print this help and exit\n\n"
 	       "FIELD is url, user, password, host, port, dbname, options or any libpq keyword.\n"
+	       "url prints each URL for libpq, edited but not written, without its password;\n"
+	       "pgpass prints the passwords as libpq password-file lines; restore writes BACKUP's\n"
+	       "bytes over FILE.\n"
 	       "Exit status: 0 ok, 1 negative answer (lint findings, old server), 2 trouble.\n");
 }
 
@@ -320,11 +328,22 @@ static void masked_url(const struct urlkey *uk, struct buf *b)
 		pgurl_masked(&uk->url, b);
 }
 
+/* A password as shown: the one libpq uses (userinfo or ?password=), masked. */
 static const char *shown_password(const struct urlkey *uk)
 {
-	if (!uk->url.password)
+	const char *pw = pgurl_get(&uk->url, "password");
+
+	if (!pw || !*pw)
 		return NULL;
-	return opt.show_password ? uk->url.password : "****";
+	return opt.show_password ? pw : "****";
+}
+
+/* A query parameter's value as shown: a secret one masked. */
+static const char *shown_param(const struct urlkey *uk, size_t i)
+{
+	const struct pgurl_param *pm = &uk->url.params[i];
+
+	return pgurl_is_secret(pm->key) && *pm->val && !opt.show_password ? "****" : pm->val;
 }
 
 /* The query parameters as "k=v&k2=v2" (decoded). */
@@ -334,7 +353,7 @@ static void params_string(const struct urlkey *uk, struct buf *b)
 
 	buf_reset(b);
 	for (i = 0; i < uk->url.nparams; i++)
-		buf_printf(b, "%s%s=%s", i ? "&" : "", uk->url.params[i].key, uk->url.params[i].val);
+		buf_printf(b, "%s%s=%s", i ? "&" : "", uk->url.params[i].key, shown_param(uk, i));
 }
 
 static void show_text(const struct urlkey *uk, struct buf *b)
@@ -347,13 +366,13 @@ static void show_text(const struct urlkey *uk, struct buf *b)
 	masked_url(uk, b);
 	printf("  url       %s\n", b->data);
 	printf("  user      %s\n", uk->url.user ? uk->url.user : "(libpq default)");
-	printf("  password  %s\n", uk->url.password ? shown_password(uk) : "(none: ~/.pgpass or peer)");
+	printf("  password  %s\n", shown_password(uk) ? shown_password(uk) : "(none: ~/.pgpass or peer)");
 	printf("  host      %s\n", host && *host ? host : "(default socket)");
 	printf("  port      %s", effective_port(uk, &dflt));
 	printf("%s\n", dflt ? " (default)" : "");
 	printf("  dbname    %s\n", uk->url.dbname ? uk->url.dbname : "(the user name)");
 	for (i = 0; i < uk->url.nparams; i++)
-		printf("  %-9s %s\n", uk->url.params[i].key, uk->url.params[i].val);
+		printf("  %-9s %s\n", uk->url.params[i].key, shown_param(uk, i));
 	printf("  server    %s\n", pgurl_is_local(&uk->url) ? "local" : "remote");
 }
 
@@ -430,7 +449,7 @@ static void show_json(const struct urlkey *uk, struct buf *b)
 		printf("%s", i ? ", " : "");
 		out_json_string(stdout, uk->url.params[i].key);
 		printf(": ");
-		out_json_string(stdout, uk->url.params[i].val);
+		out_json_string(stdout, shown_param(uk, i));
 	}
 	printf("}, \"local\": %s}", pgurl_is_local(&uk->url) ? "true" : "false");
 }
@@ -617,8 +636,8 @@ static int conninfo_parse(const char *url, struct conninfo *ci, struct diag_err 
 	ci->opts = pq->conninfoParse(u.data, &msg);
 	buf_free(&u);
 	if (!ci->opts) {
-		diag_set(err, NULL, 0, "libpq rejects the edited URL: %.*s", (int)strcspn(msg ? msg : "", "\n"),
-			 msg ? msg : "");
+		/* libpq's message quotes the URL, password and all: leave it out. */
+		diag_set(err, NULL, 0, "libpq rejects the edited URL");
 		if (msg)
 			pq->freemem(msg);
 		return -1;
@@ -755,76 +774,246 @@ static int only_server_fields(const struct change *ch, size_t nch)
 	return 1;
 }
 
-/* Replace every password in text (a parsed ini) by **** for a diff shown to people. */
-static char *mask_passwords(const char *text, size_t len, size_t *outlen)
+/* One span of an ini's text to replace by "****". */
+struct mask_list {
+	struct splice *v;
+	size_t n;
+};
+
+static void mask_add(struct mask_list *m, size_t off, size_t len)
+{
+	m->v = xrealloc(m->v, (m->n + 1) * sizeof *m->v);
+	m->v[m->n].off = off;
+	m->v[m->n].len = len;
+	m->v[m->n].bytes = NULL;
+	m->n++;
+}
+
+/* Where a multi-line value ends: the end of its last line, before the line end. */
+static size_t value_end(const char *text, size_t len, const struct ckanini_entry *e)
+{
+	size_t p = e->val_off;
+	int line = e->line;
+
+	for (; p < len; p++) {
+		if (text[p] != '\n')
+			continue;
+		if (line == e->last_line)
+			break;
+		line++;
+	}
+	if (p > e->val_off && p <= len && text[p - 1] == '\r')
+		p--;
+	return p;
+}
+
+/*
+ * The secrets of one value.  Its bytes are read as the URL CKAN hands to
+ * libpq ("%%" is one '%' for CKAN >= 2.9; map[i] is the file offset of the
+ * URL's byte i) and pgurl_secrets says where the passwords are.  A value
+ * that is not a URL byte for byte (continuation lines, %(name)s) or that
+ * pgurl cannot read goes whole when it is a database key or holds an '@'
+ * after "://": guessing where a password ends is how one leaks.
+ */
+static void mask_value(const char *text, size_t len, const struct ckanini_entry *e, int url_key,
+		       enum ckanini_dialect d, struct mask_list *m)
+{
+	const char *raw = text + e->val_off, *sep;
+	size_t n = e->val_len, i, j, *map;
+	struct buf v;
+	struct pgurl u;
+	struct diag_err err;
+	int whole = 0;
+
+	if (e->multiline) {
+		if (url_key || (strstr(e->raw, "://") && strchr(strstr(e->raw, "://"), '@')))
+			mask_add(m, e->val_off, value_end(text, len, e) - e->val_off);
+		return;
+	}
+	sep = memmem(raw, n, "://", 3);
+	if (!url_key && !sep)
+		return;
+	buf_init(&v);
+	buf_add(&v, "", 0);
+	map = xmalloc((n + 1) * sizeof *map);
+	for (i = 0, j = 0; i < n; i++, j++) {
+		map[j] = e->val_off + i;
+		if (raw[i] == '%' && i + 1 < n && raw[i + 1] == '%' && d != INI_CKAN_26)
+			i++;
+		else if (raw[i] == '%' && (d != INI_CKAN_26 || (i + 1 < n && raw[i + 1] == '(')))
+			whole = 1;	/* interpolation, or a lone '%' configparser refuses */
+		buf_addc(&v, raw[i]);
+	}
+	map[j] = e->val_off + n;
+	if (!whole && pgurl_parse(v.data, v.len, &u, &err) == 0) {
+		struct pgurl_span *sp;
+		size_t k, ns = pgurl_secrets(&u, &sp);
+
+		for (k = 0; k < ns; k++)
+			mask_add(m, map[sp[k].off], map[sp[k].off + sp[k].len] - map[sp[k].off]);
+		free(sp);
+		pgurl_free(&u);
+	} else if (url_key || (sep && memchr(sep, '@', n - (size_t)(sep - raw)))) {
+		if (n > 0)
+			mask_add(m, e->val_off, n);
+	}
+	free(map);
+	buf_free(&v);
+}
+
+/*
+ * A text that is no ini (a file a restore repairs): on every line holding
+ * "://", what follows it goes, since no value can be told from another.
+ */
+static char *mask_lines(const char *text, size_t len, size_t *outlen)
+{
+	struct buf b;
+	size_t pos = 0;
+
+	buf_init(&b);
+	buf_add(&b, "", 0);
+	while (pos < len) {
+		const char *nl = memchr(text + pos, '\n', len - pos);
+		size_t end = nl ? (size_t)(nl - text) : len, cut = end;
+		const char *sep = memmem(text + pos, end - pos, "://", 3);
+
+		if (end > pos && text[end - 1] == '\r')
+			cut = end - 1;
+		if (sep) {
+			buf_add(&b, text + pos, (size_t)(sep - text) + 3 - pos);
+			buf_adds(&b, "****");
+			buf_add(&b, text + cut, end - cut);
+		} else {
+			buf_add(&b, text + pos, end - pos);
+		}
+		if (nl)
+			buf_addc(&b, '\n');
+		pos = nl ? end + 1 : len;
+	}
+	*outlen = b.len;
+	return buf_steal(&b);
+}
+
+/*
+ * The ini's text with every password replaced by "****", for a diff shown
+ * to people: each value that is a database URL, or any value holding a URL
+ * (CKAN extensions keep theirs under other keys), in every section.  Read
+ * as the chosen CKAN version reads it, else as CKAN 2.6 (which refuses
+ * less), else line by line (mask_lines).
+ */
+static char *mask_ini(const char *text, size_t len, size_t *outlen)
 {
 	struct ckanini_file f;
 	struct diag_err err;
-	struct splice sp[NKEYS];
+	struct mask_list m = { NULL, 0 };
+	enum ckanini_dialect d = opt.dialect;
 	struct buf b;
-	size_t n = 0, i, pos = 0;
+	size_t i, k, pos = 0;
 
-	buf_init(&b);
-	if (ckanini_parse("", text, len, opt.dialect, &f, &err) == 0) {
-		for (i = 0; i < NKEYS; i++) {
-			const struct ckanini_entry *e = ckanini_lookup(&f, "app:main", key_defs[i].key);
-			struct pgurl u;
-
-			if (!e || e->multiline)
-				continue;
-			if (pgurl_parse(text + e->val_off, e->val_len, &u, &err) == 0) {
-				if (u.password_span.len) {
-					sp[n].off = e->val_off + u.password_span.off;
-					sp[n].len = u.password_span.len;
-					n++;
-				}
-				pgurl_free(&u);
-			}
-		}
-		ckanini_free(&f);
+	if (ckanini_parse("", text, len, d, &f, &err) < 0) {
+		d = INI_CKAN_26;
+		if (ckanini_parse("", text, len, d, &f, &err) < 0)
+			return mask_lines(text, len, outlen);
 	}
-	qsort(sp, n, sizeof sp[0], cmp_splice);
-	for (i = 0; i < n; i++) {
-		buf_add(&b, text + pos, sp[i].off - pos);
+	for (i = 0; i < f.n; i++) {
+		int url_key = 0;
+
+		for (k = 0; k < NKEYS; k++)
+			url_key |= strcmp(f.entries[i].key, key_defs[k].key) == 0;
+		mask_value(text, len, &f.entries[i], url_key, d, &m);
+	}
+	ckanini_free(&f);
+	qsort(m.v, m.n, sizeof *m.v, cmp_splice);
+	buf_init(&b);
+	buf_add(&b, "", 0);
+	for (i = 0; i < m.n; i++) {
+		if (m.v[i].off < pos)	/* spans never overlap; be safe anyway */
+			continue;
+		buf_add(&b, text + pos, m.v[i].off - pos);
 		buf_adds(&b, "****");
-		pos = sp[i].off + sp[i].len;
+		pos = m.v[i].off + m.v[i].len;
 	}
 	buf_add(&b, text + pos, len - pos);
+	free(m.v);
 	*outlen = b.len;
 	return buf_steal(&b);
+}
+
+/*
+ * The unified diff of an ini from a to b, passwords masked unless
+ * --show-password: the one preview set and restore print.
+ */
+static void print_diff(const char *path, const char *a, size_t alen, const char *b, size_t blen)
+{
+	struct buf diff;
+	size_t la = alen, lb = blen;
+	char *ma, *mb;
+
+	buf_init(&diff);
+	if (opt.show_password) {
+		ma = xstrndup(a, alen);
+		mb = xstrndup(b, blen);
+	} else {
+		ma = mask_ini(a, alen, &la);
+		mb = mask_ini(b, blen, &lb);
+	}
+	fileio_diff(path, path, ma, la, mb, lb, &diff);
+	if (diff.len == 0 && !(alen == blen && memcmp(a, b, alen) == 0))
+		buf_printf(&diff, "--- %s\n+++ %s\n(only a password changes)\n", path, path);
+	fwrite(diff.data ? diff.data : "", 1, diff.len, stdout);
+	free(ma);
+	free(mb);
+	buf_free(&diff);
+}
+
+/* Apply every change to url with pgurl_edit, one after the other, as set does; the result in cur. */
+static int apply_changes(const struct urlkey *uk, const char *url, const struct change *ch, size_t nch,
+			 struct buf *cur, struct diag_err *err)
+{
+	struct buf next;
+	size_t i;
+	int rc = 0;
+
+	buf_init(&next);
+	buf_reset(cur);
+	buf_adds(cur, url);
+	for (i = 0; i < nch && rc == 0; i++) {
+		struct pgurl u;
+
+		if (pgurl_parse(cur->data, cur->len, &u, err) < 0) {
+			rc = -1;
+			break;
+		}
+		buf_reset(&next);
+		if (pgurl_edit(&u, ch[i].field, ch[i].value, &next, err) < 0) {
+			snprintf(err->file, sizeof err->file, "%s", uk->file->src.path);
+			err->line = uk->ent->line;
+			rc = -1;
+		} else {
+			buf_reset(cur);
+			buf_add(cur, next.data, next.len);
+		}
+		pgurl_free(&u);
+	}
+	buf_free(&next);
+	return rc;
 }
 
 /* Edit one URL with every change; add the file splice to sp and give the new URL (for verify_edits). */
 static int edit_key(struct urlkey *uk, const struct change *ch, size_t nch, struct splice *sp, char **new_url,
 		    struct diag_err *err)
 {
-	struct buf cur, next, bytes;
-	size_t *map, i, pre = 0, suf = 0;
+	struct buf cur, bytes;
+	size_t *map, pre = 0, suf = 0;
 	int rc = -1;
 
 	map = value_map(uk, err);
 	if (!map)
 		return -1;
 	buf_init(&cur);
-	buf_init(&next);
 	buf_init(&bytes);
-	buf_adds(&cur, uk->value);
-	for (i = 0; i < nch; i++) {
-		struct pgurl u;
-
-		if (pgurl_parse(cur.data, cur.len, &u, err) < 0)
-			goto out;
-		buf_reset(&next);
-		if (pgurl_edit(&u, ch[i].field, ch[i].value, &next, err) < 0) {
-			pgurl_free(&u);
-			snprintf(err->file, sizeof err->file, "%s", uk->file->src.path);
-			err->line = uk->ent->line;
-			goto out;
-		}
-		pgurl_free(&u);
-		buf_reset(&cur);
-		buf_add(&cur, next.data, next.len);
-	}
+	if (apply_changes(uk, uk->value, ch, nch, &cur, err) < 0)
+		goto out;
 	/* Only the bytes between the common prefix and suffix change. */
 	{
 		size_t olen = strlen(uk->value), nlen = cur.len;
@@ -844,7 +1033,6 @@ static int edit_key(struct urlkey *uk, const struct change *ch, size_t nch, stru
 out:
 	free(map);
 	buf_free(&cur);
-	buf_free(&next);
 	buf_free(&bytes);
 	return rc;
 }
@@ -980,34 +1168,7 @@ static int cmd_set(int argc, char **argv)
 			return EXIT_TROUBLE;
 		}
 		if (opt.dry_run) {
-			struct buf diff, label_a, label_b;
-			size_t la, lb;
-			char *ma, *mb;
-
-			buf_init(&diff);
-			buf_init(&label_a);
-			buf_init(&label_b);
-			if (opt.show_password) {
-				ma = xstrndup(cf->src.data.data, cf->src.data.len);
-				la = cf->src.data.len;
-				mb = xstrndup(out.data, out.len);
-				lb = out.len;
-			} else {
-				ma = mask_passwords(cf->src.data.data, cf->src.data.len, &la);
-				mb = mask_passwords(out.data, out.len, &lb);
-			}
-			buf_printf(&label_a, "%s", cf->src.path);
-			buf_printf(&label_b, "%s", cf->src.path);
-			fileio_diff(label_a.data, label_b.data, ma, la, mb, lb, &diff);
-			if (diff.len == 0 && !(out.len == cf->src.data.len &&
-					       memcmp(out.data, cf->src.data.data, out.len) == 0))
-				buf_printf(&diff, "--- %s\n+++ %s\n(only a password changes)\n", cf->src.path, cf->src.path);
-			fwrite(diff.data ? diff.data : "", 1, diff.len, stdout);
-			free(ma);
-			free(mb);
-			buf_free(&diff);
-			buf_free(&label_a);
-			buf_free(&label_b);
+			print_diff(cf->src.path, cf->src.data.data, cf->src.data.len, out.data, out.len);
 		} else {
 			struct fileio_opts fo = { opt.backup, opt.break_hardlink };
 			struct fileio_stage stg;
@@ -1034,6 +1195,195 @@ static int cmd_set(int argc, char **argv)
 			return status;
 	}
 	return status;
+}
+
+/* ---- url, pgpass, restore: what the upgrade driver asks ---------------- */
+
+/* url for libpq: without the "+DRIVER" of SQLAlchemy's scheme. */
+static void drop_driver(struct buf *b)
+{
+	char *sep = strstr(b->data, "://"), *plus = strchr(b->data, '+');
+
+	if (sep && plus && plus < sep) {
+		memmove(plus, sep, b->len - (size_t)(sep - b->data) + 1);
+		b->len -= (size_t)(sep - plus);
+	}
+}
+
+static int cmd_url(int argc, char **argv)
+{
+	struct change ch[64];
+	struct urlkey *sel[NKEYS];
+	char *new_url[NKEYS];
+	struct diag_err err;
+	struct buf cur, out;
+	size_t nch = 0, n, i;
+
+	if (argc > 64)
+		diag_usage("too many changes");
+	if (argc > 0)
+		nch = (size_t)parse_changes(argc, argv, ch);
+	warn_env();
+	n = selected(sel, 0);
+	if (n == 0) {
+		diag_error(chain[0].src.path, 0, "no database URL in [app:main]");
+		return EXIT_TROUBLE;
+	}
+	buf_init(&cur);
+	for (i = 0; i < n; i++) {
+		require_url(sel[i]);
+		if (apply_changes(sel[i], sel[i]->value, ch, nch, &cur, &err) < 0) {
+			diag_report(&err);
+			exit(EXIT_TROUBLE);
+		}
+		new_url[i] = xstrndup(cur.data, cur.len);
+	}
+	buf_free(&cur);
+	/* The same check set makes before it writes: libpq reads each edit as intended. */
+	if (nch > 0 && verify_edits(sel, new_url, n, ch, nch, &err) < 0) {
+		diag_report(&err);
+		exit(EXIT_TROUBLE);
+	}
+	buf_init(&out);
+	if (opt.format == OUT_JSON)
+		printf("{");
+	for (i = 0; i < n; i++) {
+		struct pgurl u;
+
+		buf_reset(&out);
+		if (pgurl_parse(new_url[i], strlen(new_url[i]), &u, &err) < 0) {
+			diag_error(sel[i]->file->src.path, entry_line(sel[i]), "%s: %s", sel[i]->def->key, err.msg);
+			exit(EXIT_TROUBLE);
+		}
+		if (opt.show_password)
+			buf_adds(&out, new_url[i]);
+		else
+			pgurl_without_password(&u, &out);
+		pgurl_free(&u);
+		drop_driver(&out);
+		if (opt.format == OUT_JSON) {
+			printf("%s", i ? ", " : "");
+			out_json_string(stdout, sel[i]->def->key);
+			printf(": ");
+			out_json_string(stdout, out.data);
+		} else if (opt.format == OUT_SHELL) {
+			shell_var(sel[i], "URL", out.data);
+		} else {
+			printf("%s\n", out.data);
+		}
+		free(new_url[i]);
+	}
+	if (opt.format == OUT_JSON)
+		printf("}\n");
+	buf_free(&out);
+	return EXIT_SAME;
+}
+
+/* A libpq password-file field: '\' and ':' get a '\' before them. */
+static void passfile_field(struct buf *b, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '\\' || *s == ':')
+			buf_addc(b, '\\');
+		buf_addc(b, *s);
+	}
+}
+
+static int cmd_pgpass(void)
+{
+	struct urlkey *sel[NKEYS];
+	struct buf lines[NKEYS];
+	size_t n, i, j, nl = 0;
+
+	if (opt.format != OUT_TEXT)
+		diag_usage("pgpass prints password-file lines, not --json or --shell");
+	warn_env();
+	n = selected(sel, 1);
+	if (opt.key && !sel[0]->file) {
+		diag_error(chain[0].src.path, 0, "no %s in [app:main]", sel[0]->def->key);
+		return EXIT_TROUBLE;
+	}
+	for (i = 0; i < n; i++)
+		require_url(sel[i]);
+	for (i = 0; i < n; i++) {
+		const struct pgurl *u = &sel[i]->url;
+		const char *pw = pgurl_get(u, "password"), *user = pgurl_get(u, "user");
+		const char *db = pgurl_get(u, "dbname");
+		int dup = 0;
+
+		if (!pw || !*pw)
+			continue;
+		if (strpbrk(pw, "\r\n")) {
+			diag_error(sel[i]->file->src.path, entry_line(sel[i]),
+				   "%s: the password holds a line break, which a password file cannot carry",
+				   sel[i]->def->key);
+			return EXIT_TROUBLE;
+		}
+		buf_init(&lines[nl]);
+		buf_adds(&lines[nl], "*:*:");
+		/* Absent, libpq uses a default (the user name, the login name): any matches. */
+		if (db && *db)
+			passfile_field(&lines[nl], db);
+		else
+			buf_addc(&lines[nl], '*');
+		buf_addc(&lines[nl], ':');
+		if (user && *user)
+			passfile_field(&lines[nl], user);
+		else
+			buf_addc(&lines[nl], '*');
+		buf_addc(&lines[nl], ':');
+		passfile_field(&lines[nl], pw);
+		for (j = 0; j < nl; j++)
+			dup |= strcmp(lines[j].data, lines[nl].data) == 0;
+		if (dup)
+			buf_free(&lines[nl]);
+		else
+			nl++;
+	}
+	for (j = 0; j < nl; j++) {
+		printf("%s\n", lines[j].data);
+		buf_free(&lines[j]);
+	}
+	return nl ? EXIT_SAME : EXIT_DIFF;
+}
+
+/*
+ * restore BACKUP: FILE gets BACKUP's bytes, written as set writes (FILE's
+ * link, mode and owner kept; same bytes: nothing written).  Neither file is
+ * read as an ini except to mask the --dry-run diff: a broken FILE is what
+ * a restore repairs.
+ */
+static int cmd_restore(int argc, char **argv)
+{
+	struct fileio_src cur, bak;
+	struct fileio_opts fo = { opt.backup, opt.break_hardlink };
+	struct diag_err err;
+	const char *file;
+	int rc;
+
+	if (argc != 1)
+		diag_usage("restore takes one BACKUP file");
+	if (opt.key || opt.all)
+		diag_usage("restore works on the whole file: no -k or --all");
+	file = find_config();
+	memset(&cur, 0, sizeof cur);
+	if (fileio_read(argv[0], &bak, &err) < 0 || fileio_read(file, &cur, &err) < 0) {
+		diag_report(&err);
+		fileio_src_free(&bak);
+		fileio_src_free(&cur);
+		return EXIT_TROUBLE;
+	}
+	if (opt.dry_run) {
+		print_diff(cur.path, cur.data.data, cur.data.len, bak.data.data, bak.data.len);
+		rc = 0;
+	} else {
+		rc = fileio_replace(&cur, bak.data.data, bak.data.len, &fo, &err);
+		if (rc < 0)
+			diag_report(&err);
+	}
+	fileio_src_free(&cur);
+	fileio_src_free(&bak);
+	return rc < 0 ? EXIT_TROUBLE : EXIT_SAME;
 }
 
 /* ---- what other CKAN versions read ----------------------------------- */
@@ -1208,16 +1558,18 @@ static void lint_url(const struct urlkey *uk)
 
 		for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
 			if (diag_parse_long(tok, 1, 65535, &p) < 0) {
-				finding(uk, NULL, "port \"%s\" is not a number: a raw '/' or ':' in the password? "
-					"percent-encode it (%%2F, %%3A)", tok);
+				/* Not quoted: it is most likely the start of a password. */
+				finding(uk, NULL, "a port is not a number: a raw '/' or ':' in the password? "
+					"percent-encode it (%%2F, %%3A)");
 				break;
 			}
 		free(copy);
 	}
 	for (i = 0; i < uk->url.nhosts; i++)
-		if (strchr(uk->url.hosts[i].host, '@'))
-			finding(uk, NULL, "host \"%s\" holds an '@': a raw '@' in the password? percent-encode it as %%40",
-				uk->url.hosts[i].host);
+		if (strchr(uk->url.hosts[i].host, '@'))	/* what comes before the '@' is likely the password's rest */
+			finding(uk, NULL, "host \"%s%s\" holds an '@': a raw '@' in the password? percent-encode it as %%40",
+				opt.show_password ? "" : "****", opt.show_password ? uk->url.hosts[i].host
+				: strrchr(uk->url.hosts[i].host, '@'));
 }
 
 static int cmd_lint(void)
@@ -1529,17 +1881,24 @@ int main(int argc, char **argv)
 		diag_usage("--backup suffix must be non-empty and without '/'");
 	cmd = optind < argc ? argv[optind++] : "show";
 	if (strcmp(cmd, "show") && strcmp(cmd, "get") && strcmp(cmd, "set") && strcmp(cmd, "lint") &&
-	    strcmp(cmd, "check") && strcmp(cmd, "databases"))
+	    strcmp(cmd, "check") && strcmp(cmd, "databases") && strcmp(cmd, "url") && strcmp(cmd, "pgpass") &&
+	    strcmp(cmd, "restore"))
 		diag_usage("unknown command \"%s\"", cmd);
-	if (strcmp(cmd, "set") && strcmp(cmd, "get") && optind < argc)
+	if (strcmp(cmd, "set") && strcmp(cmd, "get") && strcmp(cmd, "url") && strcmp(cmd, "restore") && optind < argc)
 		diag_usage("%s takes no arguments", cmd);
+	if (opt.dry_run && strcmp(cmd, "set") && strcmp(cmd, "restore"))
+		diag_usage("--dry-run goes with set and restore");
+	/* restore reads no ini: the file it repairs may not parse. */
+	if (strcmp(cmd, "restore") == 0)
+		return diag_finish(cmd_restore(argc - optind, argv + optind));
 
 	lint_mode = strcmp(cmd, "lint") == 0;
 	if (lint_mode && opt.format == OUT_JSON)
 		printf("[");	/* findings made while loading belong in the array too */
 	/* These need libpq once the ini is read (set verifies its edits with
 	 * it): let it load meanwhile, and while set syncs the new file. */
-	if (strcmp(cmd, "set") == 0 || strcmp(cmd, "check") == 0 || strcmp(cmd, "databases") == 0)
+	if (strcmp(cmd, "set") == 0 || strcmp(cmd, "check") == 0 || strcmp(cmd, "databases") == 0 ||
+	    (strcmp(cmd, "url") == 0 && optind < argc))
 		pq_preload();
 	load_chain(find_config());
 	load_keys();
@@ -1553,6 +1912,10 @@ int main(int argc, char **argv)
 		status = cmd_lint();
 	else if (strcmp(cmd, "check") == 0)
 		status = cmd_check();
+	else if (strcmp(cmd, "url") == 0)
+		status = cmd_url(argc - optind, argv + optind);
+	else if (strcmp(cmd, "pgpass") == 0)
+		status = cmd_pgpass();
 	else
 		status = cmd_databases();
 	return diag_finish(status);

@@ -198,7 +198,8 @@ is "$(printf '%s' "$OUT" | python3 -c 'import json,sys; d=json.load(sys.stdin); 
 run "$P" -c "$D/ckan.ini" lint --json
 is "$OUT" "[]" "lint --json of a clean file is an empty array"
 run "$P" -c "$D/typo.ini" lint
-like "$OUT" "port \"pa\" is not a number: a raw '/'" "a raw '/' in a password is spotted"
+like "$OUT" "a port is not a number: a raw '/'" "a raw '/' in a password is spotted"
+unlike "$OUT" '"pa"' "... without quoting the start of the password"
 printf '[app:main]\nsqlalchemy.url = postgresql://u:50%%off@localhost/db\n' >"$W/pct.ini"
 run "$P" -c "$W/pct.ini" lint
 like "$OUT" "a lone '%' is an error" "a lone % is flagged"
@@ -220,6 +221,190 @@ CKAN_DATASTORE_WRITE_URL=x run "$P" -c "$D/ckan.ini" lint
 is "$RC" 1 "an env override is a finding"
 run "$P" -c "$D/chain/top.ini" lint
 like "$OUT" "sub/base.ini:2: sqlalchemy.url: note: defined here" "lint says which file really defines a key"
+
+# --- url: each URL for libpq, edited as set edits, without its password
+F=$(fresh ckan.ini)
+cp "$F" "$W/orig"
+run "$P" -c "$F" --all url port=5433
+is "$RC" 0 "url exits 0"
+is "$OUT" "postgresql://ckan_default@localhost:5433/ckan_default
+postgresql://ckan_default@localhost:5433/datastore_default
+postgresql://datastore_default@localhost:5433/datastore_default" "--all url port=5433: every URL in key order, edited, no password"
+ok "url writes nothing" cmp -s "$F" "$W/orig"
+run "$P" -c "$F" url
+is "$OUT" "postgresql://ckan_default@localhost/ckan_default" "url without -k is the main URL"
+run "$P" -c "$F" -k read url host=db.example.org
+is "$OUT" "postgresql://datastore_default@db.example.org/datastore_default" "-k read url host=..."
+run "$P" -c "$F" -P url port=5433
+is "$OUT" "postgresql://ckan_default:s3cret@localhost:5433/ckan_default" "url --show-password keeps it"
+run "$P" -c "$F" --json --all url
+is "$(printf '%s' "$OUT" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["ckan.datastore.read_url"])')" \
+	"postgresql://datastore_default@localhost/datastore_default" "url --json: key -> URL"
+run "$P" -c "$F" --shell -k write url
+is "$OUT" "CKAN_DB_WRITE_URL='postgresql://ckan_default@localhost/datastore_default'" "url --shell"
+run "$P" -c "$F" url port=0
+is "$RC" 2 "url with a bad edit exits 2"
+like "$ERR" "port \"0\" is not a number from 1 to 65535" "... and says why, as set does"
+printf '[app:main]\nsqlalchemy.url = postgresql+psycopg2://u:pw@h/db?sslmode=require&password=x&application_name=a\nckan.datastore.read_url = postgresql://r@h/ds\n' >"$W/drv.ini"
+run "$P" -c "$W/drv.ini" --all url
+is "$OUT" "postgresql://u@h/db?sslmode=require&application_name=a
+postgresql://r@h/ds" "url drops SQLAlchemy's +driver and every ?password=; absent keys are left out"
+# Names libpq must read back exactly: the URL printed, put in an ini that
+# CKAN 2.6-2.8 read without '%' rules, read back by pgurl's scanner (which
+# tests/unit/pgurl.c proves equal to PQconninfoParse).
+WU="we'ird \"us@r\": /x%#ü"
+WD="d b/'\"@:%#ä€"
+run "$P" -c "$F" url "user=$WU" "dbname=$WD"
+is "$RC" 0 "url with special user and dbname"
+like "$OUT" "^postgresql://we%27ird%20%22us%40r%22%3A%20%2Fx%25%23%C3%BC@localhost/d%20b%2F%27%22%40%3A%25%23%C3%A4%E2%82%AC$" "... percent-encoded"
+printf '[app:main]\nsqlalchemy.url = %s\n' "$OUT" >"$W/rt.ini"
+is "$("$P" -c "$W/rt.ini" --ckan-version 2.8 get user)" "$WU" "... the user reads back"
+is "$("$P" -c "$W/rt.ini" --ckan-version 2.8 get dbname)" "$WD" "... the dbname reads back"
+for cmd in "url" "--all url" "pgpass"; do
+	# shellcheck disable=SC2086 # the command words are meant to split
+	LD_DEBUG=files "$P" -c "$F" $cmd >/dev/null 2>"$TAP_TMP/ld"
+	unlike "$(grep 'calling init' "$TAP_TMP/ld")" "libpq" "ckan-pgurl $cmd does not load libpq"
+done
+LD_DEBUG=files "$P" -c "$F" url port=5433 >/dev/null 2>"$TAP_TMP/ld"
+like "$(grep 'calling init' "$TAP_TMP/ld")" "libpq" "url with an edit loads libpq to verify it"
+
+# --- pgpass: libpq password-file lines
+F=$(fresh ckan.ini)
+run "$P" -c "$F" pgpass
+is "$RC" 0 "pgpass exits 0"
+is "$OUT" "*:*:ckan_default:ckan_default:s3cret
+*:*:datastore_default:ckan_default:s3cret
+*:*:datastore_default:datastore_default:r3ad" "pgpass: one line per URL with a password, in key order"
+PW1="a:b\\c'd e ü€"
+PW2='x\:y'
+"$P" -c "$F" -k main set "password=$PW1" user=u:1 >/dev/null
+"$P" -c "$F" -k write set "password=$PW2" >/dev/null
+run "$P" -c "$F" pgpass
+is "$OUT" "*:*:ckan_default:u\\:1:a\\:b\\\\c'd e ü€
+*:*:datastore_default:ckan_default:x\\\\\\:y
+*:*:datastore_default:datastore_default:r3ad" "pgpass escapes '\\' and ':' in every field"
+printf '[app:main]\nsqlalchemy.url = postgresql://u:pw@h/db\nckan.datastore.write_url = postgresql://u:pw@h2:5433/db?password=pw\nckan.datastore.read_url = postgresql://r@h/db\n' >"$W/dup.ini"
+run "$P" -c "$W/dup.ini" pgpass
+is "$OUT" "*:*:db:u:pw" "pgpass de-duplicates and skips URLs without a password"
+printf '[app:main]\nsqlalchemy.url = postgresql://u@h/db\nckan.datastore.write_url = postgresql:///ds\n' >"$W/nopw.ini"
+run "$P" -c "$W/nopw.ini" pgpass
+is "$RC" 1 "pgpass exits 1 when no URL has a password"
+is "$OUT" "" "... and prints nothing"
+printf '[app:main]\nsqlalchemy.url = postgresql:///db?password=pw\n' >"$W/nouser.ini"
+run "$P" -c "$W/nouser.ini" pgpass
+is "$OUT" "*:*:db:*:pw" "an absent user is '*'"
+run "$P" -c "$F" --json pgpass
+is "$RC" 2 "pgpass --json is a usage error"
+
+# --- restore: FILE gets BACKUP's bytes, written as set writes
+mkdir -p "$W/rs"
+cp "$D/ckan.ini" "$W/rs/real.ini"
+cp "$D/ckan.ini" "$W/rs/backup.ini"
+chmod 640 "$W/rs/real.ini"
+chown 65534:65534 "$W/rs/real.ini" 2>/dev/null || true
+owner=$(stat -c %u:%g "$W/rs/real.ini")
+ln -s real.ini "$W/rs/ckan.ini"
+"$P" -c "$W/rs/ckan.ini" set port=5999 user=other >/dev/null
+printf '\n[broken\n' >>"$W/rs/real.ini"	# a restore repairs a file that no longer parses
+cp "$W/rs/real.ini" "$W/rs/before"
+run "$P" -c "$W/rs/ckan.ini" restore "$W/rs/backup.ini" --dry-run
+is "$RC" 0 "restore --dry-run exits 0"
+ok "restore --dry-run writes nothing" cmp -s "$W/rs/real.ini" "$W/rs/before"
+like "$OUT" "^\+sqlalchemy.url = postgresql://ckan_default:\*\*\*\*@localhost/ckan_default$" "restore --dry-run prints the diff"
+like "$OUT" "^-sqlalchemy.url = postgresql://\*\*\*\*$" "... a file that is no ini masked line by line"
+unlike "$OUT" "s3cret|r3ad" "... with passwords masked"
+run "$P" -c "$W/rs/ckan.ini" restore "$W/rs/backup.ini"
+is "$RC" 0 "restore exits 0"
+is "$OUT$ERR" "" "restore is quiet"
+ok "the file is byte-identical to the backup" cmp -s "$W/rs/real.ini" "$W/rs/backup.ini"
+ok "the symlink is still a link" test -L "$W/rs/ckan.ini"
+is "$(readlink "$W/rs/ckan.ini")" "real.ini" "... to the same target"
+is "$(stat -c %a "$W/rs/real.ini")" 640 "mode 0640 kept"
+is "$(stat -c %u:%g "$W/rs/real.ini")" "$owner" "owner kept"
+is "$(ls -a "$W/rs" | grep -c '^\.real')" 0 "no temp file left"
+m=$(mtime "$W/rs/real.ini")
+sleep 1
+run "$P" -c "$W/rs/ckan.ini" restore "$W/rs/backup.ini"
+is "$RC" 0 "restore of equal bytes exits 0"
+is "$(mtime "$W/rs/real.ini")" "$m" "... and leaves the mtime"
+run "$P" -c "$W/rs/ckan.ini" restore "$W/rs/backup.ini" --dry-run
+is "$OUT" "" "restore --dry-run of equal bytes prints nothing"
+"$P" -c "$W/rs/ckan.ini" set port=5998 >/dev/null
+cp "$W/rs/real.ini" "$W/rs/before"
+m=$(mtime "$W/rs/real.ini")
+for b in "$W/rs/missing.ini" "$W/rs" /dev/null; do
+	run "$P" -c "$W/rs/ckan.ini" restore "$b"
+	is "$RC" 2 "restore from $b exits 2"
+	like "$ERR" "^ckan-pgurl: $b: " "... naming the backup"
+	ok "... FILE untouched" cmp -s "$W/rs/real.ini" "$W/rs/before"
+	is "$(mtime "$W/rs/real.ini")" "$m" "... mtime kept"
+done
+like "$ERR" "not a regular file" "a device is not a backup"
+run "$P" -c "$W/rs/ckan.ini" restore
+is "$RC" 2 "restore without BACKUP is a usage error"
+LD_DEBUG=files "$P" -c "$W/rs/ckan.ini" restore "$W/rs/backup.ini" >/dev/null 2>"$TAP_TMP/ld"
+unlike "$(grep 'calling init' "$TAP_TMP/ld")" "libpq" "restore does not load libpq"
+ok "... and restored" cmp -s "$W/rs/real.ini" "$W/rs/backup.ini"
+
+# --- one masker for every output path: a password in the userinfo, in
+# ?password=, in a multi-host URL, percent-encoded ('%' doubled for
+# configparser).  Every output must mask it and must say something.
+n=0
+for url in 'postgresql://u:Zq9secret@localhost/db' \
+	'postgresql://u@localhost/db?sslmode=require&password=Zq9secret' \
+	'postgresql://u:Zq9secret@h1:5432,h2:5433/db' \
+	'postgresql://u:Zq9%%73ecret@localhost/db?password=Zq9%%2Fx&application_name=a'; do
+	n=$((n + 1))
+	M="$W/mask$n.ini"
+	printf '[app:main]\nsqlalchemy.url = %s\nckan.datastore.write_url = %s\n' "$url" "$url" >"$M"
+	cp "$M" "$W/mask$n.bak"
+	"$P" -c "$M" -k main set port=6000 >/dev/null
+	all=""
+	for cmd in "show" "--shell show" "--json show" "get url" "url" "--all set port=5999 --dry-run" \
+		"restore $W/mask$n.bak --dry-run"; do
+		# shellcheck disable=SC2086 # the command words are meant to split
+		run "$P" -c "$M" $cmd
+		is "$RC" 0 "mask $n: $cmd exits 0"
+		like "$OUT" "^[-+ {C]|^postgresql|url " "mask $n: $cmd prints something"
+		all="$all$OUT$ERR"
+	done
+	unlike "$all" "Zq9" "mask $n: no output path shows the password"
+	like "$all" "\*\*\*\*" "mask $n: it is masked as ****"
+	printf '[app:main]\nsqlalchemy.url = %s ;old\n' "$url" >"$M"
+	run "$P" -c "$M" lint
+	like "$OUT" "CKAN 2.6-2.8 reads it differently" "mask $n: lint says how another CKAN reads it"
+	unlike "$OUT$ERR" "Zq9" "mask $n: lint masks the password"
+	run "$P" -c "$M" show
+	like "$ERR" "warning: " "mask $n: show warns"
+	unlike "$OUT$ERR" "Zq9" "mask $n: ... masked"
+done
+printf '[app:main]\nsqlalchemy.url = postgresql://u:Zq9%%%%zzsecret@localhost/db\n' >"$W/maskerr.ini"
+run "$P" -c "$W/maskerr.ini" show
+is "$RC" 2 "a bad token in a password: exit 2"
+like "$ERR" "invalid percent-encoded token in a password" "... says why"
+unlike "$ERR" "Zq9|zz" "... without quoting the password"
+printf '[app:main]\nsqlalchemy.url = postgresql://u@localhost/db?password=Zq9%%%%zz\n' >"$W/maskerr.ini"
+run "$P" -c "$W/maskerr.ini" get port
+unlike "$ERR" "Zq9|zz" "a bad token in ?password=: not quoted either"
+printf '[app:main]\nsqlalchemy.url = postgresql://u:Zq9@secret@localhost/db\n' >"$W/maskat.ini"
+run "$P" -c "$W/maskat.ini" lint
+like "$OUT" "host \"\*\*\*\*@localhost\" holds an '@'" "lint: a raw '@' in a password is spotted"
+unlike "$OUT" "Zq9|secret" "... and the host (the password's rest) is masked"
+# the issue: set --dry-run printed ?password= in clear
+printf '[app:main]\nsqlalchemy.url = postgresql://ckan@localhost/ckan?password=s3cret\n' >"$W/issue.ini"
+run "$P" -c "$W/issue.ini" set port=5433 --dry-run
+like "$OUT" "^\+sqlalchemy.url = postgresql://ckan@localhost:5433/ckan\?password=\*\*\*\*$" "set --dry-run masks ?password= (issue)"
+unlike "$OUT" "s3cret" "... s3cret never shown"
+# passwords under other keys and in values CKAN interpolates are masked whole
+printf '[app:main]\nsqlalchemy.url = postgresql://u:Zq9a@localhost/db\nckanext.x.url = redis://:Zq9b@r:6379/0\nckan.datastore.write_url = postgresql://u:%%(pw)s@localhost/ds\npw = Zq9c\nckan.datastore.read_url = postgresql://r:Zq9d@h\n  /ds\n' >"$W/other.ini"
+cp "$W/other.ini" "$W/other.bak"
+sed -i '3a x = 1' "$W/other.ini"
+run "$P" -c "$W/other.ini" restore "$W/other.bak" --dry-run
+like "$OUT" "^ ckanext.x.url = \*\*\*\*$" "a URL with a password under another key is masked"
+like "$OUT" "^ ckan.datastore.write_url = \*\*\*\*$" "an interpolated database URL is masked whole"
+unlike "$OUT" "Zq9a|Zq9b|Zq9d" "restore --dry-run shows no password"
+run "$P" -c "$W/other.ini" -P restore "$W/other.bak" --dry-run
+like "$OUT" "Zq9b" "--show-password shows them"
 
 # --- set writes only what libpq verified: the new file is synced while
 # libpq loads, and dropped when libpq cannot read the edit.  A libpq.so.5

@@ -82,6 +82,28 @@ chmod 600 "$W/pgpass"
 PGPASSFILE="$W/pgpass" run "$P" -c "$ini" -k read check
 is "$RC" 0 "check takes the password from the passfile"
 
+# url and pgpass, read by libpq itself: a role and a database whose names
+# need percent-encoding, a password that needs the passfile's escapes.
+WU="we'ird \"us@r\": /x%#ü"
+WD="d b/'\"@:%#ä€"
+WPW="p:a\\s's wö€rd"
+pgc_psql -v u="$WU" -v d="$WD" -v pw="$WPW" <<'SQL'
+CREATE ROLE :"u" LOGIN PASSWORD :'pw';
+CREATE DATABASE :"d" OWNER :"u";
+SQL
+tap_result $? "a role and a database with special names"
+printf '[app:main]\nsqlalchemy.url = postgresql://x@127.0.0.1:1/x\n' >"$W/weird.ini"
+"$P" -c "$W/weird.ini" set "user=$WU" "password=$WPW" "dbname=$WD"
+URL=$("$P" -c "$W/weird.ini" url port="$PGC_PORT")
+is "$?" 0 "url port=PORT"
+unlike "$URL" "wö" "the URL holds no password"
+"$P" -c "$W/weird.ini" pgpass >"$W/weird.pgpass"
+chmod 600 "$W/weird.pgpass"
+got=$(PGPASSFILE="$W/weird.pgpass" psql -X -At -c "SELECT current_user || '|' || current_database()" "$URL" 2>&1)
+is "$got" "$WU|$WD" "psql connects with url's URL and pgpass's password (names and password read back by libpq)"
+got=$(PGPASSFILE=/dev/null psql -X -At -w -c "SELECT 1" "$URL" 2>&1)
+like "$got" "password" "without the passfile the URL alone does not log in (no password in it)"
+
 # databases: guide step 11, classified.
 run "$P" -c "$ini" databases
 is "$RC" 0 "databases exits 0"

@@ -473,6 +473,72 @@ static void check_masked(const char *url, const char *want)
 	buf_free(&out);
 }
 
+/*
+ * Every URL libpq accepts, without its passwords, must still be accepted and
+ * mean the same with password and sslpassword unset; masked, it must hold
+ * no byte of a secret span.
+ */
+static void check_without_password(const char *url)
+{
+	PQconninfoOption *old = libpq_parse(url), *new;
+	struct pgurl u;
+	struct diag_err err;
+	struct buf out;
+	char name[512];
+	int same = 1;
+
+	if (!old)
+		return;
+	buf_init(&out);
+	snprintf(name, sizeof name, "without password: %s", url);
+	if (pgurl_parse(url, strlen(url), &u, &err) < 0) {	/* "key=value" strings: not ours */
+		pq->conninfoFree(old);
+		return;
+	}
+	pgurl_without_password(&u, &out);
+	new = libpq_parse(out.data);
+	if (!new) {
+		diag("libpq rejects %s", out.data);
+		same = 0;
+	}
+	for (const PQconninfoOption *o = old; new && o->keyword; o++) {
+		const char *want = strcmp(o->keyword, "password") == 0 || strcmp(o->keyword, "sslpassword") == 0
+			? NULL : o->val;
+		const char *got = opt(new, o->keyword);
+
+		if ((got == NULL) != (want == NULL) || (got && strcmp(got, want) != 0)) {
+			diag("%s: got %s, want %s (from %s)", o->keyword, got ? got : "NULL", want ? want : "NULL",
+			     out.data);
+			same = 0;
+		}
+	}
+	ok(same, name);
+	if (new)
+		pq->conninfoFree(new);
+	pq->conninfoFree(old);
+	pgurl_free(&u);
+	buf_free(&out);
+}
+
+static void check_stripped(const char *url, const char *want)
+{
+	struct pgurl u;
+	struct diag_err err;
+	struct buf out;
+	char name[512];
+
+	buf_init(&out);
+	snprintf(name, sizeof name, "stripped %s", url);
+	if (pgurl_parse(url, strlen(url), &u, &err) == 0) {
+		pgurl_without_password(&u, &out);
+		is_str(out.data, want, name);
+	} else {
+		ok(0, name);
+	}
+	pgurl_free(&u);
+	buf_free(&out);
+}
+
 static void check_parts(void)
 {
 	struct pgurl u;
@@ -506,6 +572,21 @@ int main(void)
 	}
 	for (size_t i = 0; i < sizeof uri_cases / sizeof *uri_cases; i++)
 		check_case(uri_cases[i], 1);
+	for (size_t i = 0; i < sizeof uri_cases / sizeof *uri_cases; i++)
+		check_without_password(uri_cases[i]);
+	check_without_password("postgresql://u:pw@h/db?password=a&password=b");
+	check_without_password("postgresql://u:pw@h/db?sslpassword=k&password=a&sslmode=require&password=b");
+	check_without_password("postgresql://u@h1:1,h2:2/db?password=x%26y");
+	check_stripped("postgresql://u:secret@h/db", "postgresql://u@h/db");
+	check_stripped("postgresql://:secret@h/db", "postgresql://@h/db");
+	check_stripped("postgresql://u:@h/db", "postgresql://u@h/db");
+	check_stripped("postgresql://u@h/db?password=x", "postgresql://u@h/db");
+	check_stripped("postgresql://u@h/db?sslmode=require&password=x&application_name=a",
+		       "postgresql://u@h/db?sslmode=require&application_name=a");
+	check_stripped("postgresql://u:p@h1:1,h2:2/db?password=a&password=b&sslpassword=c",
+		       "postgresql://u@h1:1,h2:2/db");
+	check_stripped("postgresql+psycopg2://u:p%40w@[::1]:5432/db?sslmode=require",
+		       "postgresql+psycopg2://u@[::1]:5432/db?sslmode=require");
 
 	check_parts();
 
@@ -515,6 +596,13 @@ int main(void)
 	check_error("postgresql://a%00b", "forbidden value %00 in percent-encoded value: \"a%00b\"", 15);
 	check_error("postgres://[::1]z",
 		    "unexpected character \"z\" at position 17 in URI (expected \":\" or \"/\")", 17);
+	/* an error inside a password quotes none of it */
+	check_error("postgresql://u:50%off@h/db", "invalid percent-encoded token in a password", 18);
+	check_error("postgresql://u:a%00b@h/db", "forbidden value %00 in a password", 17);
+	check_error("postgresql://u@h/db?password=50%of", "invalid percent-encoded token in a password", 32);
+	check_error("postgresql://u@h/db?password=a&secret", "missing key/value separator \"=\" in URI query parameter", 32);
+	check_error("postgresql://u@h/db?password=a&se=cret", "invalid URI query parameter", 32);
+	check_error("postgresql://u@h/db?password=a&b=c=d", "extra key/value separator \"=\" in URI query parameter", 35);
 	check_error("host=x port=5432",
 		    "not a connection URI: expected \"postgresql://\" or \"postgres://\"", 1);
 
@@ -572,6 +660,9 @@ int main(void)
 	check_masked("postgresql://u:@h/db", "postgresql://u:@h/db");
 	check_masked("postgresql://u:p%40w@h/db?password=x&sslmode=require",
 		     "postgresql://u:****@h/db?password=****&sslmode=require");
+	check_masked("postgresql://u:pw@h1:5432,h2:5433/db?password=a&sslpassword=k&password=b",
+		     "postgresql://u:****@h1:5432,h2:5433/db?password=****&sslpassword=****&password=****");
+	check_masked("postgresql://u@h/db?pass%77ord=x", "postgresql://u@h/db?pass%77ord=****");
 
 	return done_testing();
 }
