@@ -288,7 +288,18 @@ static int expand_at(struct loader *ld, const char *outer, int lineno, const cha
 	char *full = path_relative(outer, name);
 	int rc;
 
+	/*
+	 * From 16 on, open_auth_file flags the line and the server loads the
+	 * other rules; before, nothing stops the recursion and the server
+	 * fails to read the whole file (12 crashes, 15 runs out of files).
+	 */
 	if (ld->depth >= MAX_DEPTH) {
+		if (ld->m->version >= 160000) {
+			if (!*lerr)
+				*lerr = xasprintf("could not open file \"%s\": maximum nesting depth exceeded", full);
+			free(full);
+			return 0;
+		}
 		diag_set(ld->err, outer, lineno, "could not open file \"%s\": maximum nesting depth exceeded (an @file that includes itself?)", full);
 		free(full);
 		return -1;
@@ -296,11 +307,15 @@ static int expand_at(struct loader *ld, const char *outer, int lineno, const cha
 	buf_init(&b);
 	rc = buf_read_file(&b, full, NULL);
 	if (rc < 0) {
-		diag_set(ld->err, outer, lineno, "could not open secondary authentication file \"@%s\" as \"%s\": %s",
-			 name, full, strerror(-rc));
+		/* Every version flags the line and loads the other rules. */
+		if (!*lerr)
+			*lerr = ld->m->version >= 160000 ?
+				xasprintf("could not open file \"%s\": %s", full, strerror(-rc)) :
+				xasprintf("could not open secondary authentication file \"@%s\" as \"%s\": %s",
+					  name, full, strerror(-rc));
 		buf_free(&b);
 		free(full);
-		return -1;
+		return 0;
 	}
 	if (b.len && memchr(b.data, '\0', b.len)) {
 		diag_set(ld->err, full, 0, "binary data (a NUL byte) in an authentication file");
@@ -1623,8 +1638,12 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* An include / include_if_exists / include_dir line (PostgreSQL >= 16). */
-static int do_include(struct loader *ld, size_t fidx, const char *kind, const char *name, int lineno)
+/*
+ * An include / include_if_exists / include_dir line (PostgreSQL >= 16).
+ * A file or directory that cannot be opened flags the line (*lerr), as
+ * the server does, and the other rules are read.
+ */
+static int do_include(struct loader *ld, size_t fidx, const char *kind, const char *name, int lineno, char **lerr)
 {
 	char *full = path_relative(ld->m->files[fidx].path, name);
 	char *outer = xstrdup(ld->m->files[fidx].path);
@@ -1637,7 +1656,7 @@ static int do_include(struct loader *ld, size_t fidx, const char *kind, const ch
 		size_t n = 0, i;
 
 		if (!d) {
-			rc = diag_set(ld->err, outer, lineno, "could not open directory \"%s\": %s", full, strerror(errno));
+			*lerr = xasprintf("could not open directory \"%s\": %s", full, strerror(errno));
 			goto out;
 		}
 		while ((de = readdir(d)) != NULL) {
@@ -1661,8 +1680,11 @@ static int do_include(struct loader *ld, size_t fidx, const char *kind, const ch
 
 		if (!fp && errno == ENOENT && strcmp(kind, "include_if_exists") == 0)
 			goto out;
-		if (fp)
-			fclose(fp);
+		if (!fp) {
+			*lerr = xasprintf("could not open file \"%s\": %s", full, strerror(errno));
+			goto out;
+		}
+		fclose(fp);
 		rc = load_file(ld, full, lineno, outer);
 	}
 out:
@@ -1733,9 +1755,16 @@ static int parse_file(struct loader *ld, size_t fidx)
 			r->include_kind = xstrdup(l.f[0].tok[0].text);
 			r->address = xstrdup(l.f[1].tok[0].text);
 			/* r moves when the included file's rules are added: pass what it holds */
-			if (ld->follow && do_include(ld, fidx, r->include_kind, r->address, sp.line) < 0) {
-				rc = -1;
-				break;
+			if (ld->follow) {
+				size_t ri = (size_t)(r - ld->m->rules);
+				char *lerr = NULL;
+
+				if (do_include(ld, fidx, r->include_kind, r->address, sp.line, &lerr) < 0) {
+					free(lerr);
+					rc = -1;
+					break;
+				}
+				ld->m->rules[ri].error = lerr;
 			}
 			continue;
 		}

@@ -97,11 +97,13 @@ void hba_free(struct hba_model *m);
 /*
  * Read path as the version in m reads it, following @file and (PG >= 16)
  * include directives.  Returns 0, or -1 with err for what stops the whole
- * file: unreadable, binary garbage (NUL bytes), an @file or include that
- * does not exist or loops, nesting too deep.  A rule the server would reject
- * (unknown type or method, missing fields, bad address or mask, an
- * unterminated quote, ...) does not stop reading: it gets rule->error, with
- * the server's wording where it has one.
+ * file: unreadable, binary garbage (NUL bytes), an include loop, and before
+ * 16 an @file that includes itself (the server then fails to read the
+ * whole file too).  A rule the server would reject (unknown type or method,
+ * missing fields, bad address or mask, an unterminated quote, an @file or
+ * include that cannot be opened, ...) does not stop reading: it gets
+ * rule->error, with the server's wording where it has one, as
+ * pg_hba_file_rules flags that line and loads the others.
  */
 int hba_load(struct hba_model *m, const char *path, struct diag_err *err);
 

@@ -263,13 +263,17 @@ static void list_tokens(const struct hba_list *l, struct buf *b)
 			   l->tok[i].quoted ? "\"" : "");
 }
 
-static void options_text(const struct hba_rule *r, struct buf *b)
+/*
+ * The options as the server reads them (pg_hba_file_rules.options): in
+ * its order, with what the method implies (cert: clientcert=verify-full).
+ */
+static void options_text(char *const *opts, size_t n, struct buf *b)
 {
 	size_t i;
 
 	buf_reset(b);
-	for (i = 0; i < r->nopts; i++)
-		buf_printf(b, "%s%s=%s", i ? " " : "", r->opts[i].name, r->opts[i].value);
+	for (i = 0; i < n; i++)
+		buf_printf(b, "%s%s", i ? " " : "", opts[i]);
 }
 
 static int cmd_list(const char *file)
@@ -291,6 +295,9 @@ static int cmd_list(const char *file)
 		       "METHOD", "OPTIONS");
 	for (i = 0; i < m.n; i++) {
 		const struct hba_rule *r = &m.rules[i];
+		const char *method = r->method ? hba_rule_view_method(r) : NULL;
+		char **opts;
+		size_t nopts = hba_rule_view_options(r, &opts), k;
 		struct buf addr;
 
 		buf_init(&addr);
@@ -298,10 +305,8 @@ static int cmd_list(const char *file)
 			buf_printf(&addr, "%s%s%s", r->address, r->mask ? " " : "", r->mask ? r->mask : "");
 		list_tokens(&r->databases, &db);
 		list_tokens(&r->users, &us);
-		options_text(r, &op);
+		options_text(opts, nopts, &op);
 		if (opt.json) {
-			size_t k;
-
 			printf("%s{\"file\": ", i ? ",\n " : "");
 			out_json_string(stdout, m.files[r->file].path);
 			printf(", \"line\": %d, \"type\": ", r->line);
@@ -321,13 +326,17 @@ static int cmd_list(const char *file)
 			printf(", \"netmask\": ");
 			out_json_string(stdout, r->mask);
 			printf(", \"method\": ");
-			out_json_string(stdout, r->method);
+			out_json_string(stdout, method);
 			printf(", \"options\": {");
-			for (k = 0; k < r->nopts; k++) {
+			for (k = 0; k < nopts; k++) {
+				char *eq = strchr(opts[k], '=');
+
+				if (eq)
+					*eq = '\0';	/* "name=value": the name, then the value */
 				printf("%s", k ? ", " : "");
-				out_json_string(stdout, r->opts[k].name);
+				out_json_string(stdout, opts[k]);
 				printf(": ");
-				out_json_string(stdout, r->opts[k].value);
+				out_json_string(stdout, eq ? eq + 1 : "");
 			}
 			printf("}, \"error\": ");
 			out_json_string(stdout, r->error);
@@ -342,9 +351,12 @@ static int cmd_list(const char *file)
 		} else {
 			printf("%-5d %-12s %-16s %-16s %-24s %-16s %s\n", r->line,
 			       r->type >= 0 ? hba_type_name(r->type) : r->include_kind, db.data ? db.data : "",
-			       us.data ? us.data : "", addr.data ? addr.data : "", r->method ? r->method : "",
+			       us.data ? us.data : "", addr.data ? addr.data : "", method ? method : "",
 			       op.data ? op.data : "");
 		}
+		for (k = 0; k < nopts; k++)
+			free(opts[k]);
+		free(opts);
 		buf_free(&addr);
 	}
 	if (opt.json)

@@ -322,13 +322,18 @@ run_set "$W/lines" --version "$PGC_VERSION" --ssl-off
 is "$NFAIL" 0 "PostgreSQL $PGC_VERSION: hba-dump matches pg_hba_file_rules on $NVAR variants"
 echo "# PostgreSQL $PGC_VERSION: $NVAR variants compared"
 
-# A missing @file: the server shows an error row, hba-dump refuses the file naming the line.
-write_variant "local all all trust" "host all @missing.txt 127.0.0.1/32 md5"
-run pgc_psql -AtF "$TAB" -c "SELECT line_number FROM pg_hba_file_rules WHERE error IS NOT NULL"
-is "$OUT" 2 "server: a missing @file is an error on its line"
-run "$DUMP" --version "$PGC_VERSION" "$H/pg_hba.conf"
-is "$RC" 2 "hba-dump: a missing @file stops the file (exit 2)"
-like "$ERR" "pg_hba.conf:2: .*missing.txt" "hba-dump: the message names file, line and @file"
+# Missing @files: the server flags every such line and loads the other
+# rules (issue 14); so must we, in its words.
+NFAIL=0
+write_variant "local all all trust" "host all @missing.txt 127.0.0.1/32 md5" "host @nodb.txt,x all 127.0.0.1/32 md5" \
+	"host all all 127.0.0.1/32 md5" "local all a,@missing.txt peer"
+compare "missing-at" --version "$PGC_VERSION" --ssl-off
+is "$NFAIL" 0 "missing @files: every such line rejected, the others read, as the server does"
+run pgc_psql -At -c "SELECT line_number || ': ' || error FROM pg_hba_file_rules WHERE error IS NOT NULL"
+run_server_errors=$OUT
+run "$BUILD/bin/pghba-copy" --check "$H/pg_hba.conf" --pg-version "$PGC_VERSION"
+is "$(printf '%s\n' "$ERR" | sed -n 's/^pghba-copy: [^:]*:\([0-9]*\): /\1: /p')" "$run_server_errors" \
+	"pghba-copy --check reports every line the server flags, in its words"
 
 # A token longer than the server's buffer (10240 before 16).
 NFAIL=0
@@ -370,6 +375,7 @@ include "other.conf"
 include_if_exists other.conf
 include_if_exists missing.conf
 include missing.conf
+host all @missing.txt 127.0.0.1/32 md5
 include_dir conf.d
 include_dir emptydir
 include_dir nodir

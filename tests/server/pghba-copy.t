@@ -8,7 +8,9 @@
 # restore of its "pg_dumpall --roles-only" creates) cannot log in through a
 # scram-sha-256 rule; --check-login names the rule, the failed login and
 # the stored password type, and exits 1 -- and 0 once the password is set
-# again as SCRAM.  Says which versions ran.
+# again as SCRAM.  (a2) --list shows methods and options as
+# pg_hba_file_rules does; --check and --list go past a missing @file as the
+# server does.  Says which versions ran.
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/pgcluster.sh"
 . "$(dirname "$0")/../lib/pgversions.sh"
@@ -99,6 +101,41 @@ for r in json.load(open(sys.argv[1])):
 ' "$W/list.json" >"$W/list"
 is "$(diff "$W/server" "$W/list")" "" "--list agrees with pg_hba_file_rules (line, type, databases, users, method)"
 is "$(wc -l <"$W/list")" "$(grep -c '^[lh]' "$H/pg_hba.conf")" "and has every rule"
+
+# --- (a2) --list shows the server's reading, not the words written
+# (issue 14): ident on a local line is peer, cert implies
+# clientcert=verify-full; and a missing @file flags its line only, so
+# --list shows the rest and --check every such line.
+cat >"$H/pg_hba.conf" <<'EOF'
+local   all   all                     trust
+local   all   ckan_default            ident
+local   all   ckan_ro                 ident map=ckan
+hostssl all   all      10.3.0.0/16    cert
+hostssl all   all      10.4.0.0/16    cert clientcert=verify-full
+host    all   @no-such-users 10.0.0.0/8 md5
+host    @no-such-dbs,ckan all 10.1.0.0/16 md5
+host    all   all      10.2.0.0/16    scram-sha-256
+EOF
+pgc_psql -AtF "$TAB" -c "SELECT line_number, auth_method, array_to_string(options, ' ')
+	FROM pg_hba_file_rules WHERE auth_method IS NOT NULL ORDER BY line_number" >"$W/server"
+"$P" --list --json "$H/pg_hba.conf" --pg-version 15 >"$W/list.json"
+python3 -c '
+import json, sys
+for r in json.load(open(sys.argv[1])):
+    if r["error"] is None:
+        print("\t".join([str(r["line"]), r["method"], " ".join(k + "=" + v for k, v in r["options"].items())]))
+' "$W/list.json" >"$W/list"
+is "$(diff "$W/server" "$W/list")" "" "--list --json: methods and options as pg_hba_file_rules shows them (peer, clientcert=verify-full)"
+run "$P" --list "$H/pg_hba.conf" --pg-version 15
+like "$OUT" "^2 +local +all +ckan_default +peer" "--list: ident on a local line is peer"
+like "$OUT" "^4 +hostssl +all +all +10.3.0.0/16 +cert +clientcert=verify-full$" "--list: cert shows the clientcert=verify-full it implies"
+like "$OUT" "^8 +host +all +all +10.2.0.0/16 +scram-sha-256" "--list reads past the lines with a missing @file"
+pgc_psql -At -c "SELECT line_number FROM pg_hba_file_rules
+	WHERE error IS NOT NULL AND error NOT LIKE 'hostssl record cannot match%' ORDER BY 1" >"$W/server-errors"
+run "$P" --check "$H/pg_hba.conf" --pg-version 15
+is "$RC" 2 "--check: exit 2"
+is "$(printf '%s\n' "$ERR" | sed -n 's/^pghba-copy: [^:]*:\([0-9]*\): could not.*/\1/p')" "$(cat "$W/server-errors")" \
+	"--check reports every line with a missing @file, as pg_hba_file_rules does"
 
 # --- (b) md5 password, scram-sha-256 rule
 # The admin connection comes over the socket (trust); the CKAN role over TCP.

@@ -403,10 +403,22 @@ static void files(void)
 	hba_free(&M);
 	hba_init(&M, 150000);
 	memset(&err, 0, sizeof err);
-	ok(hba_load(&M, "tests/data/hba/at-missing.conf", &err) < 0 && err.line == 2, "missing @file: error on its line");
+	rc = hba_load(&M, "tests/data/hba/at-missing.conf", &err);
+	ok(rc == 0 && M.n == 2 && !M.rules[0].error && M.rules[1].error &&
+	   strstr(M.rules[1].error, "could not open secondary authentication file \"@no-such-file\""),
+	   "missing @file: an error on its line, the other rules read (15)");
+	hba_free(&M);
+	hba_init(&M, 160000);
+	rc = hba_load(&M, "tests/data/hba/at-missing.conf", &err);
+	ok(rc == 0 && M.n == 2 && M.rules[1].error && strstr(M.rules[1].error, "could not open file \""),
+	   "missing @file: 16's wording");
 	hba_free(&M);
 	hba_init(&M, 150000);
-	ok(hba_load(&M, "tests/data/hba/at-loop.conf", &err) < 0, "@file loop stops");
+	ok(hba_load(&M, "tests/data/hba/at-loop.conf", &err) < 0, "@file loop stops the whole file before 16");
+	hba_free(&M);
+	hba_init(&M, 160000);
+	rc = hba_load(&M, "tests/data/hba/at-loop.conf", &err);
+	ok(rc == 0 && hba_errors(&M) > 0, "from 16 the loop is an error on its line");
 	hba_free(&M);
 	hba_init(&M, 160000);
 	rc = hba_load(&M, "tests/data/hba/include-16.conf", &err);
