@@ -280,6 +280,12 @@ int fileio_replace(const struct fileio_src *src, const char *data, size_t len,
 int fileio_write(const char *path, const char *data, size_t len, mode_t mode,
 		 const struct fileio_opts *opts, struct diag_err *err)
 {
+	return fileio_write_owned(path, data, len, mode, (uid_t)-1, (gid_t)-1, opts, err);
+}
+
+int fileio_write_owned(const char *path, const char *data, size_t len, mode_t mode, uid_t uid, gid_t gid,
+		       const struct fileio_opts *opts, struct diag_err *err)
+{
 	struct fileio_src src;
 	char *dir, *base, *tmpname = NULL;
 	const char *slash;
@@ -306,6 +312,12 @@ int fileio_write(const char *path, const char *data, size_t len, mode_t mode,
 	if (fd < 0) {
 		diag_set(err, path, 0, "cannot create a temporary file beside it: %s", strerror(errno));
 		goto out;
+	}
+	if ((uid != (uid_t)-1 || gid != (gid_t)-1) && fchown(fd, uid, gid) < 0) {
+		diag_set(err, path, 0, "cannot give it owner %ld:%ld: %s", uid == (uid_t)-1 ? -1L : (long)uid,
+			 gid == (gid_t)-1 ? -1L : (long)gid, strerror(errno));
+		close(fd);
+		goto fail;
 	}
 	if (fchmod(fd, mode & 07777) < 0 || write_all(fd, data, len) < 0 || fsync(fd) < 0) {
 		diag_set(err, path, 0, "cannot write: %s", strerror(errno));
@@ -335,6 +347,35 @@ out:
 	free(tmpname);
 	free(dir);
 	free(base);
+	return rc;
+}
+
+int fileio_remove(const char *path, struct diag_err *err)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir = slash ? (slash == path ? xstrdup("/") : xstrndup(path, (size_t)(slash - path))) : xstrdup(".");
+	const char *base = slash ? slash + 1 : path;
+	int dirfd, rc = -1;
+
+	dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd < 0) {
+		rc = errno == ENOENT ? 1 : diag_set(err, path, 0, "cannot open directory \"%s\": %s", dir,
+						     strerror(errno));
+		goto out;
+	}
+	if (unlinkat(dirfd, base, 0) < 0) {
+		rc = errno == ENOENT ? 1 : diag_set(err, path, 0, "cannot remove: %s", strerror(errno));
+		goto out;
+	}
+	if (fsync(dirfd) < 0) {
+		diag_set(err, path, 0, "removed, but the directory could not be synced: %s", strerror(errno));
+		goto out;
+	}
+	rc = 0;
+out:
+	if (dirfd >= 0)
+		close(dirfd);
+	free(dir);
 	return rc;
 }
 

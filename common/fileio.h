@@ -73,6 +73,22 @@ int fileio_write(const char *path, const char *data, size_t len, mode_t mode,
 		 const struct fileio_opts *opts, struct diag_err *err);
 
 /*
+ * fileio_write, and a file it creates gets owner uid:gid (fchown before
+ * the data is written; (uid_t)-1 keeps the creator's).  An existing file
+ * keeps its own owner and mode, as fileio_replace keeps them.
+ */
+int fileio_write_owned(const char *path, const char *data, size_t len, mode_t mode, uid_t uid, gid_t gid,
+		       const struct fileio_opts *opts, struct diag_err *err);
+
+/*
+ * Remove path (a symlink itself, not its target) and sync its directory,
+ * so that the removal survives a crash.  Returns 1 when there was nothing
+ * to remove, 0 when removed, -1 with err (then path is still there, or
+ * only the directory sync failed and err says so).
+ */
+int fileio_remove(const char *path, struct diag_err *err);
+
+/*
  * A unified diff (3 lines of context) of a -> b, labelled like diff -u;
  * nothing when they are equal.  Lines keep their own line ends ("\r\n"
  * stays); a missing final newline is marked as diff(1) marks it.

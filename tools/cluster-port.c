@@ -5,7 +5,9 @@
  * found as postgresql-common lays them out (common/cluster); a port is the
  * effective one of postgresql.conf with its includes and postgresql.auto.conf
  * (common/pgconf).  Printing a port never loads libpq: only --check and
- * --probe ask a live server (common/pgconn).
+ * --probe ask a live server (common/pgconn).  --set-port and --reset-port
+ * write and remove the one drop-in file the upgrade driver uses to move a
+ * cluster to another port, through common/fileio.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -21,10 +23,13 @@
 #include "buf.h"
 #include "cluster.h"
 #include "diag.h"
+#include "fileio.h"
 #include "out.h"
+#include "path.h"
+#include "pgconf.h"
 #include "pgconn.h"
 
-enum mode { MODE_PORT, MODE_LIST, MODE_CHECK, MODE_PROBE, MODE_FREE };
+enum mode { MODE_PORT, MODE_LIST, MODE_CHECK, MODE_PROBE, MODE_FREE, MODE_SET_PORT, MODE_RESET_PORT };
 enum pick { PICK_SPEC, PICK_NEWEST, PICK_OLDEST };
 
 static struct {
@@ -33,6 +38,8 @@ static struct {
 	enum out_format format;
 	const char *datadir;
 	long from;
+	long set_port;
+	int dry_run;
 } opt = { .from = 5432 };
 
 static void usage(void)
@@ -43,7 +50,9 @@ static void usage(void)
 	       "  cluster-port --list [--json]\n"
 	       "  cluster-port --check VER/NAME | -D DATADIR | --newest | --oldest\n"
 	       "  cluster-port --probe [--json | --shell] VER/NAME | -D DATADIR | --newest | --oldest\n"
-	       "  cluster-port --free [--from PORT] [--json | --shell]\n\n"
+	       "  cluster-port --free [--from PORT] [--json | --shell]\n"
+	       "  cluster-port --set-port=PORT [--dry-run] VER/NAME | -D DATADIR\n"
+	       "  cluster-port --reset-port [--dry-run] VER/NAME | -D DATADIR\n\n"
 	       "Options:\n"
 	       "  -l, --list             every cluster: version, name, port, status, owner,\n"
 	       "                         data directory, log file (as pg_lsclusters shows them)\n"
@@ -56,6 +65,9 @@ static void usage(void)
 	       "                         when it differs from the configuration\n"
 	       "      --free             the first port no cluster uses and nothing listens on\n"
 	       "      --from=PORT        where --free starts looking (default 5432)\n"
+	       "      --set-port=PORT    make the cluster use PORT: write conf.d/" "99-ckan-pg-upgrade-port.conf\n"
+	       "      --reset-port       remove that file again (nothing to do when it is absent)\n"
+	       "  -n, --dry-run          print what --set-port or --reset-port would change\n"
 	       "  -j, --json             print JSON\n"
 	       "  -s, --shell            print eval-safe shell assignments\n"
 	       "  -V, --version          print the version and exit\n"
@@ -595,11 +607,200 @@ static int do_free(void)
 	return EXIT_SAME;
 }
 
+/* ---- --set-port and --reset-port --------------------------------------- */
+
+#define DROPIN_NAME "99-ckan-pg-upgrade-port.conf"
+static const char dropin_head[] = "# written by ckan-pg-upgrade --switch ports; rollback removes it\n";
+
+/* CONFDIR/conf.d/99-ckan-pg-upgrade-port.conf, CONFDIR being postgresql.conf's directory. */
+static char *dropin_path(const struct target *t)
+{
+	char *confdir = path_dir(t->c.conf_file), *confd = path_join(confdir, "conf.d");
+	char *p = path_join(confd, DROPIN_NAME);
+
+	free(confdir);
+	free(confd);
+	return p;
+}
+
+/*
+ * Whether postgresql.conf itself reads CONFDIR/conf.d (include_dir, as the
+ * server resolves it: relative to the file's directory).  Only that file
+ * counts: a drop-in must not depend on which include brings it in.
+ */
+static int includes_confd(const struct target *t, struct diag_err *err)
+{
+	struct pgconf_model m;
+	struct buf data;
+	char *confdir = path_dir(t->c.conf_file), *confd = path_join(confdir, "conf.d");
+	char *want = realpath(confd, NULL);
+	size_t i;
+	int rc, found = 0;
+
+	buf_init(&data);
+	pgconf_init(&m);
+	rc = buf_read_file(&data, t->c.conf_file, NULL);
+	if (rc < 0)
+		diag_set(err, t->c.conf_file, 0, "cannot read: %s", strerror(-rc));
+	else if (pgconf_parse_buf(&m, t->c.conf_file, data.data ? data.data : "", data.len, err) == 0) {
+		for (i = 0; i < m.n && want && !found; i++) {
+			char *dir, *real;
+
+			if (strcmp(m.set[i].name, "include_dir") != 0)
+				continue;
+			dir = m.set[i].value[0] == '/' ? xstrdup(m.set[i].value) : path_join(confdir, m.set[i].value);
+			real = realpath(dir, NULL);
+			found = real && strcmp(real, want) == 0;
+			free(real);
+			free(dir);
+		}
+		if (!found)
+			diag_set(err, t->c.conf_file, 0, "does not read %s (include_dir = 'conf.d'); set the port there "
+				 "yourself", confd);
+	}
+	pgconf_free(&m);
+	buf_free(&data);
+	free(want);
+	free(confd);
+	free(confdir);
+	return found ? 0 : -1;
+}
+
+/* ALTER SYSTEM's port (postgresql.auto.conf) beats every drop-in: refuse it. */
+static int auto_sets_port(const struct target *t, struct diag_err *err)
+{
+	struct pgconf_model m;
+	const struct pgconf_setting *s;
+	char *path;
+	int rc = 0;
+
+	if (!t->c.data_dir)
+		return 0;
+	path = path_join(t->c.data_dir, "postgresql.auto.conf");
+	pgconf_init(&m);
+	if (pgconf_load(&m, path, 1, err) < 0)
+		rc = -1;
+	else if ((s = pgconf_effective(&m, "port")) != NULL)
+		rc = diag_set(err, path, s->line, "port is set by ALTER SYSTEM, which a drop-in cannot override; "
+			      "use ALTER SYSTEM RESET port first");
+	pgconf_free(&m);
+	free(path);
+	return rc;
+}
+
+/* Print a --dry-run diff from old (NULL: no file) to new (NULL: removed). */
+static void print_change(const char *path, const struct buf *old, const char *new)
+{
+	struct buf diff;
+
+	buf_init(&diff);
+	fileio_diff(old ? path : "/dev/null", new ? path : "/dev/null", old ? old->data : "", old ? old->len : 0,
+		    new ? new : "", new ? strlen(new) : 0, &diff);
+	fwrite(diff.data ? diff.data : "", 1, diff.len, stdout);
+	buf_free(&diff);
+}
+
+static int do_set_port(struct target *t)
+{
+	struct diag_err err;
+	struct stat st;
+	struct buf old, content;
+	char *path = dropin_path(t);
+	int had, rc, status = EXIT_SAME;
+
+	memset(&err, 0, sizeof err);
+	buf_init(&old);
+	buf_init(&content);
+	if (includes_confd(t, &err) < 0 || auto_sets_port(t, &err) < 0 || stat(t->c.conf_file, &st) < 0) {
+		if (err.msg[0] == '\0')
+			diag_set(&err, t->c.conf_file, 0, "cannot stat: %s", strerror(errno));
+		diag_report(&err);
+		status = EXIT_TROUBLE;
+		goto out;
+	}
+	buf_printf(&content, "%sport = %ld\n", dropin_head, opt.set_port);
+	rc = buf_read_file(&old, path, NULL);
+	had = rc == 0;
+	if (rc < 0 && rc != -ENOENT) {
+		diag_error(path, 0, "cannot read: %s", strerror(-rc));
+		status = EXIT_TROUBLE;
+		goto out;
+	}
+	if (opt.dry_run) {
+		print_change(path, had ? &old : NULL, content.data);
+		goto out;
+	}
+	rc = fileio_write_owned(path, content.data, content.len, 0644, st.st_uid, st.st_gid, NULL, &err);
+	if (rc < 0) {
+		diag_report(&err);
+		status = EXIT_TROUBLE;
+		goto out;
+	}
+	/* A later file of conf.d, or a line after include_dir, may still win: ask the loader. */
+	{
+		struct target again;
+		struct diag_err e2;
+		int port_ok;
+
+		memset(&again, 0, sizeof again);
+		port_ok = cluster_resolve(t->c.spec, &again.c, &e2) == 0 && cluster_settings(&again.c, &again.f, &e2) == 0 &&
+			  again.f.port == opt.set_port;
+		if (!port_ok) {
+			struct diag_err undo;
+
+			if (again.f.port_file)
+				diag_error(again.f.port_file, again.f.port_line, "sets port %d after %s; %s removed again",
+					   again.f.port, path, had ? "the change was" : "it was");
+			else
+				diag_report(&e2);
+			if ((had ? fileio_write(path, old.data ? old.data : "", old.len, 0644, NULL, &undo)
+				 : fileio_remove(path, &undo)) < 0)
+				diag_report(&undo);
+			status = EXIT_TROUBLE;
+		}
+		target_free(&again);
+	}
+out:
+	buf_free(&old);
+	buf_free(&content);
+	free(path);
+	return status;
+}
+
+static int do_reset_port(struct target *t)
+{
+	struct diag_err err;
+	struct buf old;
+	char *path = dropin_path(t);
+	int rc, status = EXIT_SAME;
+
+	buf_init(&old);
+	rc = buf_read_file(&old, path, NULL);
+	if (rc == -ENOENT)
+		goto out;	/* nothing to undo */
+	if (rc < 0) {
+		diag_error(path, 0, "cannot read: %s", strerror(-rc));
+		status = EXIT_TROUBLE;
+	} else if (old.len < sizeof dropin_head - 1 || memcmp(old.data, dropin_head, sizeof dropin_head - 1) != 0) {
+		diag_error(path, 1, "not written by ckan-pg-upgrade (its first line differs); remove it yourself");
+		status = EXIT_TROUBLE;
+	} else if (opt.dry_run) {
+		print_change(path, &old, NULL);
+	} else if (fileio_remove(path, &err) < 0) {
+		diag_report(&err);
+		status = EXIT_TROUBLE;
+	}
+out:
+	buf_free(&old);
+	free(path);
+	return status;
+}
+
 /* ---- main ---------------------------------------------------------------- */
 
 int main(int argc, char **argv)
 {
-	enum { OPT_NEWEST = 256, OPT_OLDEST, OPT_CHECK, OPT_PROBE, OPT_FREE, OPT_FROM };
+	enum { OPT_NEWEST = 256, OPT_OLDEST, OPT_CHECK, OPT_PROBE, OPT_FREE, OPT_FROM, OPT_SET_PORT, OPT_RESET_PORT };
 	static const struct option longopts[] = {
 		{ "list", no_argument, NULL, 'l' },
 		{ "pgdata", required_argument, NULL, 'D' },
@@ -609,6 +810,9 @@ int main(int argc, char **argv)
 		{ "probe", no_argument, NULL, OPT_PROBE },
 		{ "free", no_argument, NULL, OPT_FREE },
 		{ "from", required_argument, NULL, OPT_FROM },
+		{ "set-port", required_argument, NULL, OPT_SET_PORT },
+		{ "reset-port", no_argument, NULL, OPT_RESET_PORT },
+		{ "dry-run", no_argument, NULL, 'n' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "shell", no_argument, NULL, 's' },
 		{ "version", no_argument, NULL, 'V' },
@@ -628,7 +832,7 @@ int main(int argc, char **argv)
 		printf("cluster-port (ckan-pgtools) %s\n", CKP_VERSION);
 		return diag_finish(EXIT_SAME);
 	}
-	while ((c = getopt_long(argc, argv, "lD:jsVh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "lD:jsnVh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'l': opt.mode = MODE_LIST; nmodes++; break;
 		case 'D': opt.datadir = optarg; break;
@@ -642,6 +846,14 @@ int main(int argc, char **argv)
 				diag_usage("--from takes a port 1..65535, not \"%s\"", optarg);
 			from_given = 1;
 			break;
+		case OPT_SET_PORT:
+			if (diag_parse_long(optarg, 1, 65535, &opt.set_port) < 0)
+				diag_usage("--set-port takes a port 1..65535, not \"%s\"", optarg);
+			opt.mode = MODE_SET_PORT;
+			nmodes++;
+			break;
+		case OPT_RESET_PORT: opt.mode = MODE_RESET_PORT; nmodes++; break;
+		case 'n': opt.dry_run = 1; break;
 		case 'j': opt.format = OUT_JSON; break;
 		case 's': opt.format = OUT_SHELL; break;
 		case 'V': printf("cluster-port (ckan-pgtools) %s\n", CKP_VERSION); return diag_finish(EXIT_SAME);
@@ -650,7 +862,14 @@ int main(int argc, char **argv)
 		}
 	}
 	if (nmodes > 1)
-		diag_usage("--list, --check, --probe and --free exclude each other");
+		diag_usage("--list, --check, --probe, --free, --set-port and --reset-port exclude each other");
+	if (opt.dry_run && opt.mode != MODE_SET_PORT && opt.mode != MODE_RESET_PORT)
+		diag_usage("--dry-run goes with --set-port and --reset-port");
+	if ((opt.mode == MODE_SET_PORT || opt.mode == MODE_RESET_PORT) && opt.format != OUT_TEXT)
+		diag_usage("--set-port and --reset-port print text only");
+	/* A write names its cluster: no guessing by version. */
+	if ((opt.mode == MODE_SET_PORT || opt.mode == MODE_RESET_PORT) && opt.pick != PICK_SPEC)
+		diag_usage("--set-port and --reset-port take VER/NAME or -D DATADIR, not --newest or --oldest");
 	if (from_given && opt.mode != MODE_FREE)
 		diag_usage("--from goes with --free");
 	if (opt.mode == MODE_LIST || opt.mode == MODE_FREE) {
@@ -674,6 +893,12 @@ int main(int argc, char **argv)
 		break;
 	case MODE_PROBE:
 		status = do_probe(&t);
+		break;
+	case MODE_SET_PORT:
+		status = do_set_port(&t);
+		break;
+	case MODE_RESET_PORT:
+		status = do_reset_port(&t);
 		break;
 	default:
 		status = EXIT_SAME;

@@ -269,6 +269,131 @@ unlike "$(grep 'calling init' "$TAP_TMP/ld")" "libpq" "cluster-port --list does 
 LD_DEBUG=files "$P" --check 15/main >/dev/null 2>"$TAP_TMP/ld"
 like "$(grep 'calling init' "$TAP_TMP/ld")" "libpq" "cluster-port --check loads libpq"
 
+# --- --set-port / --reset-port: the driver's drop-in conf.d/99-ckan-pg-upgrade-port.conf
+cluster 16 sw "port = 5460" "include_dir = 'conf.d'	# Debian's line"
+mkdir -p "$R/16/sw/conf.d"
+chown 65534:65534 "$R/16/sw/postgresql.conf" 2>/dev/null || true
+confowner=$(stat -c %u:%g "$R/16/sw/postgresql.conf")
+DROP="$R/16/sw/conf.d/99-ckan-pg-upgrade-port.conf"
+run "$P" --set-port=5461 --dry-run 16/sw
+is "$RC" 0 "--set-port --dry-run exits 0"
+is "$OUT" "--- /dev/null
++++ $DROP
+@@ -0,0 +1,2 @@
++# written by ckan-pg-upgrade --switch ports; rollback removes it
++port = 5461" "--set-port --dry-run prints the file it would write"
+ok "--set-port --dry-run writes nothing" test ! -e "$DROP"
+run "$P" --set-port=5461 16/sw
+is "$RC" 0 "--set-port exits 0"
+is "$OUT$ERR" "" "--set-port is quiet"
+is "$(cat "$DROP")" "# written by ckan-pg-upgrade --switch ports; rollback removes it
+port = 5461" "the drop-in holds the header and the port"
+is "$(stat -c %a "$DROP")" 644 "the drop-in has mode 0644"
+is "$(stat -c %u:%g "$DROP")" "$confowner" "the drop-in belongs to postgresql.conf's owner"
+is "$(ls -a "$R/16/sw/conf.d" | grep -c '^\.')" 2 "no temp file left in conf.d"
+is "$("$P" 16/sw)" 5461 "cluster-port VER/NAME reports the new port"
+like "$("$P" --json 16/sw)" "\"port\":5461,\"port_file\":\"$DROP\",\"port_line\":2," "--json names the drop-in"
+m=$(stat -c %Y.%y "$DROP")
+sleep 1
+run "$P" --set-port 5461 16/sw
+is "$RC" 0 "--set-port to the same port exits 0"
+is "$(stat -c %Y.%y "$DROP")" "$m" "... and leaves the file (and its mtime) alone"
+run "$P" --set-port=5462 -n 16/sw
+like "$OUT" "^-port = 5461$" "--dry-run over an existing drop-in: the old line"
+like "$OUT" "^\+port = 5462$" "... and the new one"
+run "$P" --set-port=5462 16/sw
+is "$("$P" 16/sw)" 5462 "--set-port again moves the port"
+run "$P" --reset-port --dry-run 16/sw
+like "$OUT" "^\+\+\+ /dev/null$" "--reset-port --dry-run shows the removal"
+ok "--reset-port --dry-run removes nothing" test -e "$DROP"
+run "$P" --reset-port 16/sw
+is "$RC" 0 "--reset-port exits 0"
+is "$OUT$ERR" "" "--reset-port is quiet"
+ok "--reset-port removes the drop-in" test ! -e "$DROP"
+is "$("$P" 16/sw)" 5460 "the cluster is back on its own port"
+run "$P" --reset-port 16/sw
+is "$RC" 0 "--reset-port without a drop-in: exit 0"
+is "$OUT$ERR" "" "... doing nothing"
+run "$P" --reset-port --dry-run 16/sw
+is "$OUT$ERR" "" "--reset-port --dry-run without a drop-in prints nothing"
+printf 'port = 7000\n' >"$DROP"
+run "$P" --reset-port 16/sw
+is "$RC" 2 "--reset-port refuses a file it did not write"
+like "$ERR" "^cluster-port: $DROP:1: not written by ckan-pg-upgrade" "... and says so"
+ok "... and leaves it" test -e "$DROP"
+rm -f "$DROP"
+
+# a conf.d file read after the drop-in, or a port after include_dir, wins: undone, exit 2
+echo "port = 5470" >"$R/16/sw/conf.d/zz-late.conf"
+run "$P" --set-port=5463 16/sw
+is "$RC" 2 "--set-port when a later conf.d file sets port: exit 2"
+like "$ERR" "^cluster-port: $R/16/sw/conf.d/zz-late.conf:1: sets port 5470 after $DROP" "... naming the file that wins"
+ok "... and the drop-in is removed again" test ! -e "$DROP"
+rm "$R/16/sw/conf.d/zz-late.conf"
+cluster 16 after "include_dir = 'conf.d'" "port = 5480"
+mkdir -p "$R/16/after/conf.d"
+run "$P" --set-port=5481 16/after
+is "$RC" 2 "--set-port when postgresql.conf sets port after include_dir: exit 2"
+like "$ERR" "postgresql.conf:3: sets port 5480 after " "... naming the line"
+ok "... nothing left behind" test ! -e "$R/16/after/conf.d/99-ckan-pg-upgrade-port.conf"
+
+# refusals: no conf.d include (by the parser: a comment or an include elsewhere is no include), ALTER SYSTEM
+refuse() {	# refuse NAME SPEC REGEX
+	run "$P" --set-port=5499 "$2"
+	is "$RC" 2 "$1: exit 2"
+	like "$ERR" "$3" "$1: says why"
+	is "$(printf '%s\n' "$ERR" | wc -l)" 1 "$1: one line"
+}
+cluster 16 noinc "port = 5490" "#include_dir = 'conf.d'	# include_dir = 'conf.d'"
+mkdir -p "$R/16/noinc/conf.d"
+refuse "include_dir commented out" 16/noinc "^cluster-port: $R/16/noinc/postgresql.conf: does not read $R/16/noinc/conf.d \(include_dir = 'conf.d'\)"
+ok "... no file written" test ! -e "$R/16/noinc/conf.d/99-ckan-pg-upgrade-port.conf"
+cluster 16 other "include_dir = 'other.d'"
+mkdir -p "$R/16/other/other.d" "$R/16/other/conf.d"
+refuse "include_dir of another directory" 16/other "postgresql.conf: does not read "
+cluster 16 viainc "include = 'extra.conf'"
+mkdir -p "$R/16/viainc/conf.d"
+echo "include_dir = 'conf.d'" >"$R/16/viainc/extra.conf"
+refuse "conf.d included by another file only" 16/viainc "postgresql.conf: does not read "
+cluster 16 abs "include_dir '$R/16/abs/conf.d'"
+mkdir -p "$R/16/abs/conf.d"
+run "$P" --set-port=5491 16/abs
+is "$("$P" 16/abs)" 5491 "include_dir with an absolute path and no '=' counts"
+cluster 16 alter "include_dir = 'conf.d'"
+mkdir -p "$R/16/alter/conf.d"
+printf '# Do not edit this file manually!\nport = '"'"'5492'"'"'\n' >"$V/16/alter/postgresql.auto.conf"
+refuse "ALTER SYSTEM set the port" 16/alter "^cluster-port: $V/16/alter/postgresql.auto.conf:2: port is set by ALTER SYSTEM"
+ok "... no file written" test ! -e "$R/16/alter/conf.d/99-ckan-pg-upgrade-port.conf"
+run "$P" --reset-port 16/alter
+is "$RC" 0 "--reset-port is never refused for ALTER SYSTEM (a rollback must work)"
+
+# -D DATADIR, bad ports, option combinations
+mkdir -p "$TAP_TMP/rhel/data/conf.d"
+echo 16 >"$TAP_TMP/rhel/data/PG_VERSION"
+printf "port = 5432\ninclude_dir = 'conf.d'\n" >"$TAP_TMP/rhel/data/postgresql.conf"
+run "$P" --set-port=5493 -D "$TAP_TMP/rhel/data"
+is "$RC" 0 "--set-port -D DATADIR"
+is "$("$P" -D "$TAP_TMP/rhel/data")" 5493 "... and -D reports the new port"
+ok "... written in DATADIR/conf.d" test -f "$TAP_TMP/rhel/data/conf.d/99-ckan-pg-upgrade-port.conf"
+run "$P" --reset-port -D "$TAP_TMP/rhel/data"
+is "$("$P" -D "$TAP_TMP/rhel/data")" 5432 "--reset-port -D DATADIR"
+for bad in 0 65536 abc 54x ""; do
+	run "$P" --set-port="$bad" 16/sw
+	is "$RC" 2 "--set-port=\"$bad\" is a usage error"
+done
+like "$ERR" "--set-port takes a port 1..65535" "... saying what it takes"
+run "$P" --dry-run 16/sw
+is "$RC" 2 "--dry-run alone is a usage error"
+run "$P" --set-port=5000 --reset-port 16/sw
+is "$RC" 2 "--set-port and --reset-port exclude each other"
+run "$P" --set-port=5000 --json 16/sw
+is "$RC" 2 "--set-port --json is a usage error"
+run "$P" --set-port=5000 --newest
+is "$RC" 2 "--set-port --newest is a usage error (a write names its cluster)"
+ok "no drop-in after all the refusals" test ! -e "$DROP"
+LD_DEBUG=files "$P" --set-port=5464 16/sw >/dev/null 2>"$TAP_TMP/ld"
+unlike "$(grep 'calling init' "$TAP_TMP/ld")" "libpq" "--set-port does not load libpq"
+
 # --- an empty or missing root
 PG_CLUSTER_CONF_ROOT=$TAP_TMP/empty
 run "$P" --list

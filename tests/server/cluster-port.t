@@ -58,7 +58,7 @@ trap cleanup EXIT INT TERM
 base=$(( 40000 + ($$ % 10000) ))
 ports=""
 p=$base
-while [ "$(printf '%s' "$ports" | wc -w)" -lt 7 ]; do
+while [ "$(printf '%s' "$ports" | wc -w)" -lt 8 ]; do
 	if [ ! -e "/var/run/postgresql/.s.PGSQL.$p" ] && [ ! -e "/tmp/.s.PGSQL.$p" ] &&
 		! { command -v ss >/dev/null 2>&1 && ss -Hltn "sport = :$p" | grep -q .; }; then
 		ports="$ports $p"
@@ -67,7 +67,7 @@ while [ "$(printf '%s' "$ports" | wc -w)" -lt 7 ]; do
 done
 # shellcheck disable=SC2086 # the ports are meant to split
 set -- $ports
-PA=$1 PB=$2 PB2=$3 PC=$4 PC2=$5 PD=$6 PA2=$7
+PA=$1 PB=$2 PB2=$3 PC=$4 PC2=$5 PD=$6 PA2=$7 PS=$8
 
 create() {	# create NAME PORT
 	pg_createcluster -d "$W/data/$1" --port "$2" "$V" "$1" >"$W/create.log" 2>&1
@@ -179,6 +179,25 @@ is "$RC" 0 "--free exits 0"
 for p in "$PA2" "$PB2" "$PC2" "$PD"; do
 	ok "--free from $PA does not offer configured port $p" test "$OUT" != "$p"
 done
+
+# --set-port / --reset-port: the server itself reads the drop-in (pg_createcluster's
+# postgresql.conf ends with include_dir = 'conf.d'), and pg_lsclusters agrees.
+run "$P" --set-port="$PS" "$V/$N-a"
+is "$RC" 0 "--set-port=$PS $V/$N-a: exit 0"
+is "$(stat -c %U:%a "$W/etc/$V/$N-a/conf.d/99-ckan-pg-upgrade-port.conf")" "postgres:644" "the drop-in is postgres's, mode 0644"
+is "$("$P" "$V/$N-a")" "$PS" "cluster-port $V/$N-a reports $PS"
+ok "pg_ctlcluster $V $N-a restart (on the drop-in's port)" pg_ctlcluster "$V" "$N-a" restart
+run runuser -u postgres -- "$P" --probe "$V/$N-a"
+is "$RC:$OUT" "0:$PS" "--probe: the server listens on $PS"
+compare "after --set-port"
+run "$P" --set-port="$PS" "$V/$N-c"
+is "$RC" 2 "--set-port on the cluster whose port ALTER SYSTEM set: exit 2"
+like "$ERR" "postgresql.auto.conf:3: port is set by ALTER SYSTEM" "... naming postgresql.auto.conf"
+run "$P" --reset-port "$V/$N-a"
+is "$RC" 0 "--reset-port $V/$N-a: exit 0"
+ok "pg_ctlcluster $V $N-a restart (back on postgresql.conf's port)" pg_ctlcluster "$V" "$N-a" restart
+run runuser -u postgres -- "$P" --probe "$V/$N-a"
+is "$RC:$OUT" "0:$PA2" "--probe: the server is back on $PA2"
 
 ok "pg_ctlcluster $V $N-a stop" pg_ctlcluster "$V" "$N-a" stop
 compare "all down"

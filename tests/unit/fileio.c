@@ -736,6 +736,50 @@ static void test_diff_random(void)
 	is_int(bad, 0, "diff: 150 random edits all apply with patch(1)");
 }
 
+/* fileio_write_owned creates a file with the given owner and mode; fileio_remove unlinks a link, not its target. */
+static void test_create_and_remove(void)
+{
+	struct diag_err err;
+	LOCAL_PATH(f, "new.conf");
+	LOCAL_PATH(t, "target.conf");
+	LOCAL_PATH(l, "link.conf");
+	struct stat st;
+	uid_t uid = geteuid() == 0 ? 1234 : (uid_t)-1;
+	gid_t gid = geteuid() == 0 ? 5678 : (gid_t)-1;
+
+	unlink(f);
+	is_int(fileio_write_owned(f, "port = 5433\n", 12, 0644, uid, gid, NULL, &err), 0, "write_owned creates a file");
+	ok(file_is(f, "port = 5433\n"), "... with the bytes");
+	st = stat_of(f);
+	is_int(st.st_mode & 07777, 0644, "... mode 0644");
+	if (geteuid() == 0) {
+		is_int(st.st_uid, 1234, "... owner as asked");
+		is_int(st.st_gid, 5678, "... group as asked");
+	} else {
+		skip("owner as asked", "not root");
+		skip("group as asked", "not root");
+	}
+	is_int(fileio_write_owned(f, "port = 5433\n", 12, 0600, (uid_t)-1, (gid_t)-1, NULL, &err), 1,
+	       "write_owned of the same bytes: nothing written");
+	is_int(hidden_entries(), 0, "no temp file left");
+	is_int(fileio_remove(f, &err), 0, "remove returns 0");
+	ok(access(f, F_OK) != 0, "... and the file is gone");
+	is_int(fileio_remove(f, &err), 1, "remove of a missing file returns 1");
+	puts_file(t, "x\n");
+	unlink(l);
+	if (symlink("target.conf", l) < 0) {
+		skip("remove takes the link", "symlink failed");
+		return;
+	}
+	is_int(fileio_remove(l, &err), 0, "remove of a symlink returns 0");
+	ok(access(l, F_OK) != 0 && file_is(t, "x\n"), "remove takes the link and leaves its target");
+	is_int(fileio_remove(path_of("no/such/dir/x"), &err), 1, "remove in a missing directory: nothing to remove");
+	mkdir(path_of("sub"), 0755);
+	puts_file(path_of("sub/x"), "x\n");
+	is_int(fileio_remove(path_of("sub"), &err), -1, "remove of a directory fails");
+	ok(strncmp(err.msg, "cannot remove: ", 15) == 0, "... and says why");
+}
+
 int main(void)
 {
 	const char *tmp = getenv("TMPDIR");
@@ -756,6 +800,7 @@ int main(void)
 	test_stage();
 	test_hardlink();
 	test_edges();
+	test_create_and_remove();
 	test_diff();
 	test_diff_random();
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
