@@ -53,7 +53,7 @@ FUZZDIR = build/fuzz
 FUZZ_BIN = $(patsubst tests/fuzz/%.c,$(FUZZDIR)/%,$(FUZZ_SRC))
 BIN = $(addprefix $(BUILD)/bin/,$(TOOLS))
 MANPAGES = $(wildcard man/man1/*.1)
-SHARE = $(wildcard share/*.sql)
+SHARE = $(wildcard share/*.sql share/*.awk)
 
 .PHONY: all check check-build install demo bench fuzz fuzz-build lint clean deps test-deps
 .DELETE_ON_ERROR:

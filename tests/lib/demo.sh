@@ -214,6 +214,11 @@ CREATE DATABASE datastore_default OWNER ckan_default TEMPLATE template0 ENCODING
 CREATE DATABASE ckan_test OWNER ckan_default;
 ALTER DATABASE ckan_default SET work_mem = '16MB';
 ALTER DATABASE ckan_default SET search_path = "$user", public;
+ALTER DATABASE datastore_default SET statement_timeout = '90s';
+ALTER DATABASE ckan_default CONNECTION LIMIT 80;
+ALTER ROLE ckan_default IN DATABASE ckan_default SET lock_timeout = '5s';
+ALTER ROLE datastore_default IN DATABASE datastore_default SET work_mem = '4MB';
+ALTER ROLE datastore_default SET statement_timeout = '60s';
 REVOKE ALL ON DATABASE ckan_default FROM PUBLIC;
 GRANT CONNECT, TEMPORARY ON DATABASE ckan_default TO ckan_default;
 GRANT CONNECT ON DATABASE ckan_default TO ckan_admins;
@@ -230,9 +235,15 @@ INSERT INTO resource SELECT md5(g::text), 1 + g % 500, 'http://example.org/' || 
 INSERT INTO activity (what) SELECT 'changed ' || g FROM generate_series(1, 321) g;
 DO $$ BEGIN PERFORM setval('activity_id_seq', 4242); END $$;
 GRANT SELECT ON package TO ckan_admins;
+GRANT SELECT (name, title) ON package TO datastore_default;
+SELECT lo_from_bytea(0, convert_to('large object ' || g, 'UTF8')) FROM generate_series(1, 3) g;
+DO $$ BEGIN EXECUTE format('GRANT SELECT ON LARGE OBJECT %s TO datastore_default',
+	(SELECT min(oid) FROM pg_largeobject_metadata)); END $$;
 SQL
-	sb_as_postgres psql -X -q -v ON_ERROR_STOP=1 -h "$SB_RUN" -p "$SB_OLD_PORT" -U postgres -d datastore_default <<'SQL' || return 2
--- what CKAN's "ckan datastore set-permissions" sets
+	# The DataStore: with CKAN's "ckan datastore set-permissions" applied,
+	# or (SB_SET_PERMISSIONS=0) as a site that never ran it leaves it.
+	if [ "${SB_SET_PERMISSIONS:-1}" = 1 ]; then
+		sb_as_postgres psql -X -q -v ON_ERROR_STOP=1 -h "$SB_RUN" -p "$SB_OLD_PORT" -U postgres -d datastore_default <<'SQL' || return 2
 REVOKE CREATE ON SCHEMA public FROM PUBLIC;
 REVOKE USAGE ON SCHEMA public FROM PUBLIC;
 GRANT CREATE, USAGE ON SCHEMA public TO ckan_default;
@@ -240,10 +251,22 @@ REVOKE CONNECT ON DATABASE ckan_default FROM datastore_default;
 GRANT CONNECT ON DATABASE datastore_default TO datastore_default;
 GRANT USAGE ON SCHEMA public TO datastore_default;
 ALTER DEFAULT PRIVILEGES FOR USER ckan_default IN SCHEMA public GRANT SELECT ON TABLES TO datastore_default;
+SQL
+	fi
+	sb_as_postgres psql -X -q -v ON_ERROR_STOP=1 -h "$SB_RUN" -p "$SB_OLD_PORT" -U postgres -d datastore_default <<'SQL' || return 2
 SET ROLE ckan_default;
 CREATE TABLE "0f6a3d2c-res" (_id serial PRIMARY KEY, _full_text tsvector, city text, population int);
 INSERT INTO "0f6a3d2c-res" (city, population) SELECT 'city ' || g, g * 17 FROM generate_series(1, 2000) g;
 CREATE TABLE "_table_metadata_note" (name text);
+-- the view CKAN's DataStore creates
+CREATE VIEW "_table_metadata" AS SELECT DISTINCT substr(md5(dependee.relname || COALESCE(dependent.relname, '')), 0, 17) AS "_id",
+	dependee.relname AS name, dependee.oid AS oid, dependent.relname AS alias_of
+FROM pg_class AS dependee LEFT OUTER JOIN pg_rewrite AS r ON r.ev_class = dependee.oid
+	LEFT OUTER JOIN pg_depend AS d ON d.objid = r.oid LEFT OUTER JOIN pg_class AS dependent ON d.refobjid = dependent.oid
+WHERE (dependee.oid != dependent.oid OR dependent.oid IS NULL) AND (dependee.relname IN (SELECT tablename FROM pg_catalog.pg_tables)
+	OR dependee.relname IN (SELECT viewname FROM pg_catalog.pg_views))
+	AND dependee.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = 'public')
+ORDER BY dependee.oid DESC;
 SQL
 	SB_INI=$SB_DIR/production.ini
 	cat >"$SB_INI" <<INI

@@ -108,7 +108,7 @@ for t in $TOOLS; do
 	unlike "$needed" 'libpq|libinih|libpcre2' "$t links neither libpq nor (dynamically) libinih or PCRE2: $needed"
 done
 nsql=0
-for f in "$W"/src/share/*.sql; do
+for f in "$W"/src/share/*.sql "$W"/src/share/*.awk; do
 	[ -f "$f" ] || continue
 	nsql=$((nsql + 1))
 	ok "share/${f##*/} is in /usr/share/$PKG" grep -qx "/usr/share/$PKG/${f##*/}" "$W/files"
@@ -143,7 +143,9 @@ for t in $TOOLS; do
 	ok "zsh completion for $t" test -f "/usr/share/zsh/vendor-completions/_$t"
 done
 if [ "$nsql" -gt 0 ]; then
-	ok "/usr/share/$PKG holds the $nsql SQL files" test "$(find "/usr/share/$PKG" -name '*.sql' | wc -l)" = "$nsql"
+	ok "/usr/share/$PKG holds the driver's $nsql data files" test "$(find "/usr/share/$PKG" -type f | wc -l)" = "$nsql"
+	run env -u CKAN_PGTOOLS_SHARE /usr/bin/ckan-pg-upgrade status --state-dir "$W/no-state"
+	is "$RC:$OUT" "1:no upgrade in $W/no-state" "the installed driver finds its SQL in /usr/share/$PKG (status answers)"
 else
 	skip "no share/*.sql is tracked yet"
 fi

@@ -117,9 +117,8 @@ mode_upgrade() {	# mode_upgrade copy|link
 	logins "$name" "$SB_NEW_PORT"
 	is "$(su_sql "$SB_NEW_PORT" postgres "SELECT count(*) FROM pg_database WHERE datname = 'ckan_test'")" 1 \
 		"$name: pg_upgrade moved every database"
-	if [ "$mode" = link ]; then
-		like "$OUT" "OLD .*--link.*recorded before pg_upgrade" "$name: verify compares with OLD as recorded before pg_upgrade"
-	fi
+	like "$OUT" "OLD does not run.*recorded before pg_upgrade" "$name: verify compares with OLD as recorded before pg_upgrade"
+	ok "$name: OLD stays stopped after the switch (nothing can write to it)" sh -c "! cluster-port --check $SB_OLD"
 	run ckan-pg-upgrade rollback --state-dir "$state"
 	is "$RC" 0 "$name: rollback exits 0"
 	ok "$name: rollback restores the ini byte-identical" cmp "$SB_INI" "$SB_DIR/ini.orig"

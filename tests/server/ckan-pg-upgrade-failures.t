@@ -1,0 +1,130 @@
+#!/bin/sh
+# ckan-pg-upgrade never leaves the site broken: a failure injected at every
+# step of "run" (CKAN_PG_UPGRADE_FAIL=STEP makes that step fail as if its
+# command had), on tests/lib/demo.sh's sandbox (PostgreSQL 12 from npm ->
+# Debian's 15) with the ini a symlink to a 0640 file.  Each time: exit 2;
+# before the window nothing of OLD changed and the web server was never
+# stopped (a stop command that fails before it runs is one); inside it the site is back on OLD by itself (OLD writable, ini
+# byte-identical and still a symlink, web start called) and status says
+# "rolled back"; after it CKAN stays on NEW.  The next run after a rollback
+# starts over (the databases an earlier attempt made on NEW are dropped
+# first).  Then a kill -9 of the driver inside the window and "rollback",
+# a failure after the switch ("switch:after"), and a clean run.
+. "$(dirname "$0")/../lib/tap.sh"
+BUILD=${BUILD:-build}
+case $BUILD in /*) ;; *) BUILD=$(pwd)/$BUILD ;; esac
+root=$(cd "$(dirname "$0")/../.." && pwd)
+SB_LIB=$root/tests/lib
+# shellcheck disable=SC2034 # read by demo.sh: define the sandbox, run no demo
+DEMO_LIB=1
+# shellcheck disable=SC1091 # the sandbox, sourced as a library
+. "$SB_LIB/demo.sh"
+PATH=$BUILD/bin:$root/tools:$PATH
+export PATH
+
+why=$(sb_unavailable)
+if [ -n "$why" ]; then
+	if [ "${CI:-}" = true ]; then
+		tap_result 1 "a PostgreSQL sandbox can be made in CI ($why)"
+		done_testing
+		exit 1
+	fi
+	skip_all "$why"
+fi
+trap 'sb_cleanup; rm -rf "$TAP_TMP"' EXIT
+trap 'sb_cleanup; exit 2' INT TERM HUP
+
+sb_setup 12 >"$TAP_TMP/setup.log" 2>&1 || {
+	cat "$TAP_TMP/setup.log" >&2
+	tap_result 1 "sandbox with PostgreSQL 12 and 15"
+	done_testing
+	exit 1
+}
+echo "# OLD $SB_OLD: $("$SB_OLD_BIN/postgres" --version), NEW $SB_NEW: Debian's 15"
+# The ini: a symlink (config management) to a 0640 file elsewhere.
+mkdir -p "$SB_DIR/conf"
+mv "$SB_INI" "$SB_DIR/conf/production.ini"
+chmod 640 "$SB_DIR/conf/production.ini"
+ln -s "$SB_DIR/conf/production.ini" "$SB_INI"
+cp -p "$SB_DIR/conf/production.ini" "$SB_DIR/ini.orig"
+state=$SB_DIR/state
+web=$SB_DIR/web
+set -- --from "$SB_OLD" --to "$SB_NEW" -c "$SB_INI" --state-dir "$state" \
+	--stop-cmd "echo stop >>$web" --start-cmd "echo start >>$web"
+
+old_ro() {	# old_ro DB: OLD's read-only marker of DB (off: writable)
+	sb_as_postgres psql -X -At -h "$SB_RUN" -p "$SB_OLD_PORT" -U postgres -d "$1" -c 'SHOW default_transaction_read_only'
+}
+ini_as_before() {	# the ini byte-identical, still a symlink, mode kept
+	cmp -s "$SB_DIR/conf/production.ini" "$SB_DIR/ini.orig" && [ -L "$SB_INI" ] &&
+		[ "$(stat -c %a "$SB_DIR/conf/production.ini")" = 640 ]
+}
+starts() { grep -c start "$web" 2>/dev/null || true; }
+
+steps="preflight hba conf restart-new stop-web read-only roles dump:ckan_default dump:datastore_default
+restore:ckan_default restore:datastore_default logins verify switch start-web"
+for s in $steps; do
+	: >"$web"
+	CKAN_PG_UPGRADE_FAIL=$s run ckan-pg-upgrade run --yes "$@"
+	is "$RC" 2 "fail at $s: run exits 2"
+	ok "fail at $s: the ini is byte-identical, still a symlink, mode 0640" ini_as_before
+	is "$(old_ro ckan_default)/$(old_ro datastore_default)" off/off "fail at $s: OLD is writable"
+	run ckan-pg-upgrade status --state-dir "$state"
+	case $s in
+	preflight | hba | conf | restart-new | stop-web)
+		is "$(starts)" 0 "fail at $s: before the window: the web server was never stopped or started"
+		like "$OUT" "stopped at: $s, before the window" "fail at $s: status says where, before the window"
+		;;
+	*)
+		is "$(starts)" 1 "fail at $s: the web server was started again"
+		like "$OUT" "^rolled back" "fail at $s: status says rolled back"
+		;;
+	esac
+done
+like "$(cat "$state/log")" "dropping the ckan_default left by an earlier attempt" \
+	"a run after a rollback drops the databases the earlier attempt made on NEW"
+
+# A kill -9 of the driver inside the window (after the switch, while the
+# web server starts), then rollback.
+: >"$web"
+run ckan-pg-upgrade run --yes --from "$SB_OLD" --to "$SB_NEW" -c "$SB_INI" --state-dir "$state" \
+	--stop-cmd "echo stop >>$web" --start-cmd "pkill -9 -f 'ckan-pg-upgrad[e] run'"
+isnt_zero=$([ "$RC" != 0 ] && echo yes)
+is "$isnt_zero" yes "kill -9 inside the window: run did not finish"
+is "$(old_ro ckan_default)" on "kill -9: OLD was left read-only"
+run ckan-pg-upgrade status --state-dir "$state"
+like "$OUT" "inside the downtime window" "kill -9: status says the site is inside the downtime window"
+ls "$state" | grep -q '^pass\.' && left=yes || left=no
+is "$left" yes "kill -9: the passfile directory was left behind (SIGKILL cannot be trapped)"
+run ckan-pg-upgrade rollback --state-dir "$state" --start-cmd "echo start >>$web"
+is "$RC" 0 "rollback after kill -9 exits 0"
+ok "rollback after kill -9: the ini is byte-identical, a symlink, mode 0640" ini_as_before
+is "$(old_ro ckan_default)/$(old_ro datastore_default)" off/off "rollback after kill -9: OLD is writable"
+is "$(starts)" 1 "rollback after kill -9: the web server was started"
+ls "$state" | grep -q '^pass\.' && left=yes || left=no
+is "$left" no "rollback after kill -9: no passfile is left"
+
+# A failure right after the ini was switched: back to OLD all the same.
+: >"$web"
+CKAN_PG_UPGRADE_FAIL=switch:after run ckan-pg-upgrade run --yes "$@"
+is "$RC" 2 "fail after the switch: run exits 2"
+ok "fail after the switch: the ini is byte-identical again, still a symlink" ini_as_before
+is "$(starts)" 1 "fail after the switch: the web server was started"
+
+# The clean run, then rollback.
+: >"$web"
+run ckan-pg-upgrade run --yes "$@"
+is "$RC" 0 "a clean run after all of that completes"
+[ "$RC" = 0 ] || { echo "$ERR" | sed 's/^/# /'; tail -n 20 "$state/log" | sed 's/^/# /'; }
+like "$OUT" "verify: 5 tables \(4021 rows\) compared; 0 differences" "and verifies"
+ok "the switched ini is still a symlink" test -L "$SB_INI"
+like "$(cat "$SB_DIR/conf/production.ini")" "@127.0.0.1:$SB_NEW_PORT/ckan_default" "the link's target was switched to NEW"
+is "$(old_ro ckan_default)" on "OLD stays read-only after the switch (nothing can write where CKAN no longer reads)"
+run ckan-pg-upgrade run --yes "$@"
+is "$RC" 0 "run after a finished upgrade exits 0"
+like "$OUT" "has finished: CKAN uses NEW; nothing to do" "and says the upgrade is final until rollback"
+run ckan-pg-upgrade rollback --state-dir "$state"
+is "$RC" 0 "rollback exits 0"
+ok "rollback: the ini is byte-identical, still a symlink, mode 0640" ini_as_before
+is "$(old_ro ckan_default)/$(old_ro datastore_default)" off/off "rollback: OLD is writable"
+done_testing
