@@ -94,14 +94,14 @@ is "$isnt_zero" yes "kill -9 inside the window: run did not finish"
 is "$(old_ro ckan_default)" on "kill -9: OLD was left read-only"
 run ckan-pg-upgrade status --state-dir "$state"
 like "$OUT" "inside the downtime window" "kill -9: status says the site is inside the downtime window"
-ls "$state" | grep -q '^pass\.' && left=yes || left=no
+left=$(find "$state" -maxdepth 1 -name 'pass.*' | grep -q . && echo yes || echo no)
 is "$left" yes "kill -9: the passfile directory was left behind (SIGKILL cannot be trapped)"
 run ckan-pg-upgrade rollback --state-dir "$state" --start-cmd "echo start >>$web"
 is "$RC" 0 "rollback after kill -9 exits 0"
 ok "rollback after kill -9: the ini is byte-identical, a symlink, mode 0640" ini_as_before
 is "$(old_ro ckan_default)/$(old_ro datastore_default)" off/off "rollback after kill -9: OLD is writable"
 is "$(starts)" 1 "rollback after kill -9: the web server was started"
-ls "$state" | grep -q '^pass\.' && left=yes || left=no
+left=$(find "$state" -maxdepth 1 -name 'pass.*' | grep -q . && echo yes || echo no)
 is "$left" no "rollback after kill -9: no passfile is left"
 
 # A failure right after the ini was switched: back to OLD all the same.
