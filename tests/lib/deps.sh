@@ -34,6 +34,8 @@ if [ "$what" = test ]; then
 	need_pkg patch command -v patch
 	need_pkg zsh command -v zsh
 	need_pkg postgresql-common command -v pg_createcluster
+	# tests/lib/pg13.sh: PostgreSQL 13 from a temporary bullseye source signed by it
+	need_pkg debian-archive-keyring test -f /usr/share/keyrings/debian-archive-keyring.gpg
 	# tests/pkg: build, lint, install and purge the Debian package
 	need_pkg dpkg-dev command -v dpkg-buildpackage
 	need_pkg debhelper command -v dh
