@@ -20,6 +20,7 @@
 #include "diag.h"
 #include "fileio.h"
 #include "ckanini.h"
+#include "envfile.h"
 #include "out.h"
 #include "pgconn.h"
 #include "pgurl.h"
@@ -31,10 +32,13 @@ static const struct urlkey_def {
 	const char *key;
 	const char *name;	/* short name, also the --shell prefix CKAN_DB_<NAME>_ */
 	const char *env;	/* the environment variable CKAN reads instead */
+	const char *envvars[2];	/* ckanext-envvars' spellings, which CKAN's own variable overrides */
 } key_defs[] = {
-	{ "sqlalchemy.url", "main", "CKAN_SQLALCHEMY_URL" },
-	{ "ckan.datastore.write_url", "write", "CKAN_DATASTORE_WRITE_URL" },
-	{ "ckan.datastore.read_url", "read", "CKAN_DATASTORE_READ_URL" },
+	{ "sqlalchemy.url", "main", "CKAN_SQLALCHEMY_URL", { "CKAN___SQLALCHEMY__URL", NULL } },
+	{ "ckan.datastore.write_url", "write", "CKAN_DATASTORE_WRITE_URL",
+	  { "CKAN__DATASTORE__WRITE_URL", "CKAN___CKAN__DATASTORE__WRITE_URL" } },
+	{ "ckan.datastore.read_url", "read", "CKAN_DATASTORE_READ_URL",
+	  { "CKAN__DATASTORE__READ_URL", "CKAN___CKAN__DATASTORE__READ_URL" } },
 };
 #define NKEYS (sizeof key_defs / sizeof key_defs[0])
 
@@ -45,6 +49,8 @@ struct cfile {
 	char *here;		/* its directory, CKAN's %(here)s */
 	char *abspath;		/* CKAN's %(__file__)s */
 	int parsed;
+	int is_env;		/* a Compose .env file (env), not an ini */
+	struct envfile env;
 };
 
 /* One database URL as CKAN reads it. */
@@ -52,6 +58,7 @@ struct urlkey {
 	const struct urlkey_def *def;
 	struct cfile *file;		/* the file that defines it */
 	const struct ckanini_entry *ent;
+	const struct envfile_entry *eent;	/* from the .env file instead of the ini */
 	char *value;			/* interpolated: what CKAN hands to SQLAlchemy */
 	struct pgurl url;
 	int url_ok;
@@ -70,6 +77,7 @@ static struct {
 	const char *backup;
 	int break_hardlink;
 	const char *min_version;
+	const char *env_file;
 } opt = { .format = OUT_TEXT, .dialect = INI_CKAN_210, .ckan_version = "2.10" };
 
 static struct cfile chain[MAX_CHAIN];
@@ -80,10 +88,13 @@ static void report(const char *file, int line, const char *key, const char *kind
 static int reads_differently(const struct urlkey *uk, struct buf *why);
 static size_t nchain;
 static struct urlkey keys[NKEYS];
+static struct cfile envcf;		/* --env-file */
+static struct urlkey ini_keys[NKEYS];	/* what the ini says where the .env overrides it */
 
 static void usage(void)
 {
-	printf("ckan-pgurl reads, checks and rewrites the database URLs in CKAN's ini file.\n\n"
+	printf("ckan-pgurl reads, checks and rewrites the database URLs in CKAN's ini file\n"
+	       "or in a Docker Compose .env file.\n\n"
 	       "Usage:\n"
 	       "  ckan-pgurl [-c FILE] [-k KEY | --all] [--json | --shell] [--show-password] [show]\n"
 	       "  ckan-pgurl [-c FILE] [-k KEY] get FIELD\n"
@@ -97,6 +108,9 @@ static void usage(void)
 	       "Options:\n"
 	       "  -c, --config=FILE      CKAN ini (default: $CKAN_INI, /etc/ckan/default/ckan.ini,\n"
 	       "                         /etc/ckan/default/production.ini)\n"
+	       "  -e, --env-file=FILE    read CKAN_SQLALCHEMY_URL, CKAN_DATASTORE_WRITE_URL and\n"
+	       "                         CKAN_DATASTORE_READ_URL from a Docker Compose .env file;\n"
+	       "                         with -c too, they win over the ini, as in CKAN\n"
 	       "  -k, --key=KEY          sqlalchemy.url (main), ckan.datastore.write_url (write),\n"
 	       "                         ckan.datastore.read_url (read)\n"
 	       "  -a, --all              every database URL in the file\n"
@@ -265,20 +279,121 @@ static void load_keys(void)
 
 static int entry_line(const struct urlkey *uk)
 {
-	return uk->ent ? uk->ent->line : 0;
+	return uk->eent ? uk->eent->line : uk->ent ? uk->ent->line : 0;
+}
+
+/* How messages name a URL: its ini key, or the .env variable that sets it. */
+static const char *key_label(const struct urlkey *uk)
+{
+	return uk->eent ? uk->eent->key : uk->def->key;
+}
+
+/* "no sqlalchemy.url in [app:main]", or where the .env alone was read. */
+static void no_key(const char *what)
+{
+	if (nchain)
+		diag_error(chain[0].src.path, 0, "no %s in [app:main]", what);
+	else
+		diag_error(envcf.src.path, 0, "no variable sets %s (CKAN_SQLALCHEMY_URL, CKAN_DATASTORE_WRITE_URL, "
+			   "CKAN_DATASTORE_READ_URL, or ckanext-envvars' CKAN___SQLALCHEMY__URL, ...)", what);
+}
+
+/* The file a finding without a key belongs to. */
+static const char *main_path(void)
+{
+	return nchain ? chain[0].src.path : envcf.src.path;
 }
 
 /* The URL must be one libpq reads: else a FILE:LINE error and exit 2. */
 static void require_url(const struct urlkey *uk)
 {
 	if (!uk->file) {
-		diag_error(chain[0].src.path, 0, "no %s in [app:main]", uk->def->key);
+		no_key(uk->def->key);
 		exit(EXIT_TROUBLE);
 	}
 	if (!uk->url_ok) {
-		diag_error(uk->file->src.path, entry_line(uk), "%s: %s", uk->def->key, uk->url_err.msg);
+		diag_error(uk->file->src.path, entry_line(uk), "%s: %s", key_label(uk), uk->url_err.msg);
 		exit(EXIT_TROUBLE);
 	}
+}
+
+/* ---- the Compose .env file (ckan-docker) ------------------------------ */
+
+static void load_env(const char *path)
+{
+	struct diag_err err;
+
+	memset(&envcf, 0, sizeof envcf);
+	if (fileio_read(path, &envcf.src, &err) < 0 ||
+	    envfile_parse(path, envcf.src.data.data, envcf.src.data.len, &envcf.env, &err) < 0) {
+		diag_report(&err);
+		exit(EXIT_TROUBLE);
+	}
+	envcf.is_env = 1;
+	envcf.parsed = 1;
+}
+
+/*
+ * The variable CKAN takes each URL from: CKAN's own CKAN_SQLALCHEMY_URL
+ * (and the datastore pair), applied after plugins and so over
+ * ckanext-envvars' spellings; an empty value counts as unset ("if
+ * from_env:" in ckan/config/environment.py).
+ */
+static const struct envfile_entry *env_entry(const struct urlkey_def *d)
+{
+	const struct envfile_entry *e = envfile_lookup(&envcf.env, d->env);
+	size_t i;
+
+	for (i = 0; (!e || e->value_len == 0) && i < 2 && d->envvars[i]; i++)
+		e = envfile_lookup(&envcf.env, d->envvars[i]);
+	return e && e->value_len ? e : NULL;
+}
+
+/* Each URL the .env sets replaces the ini's, as CKAN's environment does;
+ * the ini's is kept in ini_keys for show and lint. */
+static void load_env_keys(void)
+{
+	size_t k;
+
+	for (k = 0; k < NKEYS; k++) {
+		const struct envfile_entry *e = env_entry(&key_defs[k]);
+		struct urlkey *uk = &keys[k];
+
+		if (!e)
+			continue;
+		ini_keys[k] = *uk;
+		memset(uk, 0, sizeof *uk);
+		uk->def = &key_defs[k];
+		uk->file = &envcf;
+		uk->eent = e;
+		uk->value = xstrdup(e->value);
+		if (pgurl_parse(uk->value, strlen(uk->value), &uk->url, &uk->url_err) == 0)
+			uk->url_ok = 1;
+	}
+}
+
+/* The ini's URL an .env variable overrides, when it says something else. */
+static const struct urlkey *overridden(const struct urlkey *uk)
+{
+	const struct urlkey *ik = &ini_keys[uk->def - key_defs];
+
+	return uk->eent && ik->file ? ik : NULL;
+}
+
+static int ini_disagrees(const struct urlkey *uk)
+{
+	const struct urlkey *ik = overridden(uk);
+
+	return ik && (!ik->value || strcmp(ik->value, uk->value) != 0);
+}
+
+static void warn_override(const struct urlkey *uk)
+{
+	const struct urlkey *ik = overridden(uk);
+
+	if (ik && ini_disagrees(uk))
+		diag_warn(uk->file->src.path, entry_line(uk), "%s differs from %s in %s:%d; CKAN uses %s", key_label(uk),
+			  ik->def->key, ik->file->src.path, entry_line(ik), key_label(uk));
 }
 
 static void warn_env(void)
@@ -362,9 +477,19 @@ static void show_text(const struct urlkey *uk, struct buf *b)
 	const char *host = pgurl_get(&uk->url, "host");
 	size_t i;
 
-	printf("%s (%s:%d)\n", uk->def->key, uk->file->src.path, entry_line(uk));
+	printf("%s (%s:%d", uk->def->key, uk->file->src.path, entry_line(uk));
+	printf("%s%s)\n", uk->eent ? " " : "", uk->eent ? uk->eent->key : "");
 	masked_url(uk, b);
 	printf("  url       %s\n", b->data);
+	if (uk->eent && uk->eent->nrefs) {
+		printf("  from     ");
+		for (i = 0; i < uk->eent->nrefs; i++)
+			printf(" %s", uk->eent->refs[i]);
+		printf("\n");
+	}
+	if (overridden(uk))
+		printf("  instead   %s:%d (%s, which CKAN does not use)\n", overridden(uk)->file->src.path,
+		       entry_line(overridden(uk)), uk->def->key);
 	printf("  user      %s\n", uk->url.user ? uk->url.user : "(libpq default)");
 	printf("  password  %s\n", shown_password(uk) ? shown_password(uk) : "(none: ~/.pgpass or peer)");
 	printf("  host      %s\n", host && *host ? host : "(default socket)");
@@ -395,6 +520,16 @@ static void show_shell(const struct urlkey *uk, struct buf *b)
 	masked_url(uk, b);
 	shell_var(uk, "KEY", uk->def->key);
 	shell_var(uk, "FILE", uk->file->src.path);
+	if (uk->eent) {
+		size_t i;
+
+		shell_var(uk, "VARIABLE", uk->eent->key);
+		buf_reset(b);
+		for (i = 0; i < uk->eent->nrefs; i++)
+			buf_printf(b, "%s%s", i ? " " : "", uk->eent->refs[i]);
+		shell_var(uk, "FROM", b->data ? b->data : "");
+		masked_url(uk, b);
+	}
 	snprintf(line, sizeof line, "%d", entry_line(uk));
 	shell_var(uk, "LINE", line);
 	shell_var(uk, "URL", b->data);
@@ -428,6 +563,22 @@ static void show_json(const struct urlkey *uk, struct buf *b)
 	json_field("name", uk->def->name, &first);
 	json_field("file", uk->file->src.path, &first);
 	printf(", \"line\": %d", entry_line(uk));
+	if (uk->eent) {
+		json_field("variable", uk->eent->key, &first);
+		printf(", \"from\": [");
+		for (i = 0; i < uk->eent->nrefs; i++) {
+			printf("%s", i ? ", " : "");
+			out_json_string(stdout, uk->eent->refs[i]);
+		}
+		printf("]");
+	}
+	if (overridden(uk)) {
+		int f2 = 1;
+
+		printf(", \"overrides\": {");
+		json_field("file", overridden(uk)->file->src.path, &f2);
+		printf(", \"line\": %d, \"same\": %s}", entry_line(overridden(uk)), ini_disagrees(uk) ? "false" : "true");
+	}
 	json_field("url", b->data, &first);
 	json_field("user", uk->url.user, &first);
 	json_field("password", shown_password(uk), &first);
@@ -462,7 +613,7 @@ static int cmd_show(void)
 
 	warn_env();
 	if (n == 0 || (opt.key && !sel[0]->file)) {
-		diag_error(chain[0].src.path, 0, "no %s in [app:main]", opt.key ? sel[0]->def->key : "database URL");
+		no_key(opt.key ? sel[0]->def->key : "database URL");
 		return EXIT_TROUBLE;
 	}
 	buf_init(&b);
@@ -470,7 +621,8 @@ static int cmd_show(void)
 		require_url(sel[i]);
 		buf_reset(&b);
 		if (reads_differently(sel[i], &b))
-			diag_warn(sel[i]->file->src.path, entry_line(sel[i]), "%s: %s", sel[i]->def->key, b.data);
+			diag_warn(sel[i]->file->src.path, entry_line(sel[i]), "%s: %s", key_label(sel[i]), b.data);
+		warn_override(sel[i]);
 	}
 	if (opt.format == OUT_JSON)
 		printf("{");
@@ -939,8 +1091,144 @@ static char *mask_ini(const char *text, size_t len, size_t *outlen)
 	return buf_steal(&b);
 }
 
+/* A .env variable whose name says it holds a secret (POSTGRES_PASSWORD,
+ * CKAN___BEAKER__SESSION__SECRET): its value is masked whole. */
+static int secret_name(const char *key, size_t n)
+{
+	static const char *const words[] = { "PASSWORD", "PASSWD", "SECRET", "TOKEN" };
+	size_t i;
+
+	for (i = 0; i < sizeof words / sizeof words[0]; i++)
+		if (memmem(key, n, words[i], strlen(words[i])))
+			return 1;
+	return 0;
+}
+
+/* A text that is no .env Compose reads: mask_lines, and after the first
+ * '=' or ':' of a line whose name says it is a secret. */
+static char *mask_env_lines(const char *text, size_t len, size_t *outlen)
+{
+	size_t l1;
+	char *t1 = mask_lines(text, len, &l1), *res;
+	struct buf b;
+	size_t pos = 0;
+
+	buf_init(&b);
+	buf_add(&b, "", 0);
+	while (pos < l1) {
+		const char *nl = memchr(t1 + pos, '\n', l1 - pos);
+		size_t end = nl ? (size_t)(nl - t1) : l1, eq = strcspn(t1 + pos, "=:\n") + pos;
+
+		if (eq < end && secret_name(t1 + pos, eq - pos) && !memmem(t1 + pos, end - pos, "://", 3)) {
+			buf_add(&b, t1 + pos, eq + 1 - pos);
+			buf_adds(&b, "****");
+		} else {
+			buf_add(&b, t1 + pos, end - pos);
+		}
+		if (nl)
+			buf_addc(&b, '\n');
+		pos = nl ? end + 1 : l1;
+	}
+	free(t1);
+	*outlen = b.len;
+	res = buf_steal(&b);
+	return res;
+}
+
 /*
- * The unified diff of an ini from a to b, passwords masked unless
+ * The .env's text with every password replaced by "****": in each value
+ * holding a URL, pgurl_secrets' spans where they are the file's own bytes;
+ * where a secret comes from a variable, that variable's whole value (and
+ * those it is built from); a URL-like value pgurl cannot read, a value
+ * with escapes or ${...:-...} inside a secret, and every variable named
+ * like a secret, whole.  A text Compose cannot read: mask_env_lines.
+ */
+static char *mask_env(const char *text, size_t len, size_t *outlen)
+{
+	struct envfile f;
+	struct diag_err err;
+	struct mask_list m = { NULL, 0 };
+	struct buf b;
+	size_t i, k, pos = 0;
+	char *whole;
+
+	if (envfile_parse("", text, len, &f, &err) < 0)
+		return mask_env_lines(text, len, outlen);
+	whole = xmalloc(f.n + 1);
+	memset(whole, 0, f.n + 1);
+	for (i = 0; i < f.n; i++) {
+		const struct envfile_entry *e = &f.entries[i];
+		struct pgurl u;
+		struct pgurl_span *sp;
+		size_t ns, j;
+		const char *sep;
+
+		if (!e->value)
+			continue;
+		if (secret_name(e->key, strlen(e->key))) {
+			whole[i] = 1;
+			continue;
+		}
+		sep = strstr(e->value, "://");
+		if (!sep)
+			continue;
+		if (pgurl_parse(e->value, e->value_len, &u, &err) < 0) {
+			whole[i] = strchr(sep, '@') != NULL;
+			continue;
+		}
+		ns = pgurl_secrets(&u, &sp);
+		for (j = 0; j < ns; j++)
+			for (k = 0; k < e->nparts; k++) {
+				const struct envfile_part *p = &e->parts[k];
+				size_t a = sp[j].off > p->off ? sp[j].off : p->off;
+				size_t z = sp[j].off + sp[j].len < p->off + p->len ? sp[j].off + sp[j].len : p->off + p->len;
+
+				if (a >= z && !(p->len == 0 && p->off > sp[j].off && p->off < sp[j].off + sp[j].len))
+					continue;
+				if (p->kind == ENVFILE_TEXT)
+					mask_add(&m, p->src_off + (a - p->off), z - a);
+				else if (p->kind == ENVFILE_VAR && p->entry >= 0)
+					whole[p->entry] = 1;
+				else
+					whole[i] = 1;
+			}
+		free(sp);
+		pgurl_free(&u);
+	}
+	/* A variable masked whole takes the variables it is built from along. */
+	for (i = f.n; i-- > 0;)
+		for (k = 0; whole[i] && k < f.entries[i].nparts; k++)
+			if (f.entries[i].parts[k].entry >= 0)
+				whole[f.entries[i].parts[k].entry] = 1;
+	for (i = 0; i < f.n; i++)
+		if (whole[i] && f.entries[i].val_len)
+			mask_add(&m, f.entries[i].val_off, f.entries[i].val_len);
+	free(whole);
+	envfile_free(&f);
+	qsort(m.v, m.n, sizeof *m.v, cmp_splice);
+	buf_init(&b);
+	buf_add(&b, "", 0);
+	for (i = 0; i < m.n; i++) {
+		size_t end = m.v[i].off + m.v[i].len;
+
+		if (end <= pos)
+			continue;
+		if (m.v[i].off >= pos) {
+			buf_add(&b, text + pos, m.v[i].off - pos);
+			buf_adds(&b, "****");
+		}
+		pos = end;	/* overlapping spans: one "****" for both */
+	}
+	buf_add(&b, text + pos, len - pos);
+	free(m.v);
+	*outlen = b.len;
+	return buf_steal(&b);
+}
+
+static int diff_env;	/* print_diff shows a .env, not an ini */
+
+/*
+ * The unified diff of an ini (or .env) from a to b, passwords masked unless
  * --show-password: the one preview set and restore print.
  */
 static void print_diff(const char *path, const char *a, size_t alen, const char *b, size_t blen)
@@ -954,8 +1242,8 @@ static void print_diff(const char *path, const char *a, size_t alen, const char 
 		ma = xstrndup(a, alen);
 		mb = xstrndup(b, blen);
 	} else {
-		ma = mask_ini(a, alen, &la);
-		mb = mask_ini(b, blen, &lb);
+		ma = diff_env ? mask_env(a, alen, &la) : mask_ini(a, alen, &la);
+		mb = diff_env ? mask_env(b, blen, &lb) : mask_ini(b, blen, &lb);
 	}
 	fileio_diff(path, path, ma, la, mb, lb, &diff);
 	if (diff.len == 0 && !(alen == blen && memcmp(a, b, alen) == 0))
@@ -1112,7 +1400,7 @@ static int cmd_set(int argc, char **argv)
 			targets[nt++] = sel[k];
 		}
 		if (nt == 0) {
-			diag_error(chain[0].src.path, 0, "no %s in [app:main]", opt.key ? opt.key : "database URL");
+			no_key(opt.key ? opt.key : "database URL");
 			return EXIT_TROUBLE;
 		}
 	} else {
@@ -1226,7 +1514,7 @@ static int cmd_url(int argc, char **argv)
 	warn_env();
 	n = selected(sel, 0);
 	if (n == 0) {
-		diag_error(chain[0].src.path, 0, "no database URL in [app:main]");
+		no_key("database URL");
 		return EXIT_TROUBLE;
 	}
 	buf_init(&cur);
@@ -1252,7 +1540,7 @@ static int cmd_url(int argc, char **argv)
 
 		buf_reset(&out);
 		if (pgurl_parse(new_url[i], strlen(new_url[i]), &u, &err) < 0) {
-			diag_error(sel[i]->file->src.path, entry_line(sel[i]), "%s: %s", sel[i]->def->key, err.msg);
+			diag_error(sel[i]->file->src.path, entry_line(sel[i]), "%s: %s", key_label(sel[i]), err.msg);
 			exit(EXIT_TROUBLE);
 		}
 		if (opt.show_password)
@@ -1300,7 +1588,7 @@ static int cmd_pgpass(void)
 	warn_env();
 	n = selected(sel, 1);
 	if (opt.key && !sel[0]->file) {
-		diag_error(chain[0].src.path, 0, "no %s in [app:main]", sel[0]->def->key);
+		no_key(sel[0]->def->key);
 		return EXIT_TROUBLE;
 	}
 	for (i = 0; i < n; i++)
@@ -1365,7 +1653,10 @@ static int cmd_restore(int argc, char **argv)
 		diag_usage("restore takes one BACKUP file");
 	if (opt.key || opt.all)
 		diag_usage("restore works on the whole file: no -k or --all");
-	file = find_config();
+	if (opt.env_file && opt.config)
+		diag_usage("restore writes one file: give -c or --env-file, not both");
+	diff_env = opt.env_file != NULL;
+	file = opt.env_file ? opt.env_file : find_config();
 	memset(&cur, 0, sizeof cur);
 	if (fileio_read(argv[0], &bak, &err) < 0 || fileio_read(file, &cur, &err) < 0) {
 		diag_report(&err);
@@ -1405,6 +1696,8 @@ static int reads_differently(const struct urlkey *uk, struct buf *why)
 {
 	size_t d;
 
+	if (uk->eent)
+		return 0;	/* CKAN reads the environment the same in every version */
 	for (d = 0; d < sizeof dialects / sizeof dialects[0]; d++) {
 		struct ckanini_file f;
 		struct diag_err err;
@@ -1509,16 +1802,16 @@ static void finding(const struct urlkey *uk, const char *versions, const char *f
 		free(tmp);
 	}
 	if (uk && uk->file)
-		report(uk->file->src.path, entry_line(uk), uk->def->key, "finding", versions, msg.data ? msg.data : "");
+		report(uk->file->src.path, entry_line(uk), key_label(uk), "finding", versions, msg.data ? msg.data : "");
 	else
-		report(chain[0].src.path, 0, NULL, "finding", versions, msg.data ? msg.data : "");
+		report(main_path(), 0, NULL, "finding", versions, msg.data ? msg.data : "");
 	buf_free(&msg);
 }
 
 static void lint_url(const struct urlkey *uk)
 {
-	const char *raw = uk->file->src.data.data + uk->ent->val_off;
-	size_t i, len = uk->ent->val_len;
+	const char *raw = uk->ent ? uk->file->src.data.data + uk->ent->val_off : "";
+	size_t i, len = uk->ent ? uk->ent->val_len : 0;
 	const char *port;
 	struct buf why;
 
@@ -1572,6 +1865,34 @@ static void lint_url(const struct urlkey *uk)
 				: strrchr(uk->url.hosts[i].host, '@'));
 }
 
+/* What only a .env can get wrong, and which of .env and ini CKAN uses. */
+static void lint_env(const struct urlkey *uk)
+{
+	const struct envfile_entry *e = uk->eent;
+	const struct urlkey *ik = overridden(uk);
+	size_t i, n = 0;
+
+	for (i = 0; i < envcf.env.n; i++)
+		n += envcf.env.entries[i].value && strcmp(envcf.env.entries[i].key, e->key) == 0;
+	if (n > 1)
+		finding(uk, "Docker Compose", "%s is set %zu times; Compose uses the last", e->key, n);
+	for (i = 0; i < e->nparts; i++)
+		if (e->parts[i].kind == ENVFILE_VAR && e->parts[i].entry < 0)
+			finding(uk, "Docker Compose", "uses $%s, which no earlier line sets: Compose puts \"\" there "
+				"unless the shell running it sets %s", e->parts[i].name, e->parts[i].name);
+	if (ik) {
+		struct buf msg;
+
+		buf_init(&msg);
+		buf_printf(&msg, "CKAN uses this, not %s in %s:%d", uk->def->key, ik->file->src.path, entry_line(ik));
+		if (ini_disagrees(uk))
+			finding(uk, NULL, "%s, which says something else", msg.data);
+		else
+			report(uk->file->src.path, entry_line(uk), key_label(uk), "note", NULL, msg.data);
+		buf_free(&msg);
+	}
+}
+
 static int cmd_lint(void)
 {
 	const struct urlkey *m = &keys[0], *w = &keys[1], *r = &keys[2];
@@ -1582,18 +1903,21 @@ static int cmd_lint(void)
 			finding(NULL, NULL, "%s is set in the environment: CKAN uses it instead of %s", key_defs[k].env,
 				key_defs[k].key);
 	if (!m->file)
-		finding(NULL, NULL, "no sqlalchemy.url in [app:main]");
+		finding(NULL, NULL, nchain ? "no sqlalchemy.url in [app:main]"
+			: "no variable sets sqlalchemy.url (CKAN_SQLALCHEMY_URL or CKAN___SQLALCHEMY__URL)");
 	for (k = 0; k < NKEYS; k++) {
 		const struct ckanini_entry *all[8];
 
 		if (!keys[k].file)
 			continue;
-		if (ckanini_lookup_all(&keys[k].file->ini, "app:main", keys[k].def->key, all, 8) > 1)
+		if (keys[k].eent)
+			lint_env(&keys[k]);
+		else if (ckanini_lookup_all(&keys[k].file->ini, "app:main", keys[k].def->key, all, 8) > 1)
 			finding(&keys[k], "CKAN >= 2.9 refuse to start; 2.6-2.8 use the last", "duplicate key");
 		lint_url(&keys[k]);
 	}
 	for (k = 0; k < NKEYS; k++)
-		if (keys[k].file && keys[k].file != &chain[0]) {
+		if (keys[k].file && !keys[k].eent && keys[k].file != &chain[0]) {
 			struct buf msg;
 
 			buf_init(&msg);
@@ -1643,7 +1967,7 @@ static struct pgconn *connect_key(const struct urlkey *uk)
 	require_url(uk);
 	c = pgconn_open(uk->value, "ckan-pgurl", &err);
 	if (!c) {
-		diag_error(uk->file->src.path, entry_line(uk), "%s: %s", uk->def->key, err.msg);
+		diag_error(uk->file->src.path, entry_line(uk), "%s: %s", key_label(uk), err.msg);
 		exit(EXIT_TROUBLE);
 	}
 	return c;
@@ -1824,6 +2148,7 @@ int main(int argc, char **argv)
 	enum { OPT_CKAN_VERSION = 256, OPT_BREAK_HARDLINK, OPT_MIN_VERSION };
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
+		{ "env-file", required_argument, NULL, 'e' },
 		{ "key", required_argument, NULL, 'k' },
 		{ "all", no_argument, NULL, 'a' },
 		{ "json", no_argument, NULL, 'j' },
@@ -1851,9 +2176,10 @@ int main(int argc, char **argv)
 		printf("ckan-pgurl (ckan-pgtools) %s\n", CKP_VERSION);
 		return diag_finish(EXIT_SAME);
 	}
-	while ((c = getopt_long(argc, argv, "c:k:ajsPnb::iVh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:e:k:ajsPnb::iVh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c': opt.config = optarg; break;
+		case 'e': opt.env_file = optarg; break;
 		case 'k':
 			if (!key_def(optarg))
 				diag_usage("unknown key \"%s\" (sqlalchemy.url, ckan.datastore.write_url, "
@@ -1900,8 +2226,13 @@ int main(int argc, char **argv)
 	if (strcmp(cmd, "set") == 0 || strcmp(cmd, "check") == 0 || strcmp(cmd, "databases") == 0 ||
 	    (strcmp(cmd, "url") == 0 && optind < argc))
 		pq_preload();
-	load_chain(find_config());
+	if (!opt.env_file || opt.config)
+		load_chain(find_config());
 	load_keys();
+	if (opt.env_file) {
+		load_env(opt.env_file);
+		load_env_keys();
+	}
 	if (strcmp(cmd, "show") == 0)
 		status = cmd_show();
 	else if (strcmp(cmd, "get") == 0)
