@@ -527,6 +527,12 @@ void hba_init(struct hba_model *m, int version)
 	m->version = version > 0 ? version : 150000;
 }
 
+void hba_init_ident(struct hba_model *m, int version)
+{
+	hba_init(m, version);
+	m->ident = 1;
+}
+
 static void list_free(struct hba_list *l)
 {
 	size_t i;
@@ -565,6 +571,9 @@ static void rule_free(struct hba_rule *r)
 	}
 	free(r->opts);
 	free(r->error);
+	free(r->map);
+	free(r->system_user.text);
+	free(r->pg_user.text);
 	warnings_free(r);
 }
 
@@ -580,7 +589,10 @@ void hba_free(struct hba_model *m)
 		free(m->files[i].data);
 	}
 	free(m->files);
-	hba_init(m, m->version);
+	if (m->ident)
+		hba_init_ident(m, m->version);
+	else
+		hba_init(m, m->version);
 }
 
 const char *hba_type_name(int type)
@@ -1256,30 +1268,42 @@ static int are_bad_bound(const char *re)
 	return 0;
 }
 
-/* PostgreSQL 16's /regex tokens, compiled with PCRE2 (the server has its own engine). */
+/*
+ * Why the server's regcomp_auth_token refuses re (the text after the /),
+ * or NULL.  Compiled with PCRE2 (the server has its own engine).
+ */
+static char *regex_error(const char *re)
+{
+	pcre2_code *code;
+	int ec;
+	PCRE2_SIZE eo;
+
+	if (are_bad_bound(re))
+		return xasprintf("invalid regular expression \"%s\": invalid repetition count(s)", re);
+	code = pcre2_compile((PCRE2_SPTR)re, PCRE2_ZERO_TERMINATED, 0, &ec, &eo, NULL);
+	if (!code) {
+		PCRE2_UCHAR msg[256];
+
+		pcre2_get_error_message(ec, msg, sizeof msg);
+		return xasprintf("invalid regular expression \"%s\": %s", re, (char *)msg);
+	}
+	pcre2_code_free(code);
+	return NULL;
+}
+
+/* PostgreSQL 16's /regex tokens in a database or user list. */
 static char *check_regex(const struct hba_list *l, int version)
 {
 	size_t i;
+	char *err;
 
 	if (version < 160000)
 		return NULL;
 	for (i = 0; i < l->n; i++) {
-		pcre2_code *re;
-		int ec;
-		PCRE2_SIZE eo;
-
 		if (l->tok[i].quoted || l->tok[i].text[0] != '/')
 			continue;
-		if (are_bad_bound(l->tok[i].text + 1))
-			return xasprintf("invalid regular expression \"%s\": invalid repetition count(s)", l->tok[i].text + 1);
-		re = pcre2_compile((PCRE2_SPTR)(l->tok[i].text + 1), PCRE2_ZERO_TERMINATED, 0, &ec, &eo, NULL);
-		if (!re) {
-			PCRE2_UCHAR msg[256];
-
-			pcre2_get_error_message(ec, msg, sizeof msg);
-			return xasprintf("invalid regular expression \"%s\": %s", l->tok[i].text + 1, (char *)msg);
-		}
-		pcre2_code_free(re);
+		if ((err = regex_error(l->tok[i].text + 1)) != NULL)
+			return err;
 	}
 	return NULL;
 }
@@ -1577,27 +1601,50 @@ static void parse_rule(struct hba_rule *r, struct line *l, int version)
 	}
 }
 
-/* Whether pg_ident.conf (its text) defines the map: the first field of a line. */
-static int ident_map_exists(const char *ident, const char *map)
+/*
+ * A pg_ident.conf line, as parse_ident_line reads it: three fields of one
+ * token each (a fourth is ignored), the system user a regular expression
+ * when it starts with / (quoted or not), from 16 on the database user too.
+ */
+static void parse_ident(struct hba_rule *r, struct line *l, int version)
 {
-	const char *p = ident;
-	struct buf b;
-	int found = 0;
+	const char *why = NULL;
+	char *err;
+	size_t i;
 
-	buf_init(&b);
-	while (*p && !found) {
-		const char *nl = strchr(p, '\n');
-		char *line = nl ? xstrndup(p, (size_t)(nl - p)) : xstrdup(p);
-		const char *lp = line;
-		int iq, comma, toolong = 0;
-
-		if (next_token(&lp, &b, &iq, &comma, 0, &toolong) && strcmp(b.data, map) == 0)
-			found = 1;
-		free(line);
-		p = nl ? nl + 1 : p + strlen(p);
+	for (i = 0; i < 3 && !why; i++) {
+		if (i >= l->n)
+			why = "missing entry at end of line";
+		else if (l->f[i].n > 1)
+			why = "multiple values in ident field";
 	}
-	buf_free(&b);
-	return found;
+	if (why) {
+		rule_error(r, xstrdup(why));
+		return;
+	}
+	err = l->f[1].tok[0].text[0] == '/' ? regex_error(l->f[1].tok[0].text + 1) : NULL;
+	if (!err && version >= 160000 && l->f[2].tok[0].text[0] == '/')
+		err = regex_error(l->f[2].tok[0].text + 1);
+	if (err) {
+		rule_error(r, err);
+		return;
+	}
+	r->map = xstrdup(l->f[0].tok[0].text);
+	r->system_user.text = xstrdup(l->f[1].tok[0].text);
+	r->system_user.quoted = l->f[1].tok[0].quoted;
+	r->pg_user.text = xstrdup(l->f[2].tok[0].text);
+	r->pg_user.quoted = l->f[2].tok[0].quoted;
+	r->parsed = 1;
+}
+
+const struct hba_rule *hba_ident_find(const struct hba_model *ident, const char *map)
+{
+	size_t i;
+
+	for (i = 0; i < ident->n; i++)
+		if (ident->rules[i].map && strcmp(ident->rules[i].map, map) == 0)
+			return &ident->rules[i];
+	return NULL;
 }
 
 /* ----------------------------------------------------------- file reading */
@@ -1768,7 +1815,10 @@ static int parse_file(struct loader *ld, size_t fidx)
 			}
 			continue;
 		}
-		parse_rule(r, &l, version);
+		if (ld->m->ident)
+			parse_ident(r, &l, version);
+		else
+			parse_rule(r, &l, version);
 	}
 	line_free(&l);
 	buf_free(&text);
@@ -2228,6 +2278,8 @@ void hba_validate(struct hba_model *m, const struct hba_context *ctx)
 	struct shadow_index idx;
 	size_t i;
 
+	if (m->ident)
+		return;		/* parse_ident said all there is to say */
 	shadow_init(&idx, m);
 	for (i = 0; i < m->n; i++) {
 		struct hba_rule *r = &m->rules[i];
@@ -2251,10 +2303,10 @@ void hba_validate(struct hba_model *m, const struct hba_context *ctx)
 			continue;
 		if (r->error)
 			continue;
-		if (ctx && ctx->ident_maps) {
+		if (ctx && ctx->ident) {
 			const char *map = hba_rule_map(r);
 
-			if (map && !ident_map_exists(ctx->ident_maps, map)) {
+			if (map && !hba_ident_find(ctx->ident, map)) {
 				/* not a server error: the server only fails at login */
 				warn(r, "map \"%s\" is not defined in pg_ident.conf", map);
 			}

@@ -6,10 +6,13 @@
  * samerole, replication) that lose their meaning when quoted, # comments
  * (not inside quotes), backslash line continuation from PostgreSQL 15 on
  * (proven against the server), and from 16 on: /regex users and databases,
- * include / include_if_exists / include_dir lines.  Each rule remembers its file, lines and byte span (and
- * the comment block just above it), so that rules can be copied with their
- * comments.  A rule the server would reject carries the server's reason,
- * as pg_hba_file_rules' error column does.  Never prints, never exits.
+ * include / include_if_exists / include_dir lines.  Each rule remembers
+ * its file, lines and byte span (and the comment block just above it), so
+ * that rules can be copied with their comments.  A rule the server would
+ * reject carries the server's reason, as pg_hba_file_rules' error column
+ * does.  pg_ident.conf goes through the same tokenizer, as in the server
+ * (parse_ident_line): a model read with hba_init_ident holds its mapping
+ * lines, as pg_ident_file_mappings shows them.  Never prints, never exits.
  */
 #ifndef CKP_HBA_H
 #define CKP_HBA_H
@@ -63,6 +66,15 @@ struct hba_rule {
 	 */
 	int parsed;
 	int silent;
+	/*
+	 * A pg_ident.conf line (hba_init_ident): the map name, the system user
+	 * (a regular expression when it starts with /) and the database user
+	 * (from 16 also a /regex, all or +group; \1 takes the system user's
+	 * match), without quotes, as pg_ident_file_mappings shows them.  Set
+	 * when the line has no error (the view shows NULLs otherwise).
+	 */
+	char *map;
+	struct hba_token system_user, pg_user;
 };
 
 struct hba_file {
@@ -83,15 +95,30 @@ struct hba_model {
 	 * faster).  For tests that prove so; set it after hba_init.
 	 */
 	int general;
+	/* The file is a pg_ident.conf (hba_init_ident): rules are its mapping lines. */
+	int ident;
 };
 
 /* What the validator needs to know about the target cluster. */
 struct hba_context {
 	int ssl_off;		/* the cluster has ssl = off: hostssl lines are rejected */
-	const char *ident_maps;	/* pg_ident.conf contents, to check map= options; NULL = unknown */
+	const struct hba_model *ident;	/* the pg_ident.conf (hba_init_ident), to check map= options; NULL = unknown */
 };
 
 void hba_init(struct hba_model *m, int version);
+
+/*
+ * The same for a pg_ident.conf: hba_load and hba_parse_buf then read
+ * mapping lines (MAP SYSTEM-USER PG-USER) with pg_hba.conf's tokenizer,
+ * @files and (16 on) include lines, and set rule->error where the server's
+ * parse_ident_line does: a missing field, a comma list in a field, a
+ * system user (from 16 also a database user) that is not a valid regular
+ * expression.
+ */
+void hba_init_ident(struct hba_model *m, int version);
+
+/* The first mapping line without error that defines map, or NULL. */
+const struct hba_rule *hba_ident_find(const struct hba_model *ident, const char *map);
 void hba_free(struct hba_model *m);
 
 /*
@@ -115,7 +142,7 @@ int hba_parse_buf(struct hba_model *m, const char *path, const char *data, size_
  * the version does not have or the method does not take (crypt, krb5,
  * "ident sameuser", scram-sha-256 before 10, ...), regular expressions that
  * do not compile (PCRE2), hostssl with ssl = off, map= names missing from
- * pg_ident.conf (when ctx->ident_maps is given).  Sets rule->error.  Adds
+ * pg_ident.conf (when ctx->ident is given).  Sets rule->error.  Adds
  * warnings: trust on a host* rule, clear-text password, 0.0.0.0/0 or ::/0
  * with a password method without SSL, a rule that can never match because
  * an earlier rule shadows it.  ctx may be NULL.

@@ -190,25 +190,45 @@ static int target_version(const struct side *new)
 	return versions[n - 1];
 }
 
+/*
+ * A side's pg_ident.conf as version reads it (common/hba: the server's
+ * tokenizer, quotes, @files, include lines).  Returns 1 when read, 0 when
+ * there is none (no maps), -1 when it exists but cannot be read (said).
+ */
+static int load_ident(struct hba_model *id, const struct side *s, int version)
+{
+	struct diag_err err;
+
+	hba_init_ident(id, version);
+	if (!s->ident || access(s->ident, F_OK) != 0)
+		return 0;
+	if (hba_load(id, s->ident, &err) < 0) {
+		diag_warn(err.file[0] ? err.file : NULL, err.line, "%s", err.msg);
+		hba_free(id);
+		return -1;
+	}
+	return 1;
+}
+
 static void load_hba(struct hba_model *m, const char *path, int version, const struct side *ctx_side)
 {
 	struct diag_err err;
 	struct hba_context ctx = { 0, NULL };
-	struct buf ident;
+	struct hba_model ident;
 
 	hba_init(m, version);
 	if (hba_load(m, path, &err) < 0) {
 		diag_report(&err);
 		exit(EXIT_TROUBLE);
 	}
-	buf_init(&ident);
+	hba_init_ident(&ident, version);
 	if (ctx_side) {
 		ctx.ssl_off = ctx_side->is_cluster && ctx_side->ssl_off;
-		if (ctx_side->ident && buf_read_file(&ident, ctx_side->ident, NULL) == 0)
-			ctx.ident_maps = ident.data ? ident.data : "";
+		if (load_ident(&ident, ctx_side, version) > 0)
+			ctx.ident = &ident;
 	}
 	hba_validate(m, &ctx);
-	buf_free(&ident);
+	hba_free(&ident);
 }
 
 static void print_problems(const struct hba_model *m, int errors_only)
@@ -419,41 +439,28 @@ static void add_lines(struct buf *b, const char *p, size_t n, const char *eol)
 	}
 }
 
-/* The map names OLD's carried rules need that NEW's pg_ident.conf lacks: their lines from OLD. */
-static int ident_first_field(const char *line, size_t n, char *out, size_t outn)
+/* Add OLD's mapping lines for map (as written, continuation lines too) to out. */
+static void ident_lines(const struct hba_model *id, const char *map, struct buf *out)
 {
-	size_t i = 0, k = 0;
+	size_t i;
 
-	while (i < n && (line[i] == ' ' || line[i] == '\t'))
-		i++;
-	if (i >= n || line[i] == '#')
-		return 0;
-	while (i < n && line[i] != ' ' && line[i] != '\t' && line[i] != '\r' && k + 1 < outn)
-		out[k++] = line[i++];
-	out[k] = '\0';
-	return k > 0;
+	for (i = 0; i < id->n; i++) {
+		const struct hba_rule *r = &id->rules[i];
+
+		if (r->map && strcmp(r->map, map) == 0)
+			add_lines(out, id->files[r->file].data + r->off, r->len, "\n");
+	}
 }
 
-static int ident_has_map(const char *data, size_t len, const char *map, struct buf *lines_out)
+/* Whether a map name is among those already carried. */
+static int carried_map(char **carried, size_t n, const char *map)
 {
-	size_t pos = 0;
-	int found = 0;
-	char first[256];
+	size_t i;
 
-	while (pos < len) {
-		const char *nl = memchr(data + pos, '\n', len - pos);
-		size_t end = nl ? (size_t)(nl - data) : len;
-
-		if (ident_first_field(data + pos, end - pos, first, sizeof first) && strcmp(first, map) == 0) {
-			found = 1;
-			if (lines_out) {
-				buf_add(lines_out, data + pos, end - pos);
-				buf_addc(lines_out, '\n');
-			}
-		}
-		pos = end + 1;
-	}
-	return found;
+	for (i = 0; i < n; i++)
+		if (strcmp(carried[i], map) == 0)
+			return 1;
+	return 0;
 }
 
 static int write_or_diff(const char *path, const char *old, size_t oldlen, const char *data, size_t len)
@@ -481,7 +488,11 @@ static int cmd_copy(const char *oldspec, const char *newspec)
 {
 	struct side o, n;
 	struct hba_model om, nm, check;
-	struct buf out, block, key, ident_add, old_ident, new_ident;
+	struct buf out, block, key, ident_add;
+	struct hba_model old_ident, new_ident;
+	char **carried_maps = NULL;
+	size_t ncarried_maps = 0;
+	int new_ident_ok;
 	struct fileio_src nsrc;
 	struct diag_err err;
 	char **new_keys;
@@ -503,8 +514,8 @@ static int cmd_copy(const char *oldspec, const char *newspec)
 	buf_init(&block);
 	buf_init(&key);
 	buf_init(&ident_add);
-	buf_init(&old_ident);
-	buf_init(&new_ident);
+	hba_init_ident(&old_ident, version);
+	hba_init_ident(&new_ident, version);
 	if (new_exists) {
 		if (fileio_read(n.hba, &nsrc, &err) < 0) {
 			diag_report(&err);
@@ -633,20 +644,27 @@ static int cmd_copy(const char *oldspec, const char *newspec)
 			goto done;
 		}
 
-	/* pg_ident.conf: the maps the carried rules use. */
-	if (n.ident)
-		buf_read_file(&new_ident, n.ident, NULL);
-	if (o.ident)
-		buf_read_file(&old_ident, o.ident, NULL);
+	/*
+	 * pg_ident.conf: the maps the carried rules use, read as the target
+	 * version reads them (a quoted "map" is map).  A NEW file that exists
+	 * but cannot be read is not written to.
+	 */
+	new_ident_ok = load_ident(&new_ident, &n, version) >= 0;
+	load_ident(&old_ident, &o, version);
 	for (i = 0; i < om.n; i++) {
 		const char *map = om.rules[i].error ? NULL : hba_rule_map(&om.rules[i]);
 
-		if (!map || ident_has_map(new_ident.data ? new_ident.data : "", new_ident.len, map, NULL) ||
-		    (ident_add.data && ident_has_map(ident_add.data, ident_add.len, map, NULL)))
+		if (!map || hba_ident_find(&new_ident, map) || carried_map(carried_maps, ncarried_maps, map))
 			continue;
-		if (!ident_has_map(old_ident.data ? old_ident.data : "", old_ident.len, map, &ident_add))
+		if (!hba_ident_find(&old_ident, map) || !new_ident_ok) {
 			diag_warn(om.files[om.rules[i].file].path, om.rules[i].line,
-				  "map \"%s\" is in neither pg_ident.conf: add it to %s", map, n.ident ? n.ident : "pg_ident.conf");
+				  new_ident_ok ? "map \"%s\" is in neither pg_ident.conf: add it to %s" :
+				  "map \"%s\" not carried: %s cannot be read", map, n.ident ? n.ident : "pg_ident.conf");
+			continue;
+		}
+		ident_lines(&old_ident, map, &ident_add);
+		carried_maps = xrealloc(carried_maps, (ncarried_maps + 1) * sizeof *carried_maps);
+		carried_maps[ncarried_maps++] = xstrdup(map);
 	}
 
 	if (write_or_diff(n.hba, new_exists ? nsrc.data.data : NULL, new_exists ? nsrc.data.len : 0, out.data ? out.data : "",
@@ -654,21 +672,26 @@ static int cmd_copy(const char *oldspec, const char *newspec)
 		status = EXIT_TROUBLE;
 	else if (ident_add.len && n.ident) {
 		struct buf merged;
+		const char *nd = new_ident.nfiles ? new_ident.files[0].data : NULL;
+		size_t nlen = new_ident.nfiles ? new_ident.files[0].len : 0;
 
 		buf_init(&merged);
-		buf_add(&merged, new_ident.data ? new_ident.data : "", new_ident.len);
+		buf_add(&merged, nd ? nd : "", nlen);
 		if (merged.len && merged.data[merged.len - 1] != '\n')
 			buf_addc(&merged, '\n');
 		buf_printf(&merged, "# maps carried from %s by pghba-copy\n", o.ident);
 		buf_add(&merged, ident_add.data, ident_add.len);
-		if (write_or_diff(n.ident, new_ident.data, new_ident.len, merged.data, merged.len) < 0)
+		if (write_or_diff(n.ident, nd, nlen, merged.data, merged.len) < 0)
 			status = EXIT_TROUBLE;
 		buf_free(&merged);
 	}
 done:
+	for (i = 0; i < ncarried_maps; i++)
+		free(carried_maps[i]);
+	free(carried_maps);
 	buf_free(&ident_add);
-	buf_free(&old_ident);
-	buf_free(&new_ident);
+	hba_free(&old_ident);
+	hba_free(&new_ident);
 	hba_free(&check);
 	buf_free(&out);
 	buf_free(&block);

@@ -109,6 +109,28 @@ is "$RC" 0 "merge into a directory"
 like "$(cat "$W/new/pg_ident.conf")" "^ckanmap +www-data +ckan_default" "the map the carried rule uses is carried"
 unlike "$(cat "$W/new/pg_ident.conf")" "othermap" "maps no rule uses are not"
 
+# A quoted map name is the same name: the server strips the quotes of
+# pg_ident.conf's tokens as it does pg_hba.conf's (one reader, common/hba).
+mkdir -p "$W/qold" "$W/qnew"
+printf 'local all ckan_default peer map=mymap\nlocal all "ckan ro" peer map="other map"\n' >"$W/qold/pg_hba.conf"
+printf '"mymap" www-data ckan_default\n"other map" /^(.*)@example\\.com$ \\1\n' >"$W/qold/pg_ident.conf"
+cp "$D/new.conf" "$W/qnew/pg_hba.conf"
+printf '# MAPNAME SYSTEM-USERNAME PG-USERNAME\n' >"$W/qnew/pg_ident.conf"
+run "$P" "$W/qold" "$W/qnew" --pg-version 15
+is "$RC" 0 "merge with quoted map names"
+unlike "$ERR" "neither pg_ident.conf" "a quoted map name in OLD's pg_ident.conf is found"
+like "$(cat "$W/qnew/pg_ident.conf")" '^"mymap" www-data ckan_default$' "its line is carried"
+like "$(cat "$W/qnew/pg_ident.conf")" '^"other map" /\^\(\.\*\)@example\\\.com\$ \\1$' "a quoted name with a blank and a regex line too"
+cp "$D/new.conf" "$W/qnew/pg_hba.conf"
+printf 'mymap www-data ckan_default\n"other map" root postgres\n' >"$W/qnew/pg_ident.conf"
+run "$P" "$W/qold" "$W/qnew" --pg-version 15
+is "$RC" 0 "merge when NEW has the maps"
+unlike "$ERR" "neither pg_ident.conf" "a quoted map name in NEW's pg_ident.conf is found"
+is "$(cat "$W/qnew/pg_ident.conf")" "$(printf 'mymap www-data ckan_default\n"other map" root postgres')" \
+	"NEW's unquoted mymap is OLD's \"mymap\": nothing carried"
+run "$P" --check "$W/qnew" --pg-version 15
+unlike "$ERR" "not defined in pg_ident.conf" "--check finds both maps"
+
 # Bad input: FILE:LINE: reason, exit 2, NEW untouched.
 bad() {	# bad NAME REGEX FILE
 	cp "$D/new.conf" "$W/pg_hba.conf"

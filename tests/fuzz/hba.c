@@ -7,7 +7,8 @@
  * rule starts at or before it, rules never go backwards, and a rule that
  * is not an include line has an error or a type.  And the shortcuts for
  * comment lines and plain tokens must read the bytes as the general path
- * does (hba_model.general): the same model, field by field.
+ * does (hba_model.general): the same model, field by field.  The bytes
+ * are read as a pg_ident.conf too (hba_init_ident).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -26,7 +27,9 @@ static void check(int cond)
 
 static void one(const uint8_t *data, size_t size, int version)
 {
-	static const struct hba_context ctx = { 1, "ckan www-data ckan_default\n" };
+	static const char maps[] = "ckan www-data ckan_default\n";
+	struct hba_model ident;
+	struct hba_context ctx = { 1, &ident };
 	struct hba_model m;
 	struct diag_err err;
 	struct buf key;
@@ -44,7 +47,10 @@ static void one(const uint8_t *data, size_t size, int version)
 		check(err.msg[0] != '\0' && memchr(data, '\0', size) != NULL);
 	else
 		check(m.nfiles == 1 && m.files[0].len == size && memcmp(m.files[0].data, data, size) == 0);
+	hba_init_ident(&ident, version);
+	check(hba_parse_buf(&ident, "pg_ident.conf", maps, sizeof maps - 1, &err) == 0);
 	hba_validate(&m, &ctx);
+	hba_free(&ident);
 	buf_init(&key);
 	for (i = 0; i < m.n; i++) {
 		const struct hba_rule *r = &m.rules[i];
@@ -76,6 +82,30 @@ static void one(const uint8_t *data, size_t size, int version)
 	free(copy);
 }
 
+/* The same bytes read as a pg_ident.conf: a mapping line has all three fields, or an error. */
+static void one_ident(const uint8_t *data, size_t size, int version)
+{
+	struct hba_model m;
+	struct diag_err err;
+	size_t i;
+
+	hba_init_ident(&m, version);
+	memset(&err, 0, sizeof err);
+	if (hba_parse_buf(&m, "pg_ident.conf", (const char *)data, size, &err) == 0) {
+		for (i = 0; i < m.n; i++) {
+			const struct hba_rule *r = &m.rules[i];
+
+			check(r->off <= size && r->len <= size - r->off);
+			check(r->error || r->include_kind || (r->map && r->system_user.text && r->pg_user.text));
+			check(!r->map || !r->error);
+			if (r->map)
+				check(hba_ident_find(&m, r->map) != NULL);
+		}
+	}
+	hba_validate(&m, NULL);
+	hba_free(&m);
+}
+
 static void same_as_general(const uint8_t *data, size_t size, int version)
 {
 	struct buf fast, general;
@@ -94,6 +124,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	one(data, size, 150000);
 	one(data, size, 160000);
 	one(data, size, 90100);
+	one_ident(data, size, 150000);
+	one_ident(data, size, 160000);
 	same_as_general(data, size, 150000);
 	same_as_general(data, size, 90100);
 	return 0;

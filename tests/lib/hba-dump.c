@@ -9,11 +9,15 @@
  * line as "peer", and the all-NULL row the server shows for a line it
  * rejects without saying why.
  *
- *   hba-dump [--version V] [--ssl-off] [--files] FILE
+ *   hba-dump [--version V] [--ssl-off] [--files] [--ident] FILE
  *
  * --ssl-off validates as for a cluster with ssl = off (hostssl rejected);
  * --files starts each row with the base name of the rule's file (the view's
- * file_name, PostgreSQL >= 16).  A file that cannot be read at all prints
+ * file_name, PostgreSQL >= 16).  --ident reads FILE as a pg_ident.conf and
+ * prints what
+ *   SELECT line_number, map_name, sys_name, pg_username, error IS NOT NULL
+ *       FROM pg_ident_file_mappings
+ * shows (tests/server/ident-oracle.t).  A file that cannot be read at all prints
  * "prog: file:line: message" on stderr and exits 2.
  */
 #include <stdio.h>
@@ -73,7 +77,7 @@ int main(int argc, char **argv)
 	struct hba_context ctx = { 0, NULL };
 	struct diag_err err;
 	const char *file = NULL;
-	int version = 150000, files = 0, i;
+	int version = 150000, files = 0, ident = 0, i;
 	size_t r;
 
 	diag_init(argv[0]);
@@ -86,15 +90,20 @@ int main(int argc, char **argv)
 			ctx.ssl_off = 1;
 		} else if (strcmp(argv[i], "--files") == 0) {
 			files = 1;
+		} else if (strcmp(argv[i], "--ident") == 0) {
+			ident = 1;
 		} else if (argv[i][0] == '-' || file) {
-			diag_usage("usage: hba-dump [--version V] [--ssl-off] [--files] FILE");
+			diag_usage("usage: hba-dump [--version V] [--ssl-off] [--files] [--ident] FILE");
 		} else {
 			file = argv[i];
 		}
 	}
 	if (!file)
-		diag_usage("usage: hba-dump [--version V] [--ssl-off] [--files] FILE");
-	hba_init(&m, version);
+		diag_usage("usage: hba-dump [--version V] [--ssl-off] [--files] [--ident] FILE");
+	if (ident)
+		hba_init_ident(&m, version);
+	else
+		hba_init(&m, version);
 	memset(&err, 0, sizeof err);
 	if (hba_load(&m, file, &err) < 0) {
 		diag_report(&err);
@@ -113,6 +122,11 @@ int main(int argc, char **argv)
 		if (files)
 			printf("%s\t", base(m.files[h->file].path));
 		printf("%d\t", h->line);
+		if (ident) {
+			printf("%s\t%s\t%s\t%s\n", h->map ? h->map : "", h->map ? h->system_user.text : "",
+			       h->map ? h->pg_user.text : "", h->error ? "t" : "f");
+			continue;
+		}
 		if (h->error && !h->parsed) {
 			printf("\t\t\t\t\t\t\t%s\n", h->silent ? "" : h->error);
 			continue;

@@ -364,7 +364,13 @@ static void keys(void)
 static void warnings(void)
 {
 	const struct hba_rule *r;
-	struct hba_context ctx = { 1, "# maps\nckan  www-data  ckan_default\n" };
+	struct hba_model ident;
+	struct hba_context ctx = { 1, &ident };
+	struct diag_err err;
+	static const char maps[] = "# maps\n\"ckan\"  www-data  ckan_default\n";
+
+	hba_init_ident(&ident, 150000);
+	ok(hba_parse_buf(&ident, "pg_ident.conf", maps, sizeof maps - 1, &err) == 0, "pg_ident.conf read");
 
 	ok(has_warning(parse(150000, "host all all 127.0.0.1/32 trust\n"), "trust"), "trust on host");
 	ok(!has_warning(parse(150000, "local all all trust\n"), "trust"), "trust on local: no warning");
@@ -385,6 +391,7 @@ static void warnings(void)
 	ok(!has_warning(&M.rules[1], "pg_ident"), "map defined in pg_ident.conf");
 	ok(has_warning(&M.rules[2], "pg_ident"), "map missing from pg_ident.conf");
 	is_int(hba_errors(&M), 1, "hba_errors counts rules with an error");
+	hba_free(&ident);
 }
 
 static void files(void)
