@@ -53,7 +53,6 @@ static struct {
 	int all;
 	const char *ignore, *only;
 	const char *old_version, *new_version;
-	const char *bindir;
 	int alter_system;
 	const char *write;
 	const char *backup;
@@ -96,7 +95,6 @@ static void usage(void)
 	       "  -O, --only=REGEX         compare only parameters whose name matches REGEX (PCRE2)\n"
 	       "      --old-version=V      OLD's major version (default: PG_VERSION or VER)\n"
 	       "      --new-version=V      NEW's major version (default: PG_VERSION or VER)\n"
-	       "      --bindir=DIR         accepted for compatibility; versions come from built-in tables\n"
 	       "  -V, --version            print the version and exit\n"
 	       "  -h, --help               print this help and exit\n\n"
 	       "Exit status: 0 same settings, 1 different, 2 trouble.\n");
@@ -1060,7 +1058,7 @@ static int unified(const char *a, const char *b)
 
 int main(int argc, char **argv)
 {
-	enum { OPT_OLD_VERSION = 256, OPT_NEW_VERSION, OPT_BINDIR };
+	enum { OPT_OLD_VERSION = 256, OPT_NEW_VERSION };
 	static const struct option longopts[] = {
 		{ "carry", no_argument, NULL, 'c' },
 		{ "unified", no_argument, NULL, 'u' },
@@ -1074,7 +1072,6 @@ int main(int argc, char **argv)
 		{ "only", required_argument, NULL, 'O' },
 		{ "old-version", required_argument, NULL, OPT_OLD_VERSION },
 		{ "new-version", required_argument, NULL, OPT_NEW_VERSION },
-		{ "bindir", required_argument, NULL, OPT_BINDIR },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -1113,7 +1110,6 @@ int main(int argc, char **argv)
 		case 'O': opt.only = optarg; break;
 		case OPT_OLD_VERSION: opt.old_version = optarg; break;
 		case OPT_NEW_VERSION: opt.new_version = optarg; break;
-		case OPT_BINDIR: opt.bindir = optarg; break;
 		case 'V': printf("pgconf-diff (ckan-pgtools) %s\n", CKP_VERSION); return diag_finish(EXIT_SAME);
 		case 'h': usage(); return diag_finish(EXIT_SAME);
 		default: diag_usage("invalid option");

@@ -15,6 +15,9 @@ run "$P" --version
 like "$OUT" "^pgconf-diff \(ckan-pgtools\) [0-9]" "--version"
 run "$P" --bogus a b
 is "$RC" 2 "a bad option exits 2"
+# --bindir was "accepted for compatibility" and did nothing: it is gone.
+run "$P" --bindir=/usr/lib/postgresql/15/bin "$D/a/postgresql.conf" "$D/b/postgresql.conf"
+is "$RC" 2 "--bindir is not an option (versions come from the built-in snapshots)"
 run "$P" only-one
 is "$RC" 2 "one operand is a usage error"
 
