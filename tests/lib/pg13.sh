@@ -71,13 +71,15 @@ pg13_body() {
 	had_main=0 t=$(mktemp -d) || return 1
 	[ ! -d /etc/postgresql/13/main ] || had_main=1
 	trap 'rm -rf "$t"' EXIT
-	pg13_versions >"$t/before" || return 1
 	if [ "$1" = postgis ] && [ ! -f /usr/share/postgresql/15/extension/postgis.control ]; then
 		pg13_say "installing postgresql-15-postgis-3 (bookworm)"
 		{ apt-get install -y -qq --no-install-recommends postgresql-15-postgis-3 >/dev/null 2>&1 ||
 			{ apt-get update -qq && apt-get install -y -qq --no-install-recommends postgresql-15-postgis-3; }; } >/dev/null ||
 			{ pg13_say "apt-get install postgresql-15-postgis-3 failed"; return 1; }
 	fi
+	pg13_have "$1" && return 0
+	# What bullseye's packages must leave as it is: everything installed now.
+	pg13_versions >"$t/before" || return 1
 	pkgs="postgresql-13 postgresql-client-13"
 	[ "$1" != postgis ] || pkgs="$pkgs postgresql-13-postgis-3"
 	trap pg13_cleanup EXIT
@@ -101,7 +103,7 @@ pg13_body() {
 	changed=$(LC_ALL=C join "$t/before" "$t/after" | awk '$2 != $3')
 	added=$(LC_ALL=C join -v 2 "$t/before" "$t/after" | wc -l)
 	[ -z "$changed" ] || { printf '%s\n' "$changed"; pg13_say "installed packages changed version"; return 1; }
-	pg13_say "$added packages added, none installed before changed; libc6 $(dpkg-query -W -f '${Version}' libc6)"
+	pg13_say "$added packages added from bullseye, none installed before changed; libc6 $(dpkg-query -W -f '${Version}' libc6)"
 	if [ "$had_main" = 0 ] && [ -d /etc/postgresql/13/main ]; then
 		pg_dropcluster --stop 13 main && pg13_say "dropped the cluster 13/main the install made"
 	fi
