@@ -61,8 +61,7 @@ ini_as_before() {	# the ini byte-identical, still a symlink, mode kept
 }
 starts() { grep -c start "$web" 2>/dev/null || true; }
 
-steps="preflight hba conf restart-new stop-web read-only roles dump:ckan_default dump:datastore_default
-restore:ckan_default restore:datastore_default logins verify switch start-web"
+steps="preflight hba conf restart-new stop-web read-only roles copy logins verify switch start-web"
 for s in $steps; do
 	: >"$web"
 	CKAN_PG_UPGRADE_FAIL=$s run ckan-pg-upgrade run --yes "$@"
@@ -88,7 +87,7 @@ like "$(cat "$state/log")" "dropping the ckan_default left by an earlier attempt
 # web server starts), then rollback.
 : >"$web"
 run ckan-pg-upgrade run --yes --from "$SB_OLD" --to "$SB_NEW" -c "$SB_INI" --state-dir "$state" \
-	--stop-cmd "echo stop >>$web" --start-cmd "pkill -9 -f 'ckan-pg-upgrad[e] run'"
+	--stop-cmd "echo stop >>$web" --start-cmd "pkill -9 -f 'ckan-pg-upgrad[e] run .*$state'"
 isnt_zero=$([ "$RC" != 0 ] && echo yes)
 is "$isnt_zero" yes "kill -9 inside the window: run did not finish"
 is "$(old_ro ckan_default)" on "kill -9: OLD was left read-only"
