@@ -96,7 +96,7 @@ static void usage(void)
 	printf("ckan-pgurl reads, checks and rewrites the database URLs in CKAN's ini file\n"
 	       "or in a Docker Compose .env file.\n\n"
 	       "Usage:\n"
-	       "  ckan-pgurl [-c FILE] [-k KEY | --all] [--json | --shell] [--show-password] [show]\n"
+	       "  ckan-pgurl [-c FILE] [-e ENVFILE] [-k KEY | --all] [--json | --shell] [--show-password] [show]\n"
 	       "  ckan-pgurl [-c FILE] [-k KEY] get FIELD\n"
 	       "  ckan-pgurl [-c FILE] [-k KEY | --all] set FIELD=VALUE... [--dry-run] [--backup[=SUFFIX]]\n"
 	       "  ckan-pgurl [-c FILE] [-k KEY | --all] [--show-password] url [FIELD=VALUE...]\n"
@@ -1377,6 +1377,332 @@ static int verify_ini(const struct cfile *cf, const char *text, size_t len, stru
 	return rc;
 }
 
+/* ---- set on a .env ---------------------------------------------------- */
+
+/* Write s as a value in a .env needs it inside its quotes (quote 0: none). */
+static void env_escape(struct buf *b, const char *s, size_t n, char quote)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] == '$' && quote != '\'')
+			buf_addc(b, '$');
+		else if (quote == '"' && (s[i] == '\\' || s[i] == '"'))
+			buf_addc(b, '\\');
+		else if (quote == '\'' && s[i] == '\'')
+			buf_addc(b, '\\');
+		if (quote == '"' && s[i] == '\n')
+			buf_adds(b, "\\n");
+		else
+			buf_addc(b, s[i]);
+	}
+}
+
+/* Where the last edit went: the entries whose bytes changed. */
+static size_t env_edited[64], n_env_edited;
+
+/*
+ * Replace bytes [a, b) of entry ei's value by nb[0..nlen): in the file's own
+ * bytes (TEXT), or, when they all come from one $VAR or ${VAR}, in that
+ * variable's value, wherever it is written.  An insertion goes into the
+ * file's own bytes next to it, never into a variable.  Refuses (-1 with
+ * err at the line) a change across several parts, inside an escape or a
+ * ${VAR:-default}-style expression, or of a variable the file leaves unset.
+ */
+static int env_edit_region(const struct envfile *f, size_t ei, size_t a, size_t b, const char *nb, size_t nlen,
+			   const char *what, struct splice *sp, struct diag_err *err)
+{
+	const struct envfile_entry *e = &f->entries[ei];
+	const struct envfile_part *p = NULL;
+	struct buf bytes;
+	size_t k;
+
+	for (k = 0; k < e->nparts && !p; k++) {
+		const struct envfile_part *q = &e->parts[k];
+
+		if (a == b ? (q->kind == ENVFILE_TEXT && q->off <= a && a <= q->off + q->len)
+			   : (q->off <= a && a < q->off + q->len))
+			p = q;
+	}
+	if (!p && a == b && e->nparts == 0 && a == 0) {
+		sp->off = e->val_off + (e->quote ? 1 : 0);
+		sp->len = 0;
+	} else if (!p) {
+		return diag_set(err, f->path, e->line, "%s: %s sits between two variables; edit it by hand", e->key, what);
+	} else if (b > p->off + p->len || (a == b && p->kind != ENVFILE_TEXT)) {
+		return diag_set(err, f->path, e->line, "%s: %s is built from several parts of the value; edit it by hand",
+				e->key, what);
+	} else if (p->kind == ENVFILE_VAR) {
+		if (p->entry < 0)
+			return diag_set(err, f->path, e->line, "%s: %s comes from $%s, which no earlier line sets; "
+					"set it by hand", e->key, what, p->name);
+		return env_edit_region(f, (size_t)p->entry, a - p->off, b - p->off, nb, nlen, what, sp, err);
+	} else if (p->kind == ENVFILE_EXPR) {
+		return diag_set(err, f->path, e->line, "%s: %s comes from an expression on $%s (${%s:-...} or alike); "
+				"ckan-pgurl does not edit defaults or alternatives: edit it by hand", e->key, what, p->name,
+				p->name);
+	} else if (p->kind == ENVFILE_ESCAPE) {
+		return diag_set(err, f->path, e->line, "%s: %s is written with an escape; edit it by hand", e->key, what);
+	} else {
+		sp->off = p->src_off + (a - p->off);
+		sp->len = b - a;
+	}
+	buf_init(&bytes);
+	buf_add(&bytes, "", 0);
+	env_escape(&bytes, nb, nlen, e->quote);
+	sp->bytes = buf_steal(&bytes);
+	if (n_env_edited < sizeof env_edited / sizeof env_edited[0])
+		env_edited[n_env_edited++] = ei;
+	return 0;
+}
+
+/* The spans of field's component(s) in the URL's text. */
+static size_t field_spans(const struct pgurl *u, const char *field, struct pgurl_span *out, size_t max)
+{
+	size_t n = 0, i;
+
+	if (strcmp(field, "user") == 0)
+		out[n++] = u->user_span;
+	else if (strcmp(field, "password") == 0)
+		out[n++] = u->password_span;
+	else if (strcmp(field, "dbname") == 0)
+		out[n++] = u->dbname_span;
+	else
+		for (i = 0; i < u->nhosts && n < max; i++)
+			out[n++] = strcmp(field, "host") == 0 ? u->hosts[i].host_span : u->hosts[i].port_span;
+	return n;
+}
+
+/* The file's text with the URL of key def edited by one change: 0 (text
+ * replaced), or -1 with err. */
+static int env_apply_one(const char *path, struct buf *text, const struct urlkey_def *def, const struct change *c,
+			 struct diag_err *err)
+{
+	struct envfile f;
+	const struct envfile_entry *e;
+	struct pgurl u;
+	struct buf nu;
+	struct pgurl_span spans[64];
+	struct splice sp = { 0, 0, NULL };
+	size_t a, b, olen, nlen, suf = 0, ns, i;
+	int rc = -1, grown = 1;
+	struct envfile saved;
+
+	if (envfile_parse(path, text->data, text->len, &f, err) < 0)
+		return -1;
+	saved = envcf.env;
+	envcf.env = f;
+	e = env_entry(def);
+	envcf.env = saved;
+	if (!e) {
+		envfile_free(&f);
+		return diag_set(err, path, 0, "internal error: %s vanished; nothing written", def->env);
+	}
+	if (pgurl_parse(e->value, e->value_len, &u, err) < 0) {
+		snprintf(err->file, sizeof err->file, "%s", path);
+		err->line = e->line;
+		envfile_free(&f);
+		return -1;
+	}
+	buf_init(&nu);
+	if (pgurl_edit(&u, c->field, c->value, &nu, err) < 0) {
+		snprintf(err->file, sizeof err->file, "%s", path);
+		err->line = e->line;
+		goto out;
+	}
+	olen = e->value_len;
+	nlen = nu.len;
+	for (a = 0; a < olen && a < nlen && e->value[a] == nu.data[a]; a++)
+		;
+	while (suf < olen - a && suf < nlen - a && e->value[olen - 1 - suf] == nu.data[nlen - 1 - suf])
+		suf++;
+	if (a == olen && olen == nlen) {
+		rc = 0;		/* already so */
+		goto out;
+	}
+	b = olen - suf;
+	/* Widen to the whole component(s) the change touches: a host written
+	 * ${POSTGRES_HOST} is replaced whole, not appended to. */
+	ns = field_spans(&u, c->field, spans, 64);
+	while (grown) {
+		grown = 0;
+		for (i = 0; i < ns; i++) {
+			size_t so = spans[i].off, se = spans[i].off + spans[i].len;
+
+			if (spans[i].len == 0 || se < a || so > b || (so >= a && se <= b))
+				continue;
+			if (so < a) {
+				a = so;
+				grown = 1;
+			}
+			if (se > b) {
+				suf -= se - b;
+				b = se;
+				grown = 1;
+			}
+		}
+	}
+	if (env_edit_region(&f, envfile_index(&f, e), a, b, nu.data + a, nlen - suf - a, c->field, &sp, err) == 0) {
+		struct buf out;
+
+		buf_init(&out);
+		buf_add(&out, text->data, sp.off);
+		buf_adds(&out, sp.bytes);
+		buf_add(&out, text->data + sp.off + sp.len, text->len - sp.off - sp.len);
+		buf_reset(text);
+		buf_add(text, out.data, out.len);
+		buf_free(&out);
+		free(sp.bytes);
+		rc = 0;
+	}
+out:
+	buf_free(&nu);
+	pgurl_free(&u);
+	envfile_free(&f);
+	return rc;
+}
+
+/*
+ * set on the .env: each change applied to each target URL in turn, where
+ * its bytes live (env_apply_one).  Then the whole file is read again as
+ * Compose reads it: every target URL must be exactly the URL edited as
+ * asked, every other URL unchanged (a variable shared with a URL not
+ * selected is refused), every other line either unchanged or built from
+ * an edited variable (said on stderr); libpq verifies each URL, and fileio
+ * writes the file.  The lines changed are named on stderr (or --json).
+ */
+static int set_env(struct urlkey **targets, size_t nt, const struct change *ch, size_t nch)
+{
+	const char *path = envcf.src.path;
+	struct buf text, cur;
+	struct envfile nf;
+	struct diag_err err;
+	struct urlkey *edited[NKEYS];
+	char *new_values[NKEYS];
+	size_t i, k, ne = 0;
+	int rc = EXIT_TROUBLE;
+
+	buf_init(&text);
+	buf_init(&cur);
+	buf_add(&text, envcf.src.data.data, envcf.src.data.len);
+	n_env_edited = 0;
+	for (i = 0; i < nch; i++)
+		for (k = 0; k < nt; k++)
+			if (env_apply_one(path, &text, targets[k]->def, &ch[i], &err) < 0) {
+				diag_report(&err);
+				goto out;
+			}
+	if (envfile_parse(path, text.data, text.len, &nf, &err) < 0) {
+		diag_error(path, err.line, "internal error: the edit breaks the file (%s); nothing written", err.msg);
+		goto out;
+	}
+	for (i = 0; i < nf.n || i < envcf.env.n; i++)
+		if (i >= nf.n || i >= envcf.env.n || strcmp(nf.entries[i].key, envcf.env.entries[i].key) != 0) {
+			diag_error(path, i < nf.n ? nf.entries[i].line : 0,
+				   "internal error: the edit changes the file's lines; nothing written");
+			goto out_nf;
+		}
+	for (k = 0; k < NKEYS; k++) {
+		struct urlkey *uk = &keys[k];
+		const struct envfile_entry *e;
+		struct envfile saved = envcf.env;
+		int target = 0;
+
+		if (!uk->eent)
+			continue;
+		envcf.env = nf;
+		e = env_entry(uk->def);
+		envcf.env = saved;
+		for (i = 0; i < nt; i++)
+			target |= targets[i] == uk;
+		if (target && apply_changes(uk, uk->value, ch, nch, &cur, &err) < 0) {
+			diag_report(&err);
+			goto out_nf;
+		}
+		if (!e || strcmp(e->value, target ? cur.data : uk->value) != 0) {
+			if (target)
+				diag_error(path, entry_line(uk), "internal error: Compose would not read the intended URL "
+					   "in %s; nothing written", key_label(uk));
+			else
+				diag_error(path, entry_line(uk), "%s shares a variable with the URLs edited and would change "
+					   "too; select it as well (--all) or edit the file by hand", key_label(uk));
+			goto out_nf;
+		}
+		if (target && strcmp(cur.data, uk->value) != 0) {
+			edited[ne] = uk;
+			new_values[ne++] = xstrdup(cur.data);
+		}
+	}
+	if (opt.dry_run && verify_edits(edited, new_values, ne, ch, nch, &err) < 0) {
+		diag_report(&err);
+		goto out_free;
+	}
+	if (opt.dry_run) {
+		diff_env = 1;
+		print_diff(path, envcf.src.data.data, envcf.src.data.len, text.data, text.len);
+		rc = EXIT_SAME;
+		goto out_free;
+	}
+	{
+		struct fileio_opts fo = { opt.backup, opt.break_hardlink };
+		struct fileio_stage stg;
+		int r = fileio_stage(&envcf.src, text.data, text.len, &fo, &stg, &err);
+
+		if (r >= 0 && verify_edits(edited, new_values, ne, ch, nch, &err) < 0) {
+			if (r == 0)
+				fileio_discard(&stg);
+			r = -1;
+		} else if (r == 0) {
+			r = fileio_commit(&stg, &err);
+		}
+		if (r < 0) {
+			diag_report(&err);
+			goto out_free;
+		}
+		if (r == 1)
+			n_env_edited = 0;
+	}
+	/* Say which lines changed, and which others follow from them. */
+	if (opt.format == OUT_JSON)
+		printf("{\"changed\": [");
+	for (i = 0, k = 0; i < nf.n; i++) {
+		const struct envfile_entry *o = &envcf.env.entries[i], *e = &nf.entries[i];
+		size_t j;
+		int direct = 0;
+
+		if (i >= envcf.env.n || !o->value || !e->value || strcmp(o->value, e->value) == 0)
+			continue;
+		for (j = 0; j < n_env_edited; j++)
+			direct |= env_edited[j] == i;
+		if (n_env_edited == 0)
+			continue;
+		if (opt.format == OUT_JSON) {
+			int first = 1;
+
+			printf("%s{", k++ ? ", " : "");
+			json_field("file", path, &first);
+			printf(", \"line\": %d", e->line);
+			json_field("variable", e->key, &first);
+			printf(", \"written\": %s}", direct ? "true" : "false");
+		} else {
+			fprintf(stderr, "%s: %s:%d: %s %s\n", diag_prog(), path, e->line, direct ? "changed" : "follows:",
+				e->key);
+		}
+	}
+	if (opt.format == OUT_JSON)
+		printf("]}\n");
+	rc = EXIT_SAME;
+out_free:
+	for (i = 0; i < ne; i++)
+		free(new_values[i]);
+out_nf:
+	envfile_free(&nf);
+out:
+	buf_free(&text);
+	buf_free(&cur);
+	return rc;
+}
+
 static int cmd_set(int argc, char **argv)
 {
 	struct change ch[64];
@@ -1412,6 +1738,20 @@ static int cmd_set(int argc, char **argv)
 				if (keys[k].file && keys[k].url_ok && same_server(&keys[0], &keys[k]))
 					targets[nt++] = &keys[k];
 	}
+
+	for (k = 0; k < nt; k++)
+		if (targets[k]->eent) {
+			struct urlkey *et[NKEYS];
+			size_t ne = 0, j;
+
+			for (j = 0; j < nt; j++)
+				if (targets[j]->eent)
+					et[ne++] = targets[j];
+			status = set_env(et, ne, ch, nch);
+			if (status != EXIT_SAME)
+				return status;
+			break;
+		}
 
 	/* One atomic write per file of the chain that defines an edited key. */
 	for (f = 0; f < nchain; f++) {
