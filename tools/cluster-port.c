@@ -445,6 +445,22 @@ static int ask_port(const char *socket_dir, int port, long *server_port, struct 
 	return -1;
 }
 
+/*
+ * --probe --json: the configured port and the server's; server_port null
+ * when no server answered (not running: a negative answer, still JSON).
+ */
+static void probe_json(const struct target *t, long server_port, const char *from, int agree)
+{
+	printf("{\"cluster\":");
+	out_json_string(stdout, label(t));
+	printf(",\"conf_port\":%d", t->f.port);
+	json_str("port_file", t->f.port_file, 0);
+	json_int_or_null("port_line", t->f.port_line, t->f.port_file != NULL);
+	json_int_or_null("server_port", server_port, from != NULL);
+	json_str("server_port_from", from, 0);
+	printf(",\"agree\":%s,\"running\":%s}\n", agree ? "true" : "false", from ? "true" : "false");
+}
+
 static int do_probe(struct target *t)
 {
 	struct diag_err err;
@@ -457,6 +473,8 @@ static int do_probe(struct target *t)
 	port = t->f.pid_port ? t->f.pid_port : t->f.port;
 	dir = t->f.pid_socket_dir ? t->f.pid_socket_dir : t->f.socket_dir;
 	if (t->f.status_by == CLUSTER_BY_PIDFILE && !t->f.running) {
+		if (opt.format == OUT_JSON)
+			probe_json(t, 0, NULL, 0);
 		diag_error(NULL, 0, "%s is not running%s", label(t), t->f.pid ? " (stale postmaster.pid)" : "");
 		return EXIT_DIFF;
 	}
@@ -466,6 +484,8 @@ static int do_probe(struct target *t)
 			server_port = t->f.pid_port;
 			from = "postmaster.pid";
 		} else {
+			if (!t->f.running && opt.format == OUT_JSON)
+				probe_json(t, 0, NULL, 0);
 			diag_error(NULL, 0, "%s: cannot ask the server on %s port %d: %s", label(t),
 				   dir ? dir : "localhost", port, err.msg);
 			return t->f.running ? EXIT_TROUBLE : EXIT_DIFF;
@@ -473,13 +493,7 @@ static int do_probe(struct target *t)
 	}
 	status = server_port == t->f.port ? EXIT_SAME : EXIT_DIFF;
 	if (opt.format == OUT_JSON) {
-		printf("{\"cluster\":");
-		out_json_string(stdout, label(t));
-		printf(",\"conf_port\":%d", t->f.port);
-		json_str("port_file", t->f.port_file, 0);
-		json_int_or_null("port_line", t->f.port_line, t->f.port_file != NULL);
-		printf(",\"server_port\":%ld,\"server_port_from\":\"%s\",\"agree\":%s}\n", server_port, from,
-		       status == EXIT_SAME ? "true" : "false");
+		probe_json(t, server_port, from, status == EXIT_SAME);
 	} else if (opt.format == OUT_SHELL) {
 		char a[16], b[16];
 

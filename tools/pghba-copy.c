@@ -54,7 +54,7 @@ static void usage(void)
 	printf("pghba-copy validates pg_hba.conf rules and carries them to a new cluster.\n\n"
 	       "Usage:\n"
 	       "  pghba-copy [--merge | --replace] [--dry-run] [--backup[=SUFFIX]] [--skip-invalid] OLD NEW\n"
-	       "  pghba-copy --check FILE [--pg-version V]\n"
+	       "  pghba-copy --check FILE [--json] [--pg-version V]\n"
 	       "  pghba-copy --list FILE [--json] [--pg-version V]\n"
 	       "  pghba-copy --check-login NEW URL... [--admin URL]\n\n"
 	       "OLD and NEW are a pg_hba.conf, a directory holding one, or VER/NAME (a cluster\n"
@@ -937,6 +937,8 @@ int main(int argc, char **argv)
 		}
 	}
 	nargs = argc - optind;
+	if (opt.json && opt.mode != MODE_CHECK && opt.mode != MODE_LIST)
+		diag_usage("--json goes with --check and --list");
 	switch (opt.mode) {
 	case MODE_CHECK:
 	case MODE_LIST:
