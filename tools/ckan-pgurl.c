@@ -1693,9 +1693,9 @@ static int set_env(struct urlkey **targets, size_t nt, const struct change *ch, 
 		printf("]}\n");
 	rc = EXIT_SAME;
 out_free:
+out_nf:
 	for (i = 0; i < ne; i++)
 		free(new_values[i]);
-out_nf:
 	envfile_free(&nf);
 out:
 	buf_free(&text);

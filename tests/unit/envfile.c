@@ -204,6 +204,7 @@ static void ckan_docker(void)
 		ok(0, "ckan-docker .env.example readable");
 		return;
 	}
+	envfile_free(&F);
 	ok(envfile_parse("ckan-docker.env", b.data, b.len, &F, &E) == 0, "ckan-docker .env.example parses");
 	ok(envfile_check(&F) == NULL, "... its model keeps its promises");
 	e = envfile_lookup(&F, "CKAN_SQLALCHEMY_URL");
