@@ -3,6 +3,7 @@
  * look at comes through here, so a file is read once and kept whole.
  */
 #include "buf.h"
+#include "diag.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -17,7 +18,16 @@ void *xmalloc(size_t n)
 	void *p = malloc(n ? n : 1);
 
 	if (!p)
-		abort();
+		diag_oom();
+	return p;
+}
+
+void *xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+
+	if (!p)
+		diag_oom();
 	return p;
 }
 
@@ -25,7 +35,7 @@ void *xrealloc(void *p, size_t n)
 {
 	p = realloc(p, n ? n : 1);
 	if (!p)
-		abort();
+		diag_oom();
 	return p;
 }
 
@@ -69,10 +79,13 @@ static void grow(struct buf *b, size_t extra)
 	if (need <= b->cap)
 		return;
 	if (need < b->len)
-		abort();
+		diag_oom();	/* size_t wrapped: no memory could hold it */
 	b->cap = b->cap ? b->cap : 64;
-	while (b->cap < need)
+	while (b->cap < need) {
+		if (b->cap > (size_t)-1 / 2)
+			diag_oom();
 		b->cap *= 2;
+	}
 	b->data = xrealloc(b->data, b->cap);
 }
 
@@ -104,7 +117,7 @@ void buf_printf(struct buf *b, const char *fmt, ...)
 	n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
 	if (n < 0)
-		abort();
+		diag_oom();	/* glibc fails with ENOMEM (or the text passes INT_MAX) */
 	grow(b, (size_t)n);
 	va_start(ap, fmt);
 	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);

@@ -1,6 +1,7 @@
 /*
  * buf: a growable byte buffer, always NUL-terminated, and whole-file reads.
- * Allocation failure aborts (the tools have nothing sensible to do then).
+ * Allocation failure prints "prog: out of memory" and exits 2 (diag_oom):
+ * the tools have nothing sensible to do then, but must not dump core.
  */
 #ifndef CKP_BUF_H
 #define CKP_BUF_H
@@ -27,8 +28,9 @@ char *buf_steal(struct buf *b);
 /* Read a whole file into b (replacing its contents); 0 or -errno. st may be NULL. */
 int buf_read_file(struct buf *b, const char *path, struct stat *st);
 
-/* malloc/strdup that abort on failure. */
+/* malloc/calloc/realloc/strdup that never return NULL: diag_oom on failure. */
 void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);

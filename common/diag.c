@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char *prog = "ckan-pgtools";
 
@@ -26,6 +27,18 @@ void diag_init(const char *argv0)
 const char *diag_prog(void)
 {
 	return prog;
+}
+
+void diag_oom(void)
+{
+	static const char msg[] = ": out of memory\n";
+	ssize_t r;
+
+	/* write(2), not stdio: nothing here may allocate. */
+	r = write(STDERR_FILENO, prog, strlen(prog));
+	r = write(STDERR_FILENO, msg, sizeof msg - 1);
+	(void)r;
+	_exit(EXIT_TROUBLE);
 }
 
 int diag_set(struct diag_err *e, const char *file, int line, const char *fmt, ...)

@@ -35,6 +35,14 @@ void diag_warn(const char *file, int line, const char *fmt, ...)
 /* Print an error record. */
 void diag_report(const struct diag_err *e);
 
+/*
+ * "prog: out of memory" on stderr and exit 2 at once: the one thing every
+ * allocation failure does (xmalloc and friends call it).  No atexit
+ * handlers and no flush of stdout, which could need memory or print half
+ * an answer.
+ */
+void diag_oom(void) __attribute__((noreturn));
+
 /* Print a usage error and the hint to --help, then exit 2. */
 void diag_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 

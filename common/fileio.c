@@ -480,10 +480,8 @@ void fileio_diff(const char *label_a, const char *label_b, const char *a, size_t
 		suf++;
 	/* Mark changed lines: line by line when the middle keeps its line count
 	 * (our edits replace bytes inside lines), else the whole middle. */
-	da = calloc(la.n + 1, 1);
-	db = calloc(lb.n + 1, 1);
-	if (!da || !db)
-		abort();
+	da = xcalloc(la.n + 1, 1);
+	db = xcalloc(lb.n + 1, 1);
 	if (la.n == lb.n) {
 		for (i = pre; i < la.n - suf; i++)
 			da[i] = db[i] = !line_eq(&la, i, &lb, i);

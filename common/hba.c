@@ -1281,6 +1281,8 @@ static char *regex_error(const char *re)
 	if (are_bad_bound(re))
 		return xasprintf("invalid regular expression \"%s\": invalid repetition count(s)", re);
 	code = pcre2_compile((PCRE2_SPTR)re, PCRE2_ZERO_TERMINATED, 0, &ec, &eo, NULL);
+	if (!code && ec == PCRE2_ERROR_HEAP_FAILED)
+		diag_oom();
 	if (!code) {
 		PCRE2_UCHAR msg[256];
 
@@ -2162,12 +2164,10 @@ static void table_init(struct table *t, size_t keys)
 {
 	t->size = table_size(keys);
 	if (t->size > UINT32_MAX)
-		abort();
-	t->slot = calloc(t->size, sizeof *t->slot);
+		diag_oom();	/* slots hold 32-bit indexes: more rules than memory holds anyway */
+	t->slot = xcalloc(t->size, sizeof *t->slot);
 	t->b = xmalloc((keys ? keys : 1) * sizeof *t->b);
 	t->nb = 0;
-	if (!t->slot)
-		abort();
 }
 
 static void table_free(struct table *t)

@@ -335,12 +335,7 @@ static int version_of(const struct pgparam *p)
 
 static char *dup_str(const char *s)
 {
-	size_t n = strlen(s) + 1;
-	char *r = malloc(n);
-
-	if (r)
-		memcpy(r, s, n);
-	return r;
+	return xstrdup(s);
 }
 
 static char *fail(const char **why, const char *msg)
@@ -894,7 +889,7 @@ static char *convert_map(const char *spec, const char *value, const char **why)
 			e = eq + strlen(eq);
 		klen = (size_t)(eq - s);
 		{
-			char key[64], *r;
+			char key[64];
 			size_t vlen = (size_t)(e - eq - 1);
 
 			if (klen >= sizeof key)
@@ -903,12 +898,7 @@ static char *convert_map(const char *spec, const char *value, const char **why)
 			key[klen] = '\0';
 			if (strcasecmp(key, value) == 0 ||
 			    (isbool && parse_bool(key, &kb) && kb == b)) {
-				r = malloc(vlen + 1);
-				if (!r)
-					return fail(why, "out of memory");
-				memcpy(r, eq + 1, vlen);
-				r[vlen] = '\0';
-				return r;
+				return xstrndup(eq + 1, vlen);
 			}
 		}
 		s = *e ? e + 1 : e;

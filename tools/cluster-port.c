@@ -556,13 +556,11 @@ static int do_free(void)
 	struct diag_err err;
 	char **specs;
 	int n = cluster_list(&specs, &err), port, i;
-	unsigned char *used = calloc(65536, 1);
+	unsigned char *used = xcalloc(65536, 1);
 	const char **dirs;
 	struct target *ts;
 	size_t ndirs = 0, d;
 
-	if (!used)
-		abort();
 	if (n < 0) {
 		diag_report(&err);
 		free(used);

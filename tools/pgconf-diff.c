@@ -108,8 +108,8 @@ static int name_selected(const char *name)
 
 	if (!re_ignore && !re_only)
 		return 1;
-	if (!re_md)
-		re_md = pcre2_match_data_create(4, NULL);
+	if (!re_md && !(re_md = pcre2_match_data_create(4, NULL)))
+		diag_oom();
 	if (re_only && pcre2_match(re_only, (PCRE2_SPTR)name, PCRE2_ZERO_TERMINATED, 0, 0, re_md, NULL) < 0)
 		keep = 0;
 	if (keep && re_ignore && pcre2_match(re_ignore, (PCRE2_SPTR)name, PCRE2_ZERO_TERMINATED, 0, 0, re_md, NULL) >= 0)
@@ -123,6 +123,8 @@ static pcre2_code *compile_re(const char *pattern, const char *option)
 	PCRE2_SIZE off;
 	pcre2_code *re = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, PCRE2_CASELESS, &code, &off, NULL);
 
+	if (!re && code == PCRE2_ERROR_HEAP_FAILED)
+		diag_oom();
 	if (!re) {
 		PCRE2_UCHAR msg[256];
 
@@ -956,6 +958,8 @@ static int uncommented(const char *path, const char *out)
 	size_t pos = 0;
 	int rc;
 
+	if (!md)
+		diag_oom();
 	buf_init(&in);
 	buf_init(&keep);
 	rc = buf_read_file(&in, path, NULL);
