@@ -196,6 +196,19 @@ ok "the ini is untouched" cmp "$INI" "$W/ini.orig"
 run "$U" run --yes --from 12/main --to 15/other -c "$INI" --state-dir "$W/state"
 is "$RC" 2 "another upgrade in the same state directory is refused"
 like "$ERR" "holds another upgrade: 12/main -> 15/main, --method dump, --switch ini, not 12/main -> 15/other" "and says why"
+run "$U" run --yes "$@" --method upgrade
+is "$RC" 2 "a run with another --method is refused while an upgrade is under way"
+like "$ERR" "holds another upgrade: .*--method dump.*, not .*--method upgrade" "and says which"
+if command -v flock >/dev/null 2>&1; then
+	flock "$W/state/lock" sleep 3 &
+	sleep 1
+	run "$U" run --yes "$@"
+	is "$RC" 2 "a second command while another holds the state directory's lock is refused"
+	like "$ERR" "another ckan-pg-upgrade is working in" "and says so"
+	run "$U" status --state-dir "$W/state"
+	is "$RC" 0 "status reads without the lock"
+	wait
+fi
 printf 'done preflight\ndone hba\nfailed conf\n' >>"$W/state/state"
 run "$U" status --state-dir "$W/state"
 like "$OUT" "preflight +done" "a failed step that later succeeded shows done"

@@ -9,30 +9,12 @@
 # "rolled back"; after it CKAN stays on NEW.  The next run after a rollback
 # starts over (the databases an earlier attempt made on NEW are dropped
 # first).  Then a kill -9 of the driver inside the window and "rollback",
-# a failure after the switch ("switch:after"), and a clean run.
-. "$(dirname "$0")/../lib/tap.sh"
-BUILD=${BUILD:-build}
-case $BUILD in /*) ;; *) BUILD=$(pwd)/$BUILD ;; esac
-root=$(cd "$(dirname "$0")/../.." && pwd)
-SB_LIB=$root/tests/lib
-# shellcheck disable=SC2034 # read by demo.sh: define the sandbox, run no demo
-DEMO_LIB=1
-# shellcheck disable=SC1091 # the sandbox, sourced as a library
-. "$SB_LIB/demo.sh"
-PATH=$BUILD/bin:$root/tools:$PATH
-export PATH
+# a database setting NEW does not know (stopped at preflight), a failure
+# after the switch ("switch:after"), and a clean run.
+# shellcheck disable=SC1091 # tap.sh and the sandbox, the driver tests' preamble
+. "$(dirname "$0")/../lib/sandbox-test.sh"
 
-why=$(sb_unavailable)
-if [ -n "$why" ]; then
-	if [ "${CI:-}" = true ]; then
-		tap_result 1 "a PostgreSQL sandbox can be made in CI ($why)"
-		done_testing
-		exit 1
-	fi
-	skip_all "$why"
-fi
-trap 'sb_cleanup; rm -rf "$TAP_TMP"' EXIT
-trap 'sb_cleanup; exit 2' INT TERM HUP
+sb_test_require
 
 sb_setup 12 >"$TAP_TMP/setup.log" 2>&1 || {
 	cat "$TAP_TMP/setup.log" >&2
@@ -102,6 +84,18 @@ is "$(old_ro ckan_default)/$(old_ro datastore_default)" off/off "rollback after 
 is "$(starts)" 1 "rollback after kill -9: the web server was started"
 left=$(find "$state" -maxdepth 1 -name 'pass.*' | grep -q . && echo yes || echo no)
 is "$left" no "rollback after kill -9: no passfile is left"
+
+# A setting OLD's databases carry that NEW no longer knows (removed in 14)
+# stops the run at preflight, before the window, not at the restore.
+sb_psql old -c "ALTER DATABASE ckan_default SET operator_precedence_warning = on"
+: >"$web"
+run ckan-pg-upgrade run --yes "$@"
+is "$RC" 2 "an ALTER DATABASE ... SET of a parameter NEW removed: run exits 2"
+like "$OUT" "PostgreSQL 15 does not have: operator_precedence_warning" "preflight names the parameter"
+is "$(starts)" 0 "and stops before the window: the web server was never stopped"
+run ckan-pg-upgrade status --state-dir "$state"
+like "$OUT" "stopped at: preflight, before the window" "status says so"
+sb_psql old -c "ALTER DATABASE ckan_default RESET operator_precedence_warning"
 
 # A failure right after the ini was switched: back to OLD all the same.
 : >"$web"

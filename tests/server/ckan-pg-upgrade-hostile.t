@@ -8,30 +8,10 @@
 # completes, verify passes, every role of the ini logs in to NEW over TCP
 # with the ini's password, nothing was executed from a name, and rollback
 # restores the ini byte-identical.
-. "$(dirname "$0")/../lib/tap.sh"
-BUILD=${BUILD:-build}
-case $BUILD in /*) ;; *) BUILD=$(pwd)/$BUILD ;; esac
-root=$(cd "$(dirname "$0")/../.." && pwd)
-SB_LIB=$root/tests/lib
-# shellcheck disable=SC2034 # read by demo.sh: define the sandbox, run no demo
-DEMO_LIB=1
-# shellcheck disable=SC1091 # the sandbox, sourced as a library
-. "$SB_LIB/demo.sh"
-PATH=$BUILD/bin:$root/tools:$PATH
-export PATH
+# shellcheck disable=SC1091 # tap.sh and the sandbox, the driver tests' preamble
+. "$(dirname "$0")/../lib/sandbox-test.sh"
 
-why=$(sb_unavailable)
-command -v python3 >/dev/null 2>&1 || why="${why:+$why; }python3 missing"
-if [ -n "$why" ]; then
-	if [ "${CI:-}" = true ]; then
-		tap_result 1 "a PostgreSQL sandbox can be made in CI ($why)"
-		done_testing
-		exit 1
-	fi
-	skip_all "$why"
-fi
-trap 'sb_cleanup; rm -rf "$TAP_TMP" "$pwned"' EXIT
-trap 'sb_cleanup; exit 2' INT TERM HUP
+if command -v python3 >/dev/null 2>&1; then sb_test_require; else sb_test_require "python3 missing"; fi
 
 sb_setup 12 >"$TAP_TMP/setup.log" 2>&1 || {
 	cat "$TAP_TMP/setup.log" >&2
@@ -41,6 +21,8 @@ sb_setup 12 >"$TAP_TMP/setup.log" 2>&1 || {
 }
 echo "# OLD $SB_OLD: $("$SB_OLD_BIN/postgres" --version), NEW $SB_NEW: Debian's 15"
 pwned=/tmp/ckp-pwned-$$	# short: the names must stay under 63 bytes
+# shellcheck disable=SC2034 # removed on exit by sandbox-test.sh
+SB_TEST_EXTRA=$pwned
 # The names, as the server stores them (no newline, no tab, under the
 # 63 bytes of an identifier).
 MAINDB="-ck \"m\" \$(touch $pwned)\`id\`;@:/%#ü'x"

@@ -13,31 +13,11 @@
 #     anything when that is asked, verify compares, run moves the data.
 # Needs root, postgresql-common and PostgreSQL 15: in CI (CI=true) their
 # absence is a failure, elsewhere a skip.
-. "$(dirname "$0")/../lib/tap.sh"
-BUILD=${BUILD:-build}
-case $BUILD in /*) ;; *) BUILD=$(pwd)/$BUILD ;; esac
-root=$(cd "$(dirname "$0")/../.." && pwd)
-SB_LIB=$root/tests/lib
-# shellcheck disable=SC2034 # read by demo.sh: define the sandbox, run no demo
-DEMO_LIB=1
-# shellcheck disable=SC1091 # the sandbox, sourced as a library
-. "$SB_LIB/demo.sh"
-PATH=$BUILD/bin:$root/tools:$PATH
-export PATH
+# shellcheck disable=SC1091 # tap.sh and the sandbox, the driver tests' preamble
+. "$(dirname "$0")/../lib/sandbox-test.sh"
 PG15=/usr/lib/postgresql/15/bin
 
-why=$(sb_unavailable)
-[ -n "$why" ] || [ -x "$PG15/pg_upgrade" ] || why="no pg_upgrade in $PG15"
-if [ -n "$why" ]; then
-	if [ "${CI:-}" = true ]; then
-		tap_result 1 "a PostgreSQL sandbox can be made in CI ($why)"
-		done_testing
-		exit 1
-	fi
-	skip_all "$why"
-fi
-trap 'sb_cleanup; rm -rf "$TAP_TMP"' EXIT
-trap 'sb_cleanup; exit 2' INT TERM HUP
+if [ -x "$PG15/pg_upgrade" ]; then sb_test_require; else sb_test_require "no pg_upgrade in $PG15"; fi
 
 ver() { "$1/postgres" --version | sed 's/^[^0-9]*\([0-9.]*\).*/\1/'; }
 

@@ -19,29 +19,10 @@
 # write to OLD after the rollback is on NEW after the next run.
 # Needs root, postgresql-common and PostgreSQL 15: in CI (CI=true) their
 # absence is a failure, elsewhere a skip.
-. "$(dirname "$0")/../lib/tap.sh"
-BUILD=${BUILD:-build}
-case $BUILD in /*) ;; *) BUILD=$(pwd)/$BUILD ;; esac
-root=$(cd "$(dirname "$0")/../.." && pwd)
-SB_LIB=$root/tests/lib
-# shellcheck disable=SC2034 # read by demo.sh: define the sandbox, run no demo
-DEMO_LIB=1
-# shellcheck disable=SC1091 # the sandbox, sourced as a library
-. "$SB_LIB/demo.sh"
-PATH=$BUILD/bin:$root/tools:$PATH
-export PATH
+# shellcheck disable=SC1091 # tap.sh and the sandbox, the driver tests' preamble
+. "$(dirname "$0")/../lib/sandbox-test.sh"
 
-why=$(sb_unavailable)
-if [ -n "$why" ]; then
-	if [ "${CI:-}" = true ]; then
-		tap_result 1 "a PostgreSQL sandbox can be made in CI ($why)"
-		done_testing
-		exit 1
-	fi
-	skip_all "$why"
-fi
-trap 'sb_cleanup; rm -rf "$TAP_TMP"' EXIT
-trap 'sb_cleanup; exit 2' INT TERM HUP
+sb_test_require
 
 # pg_dump --schema-only differs between OLD and NEW by design only in:
 #  1. "\restrict KEY" / "\unrestrict KEY": pg_dump >= 15.14 writes a random
