@@ -1,14 +1,16 @@
 #!/bin/sh
 # bench/ckan-pg-upgrade.sh: the downtime of an upgrade -- from the moment
 # CKAN's web server is stopped to the moment it is started again -- with
-# "ckan-pg-upgrade run -j 1" (custom-format dump, serial restore), with
-# "-j 2" (directory-format dump and parallel restore), and with the guide's
+# "ckan-pg-upgrade run -j 1" (each database streamed from pg_dump into
+# pg_restore, all databases at once), with "-j 2" (directory-format dumps
+# restored two tables at a time), and with the guide's
 # own command sequence (pg_dumpall --roles-only | psql, pg_dump -Fc,
 # createdb, pg_restore, then the port edited in the ini), which verifies
 # nothing.  The sandbox is tests/lib/demo.sh's (PostgreSQL 12 from npm to
 # Debian's 15); its DataStore is grown to BENCH_MB megabytes (default 100;
 # the issue's figure is BENCH_MB=500) in four tables, so that parallel jobs
-# have something to share.  It reports; it never fails on a slow result.
+# have something to share.  Medians of BENCH_RUNS (3) interleaved runs.  It
+# reports; it never fails on a slow result.
 set -eu
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -96,11 +98,20 @@ guide_run() {
 	elapsed "$t0" "$t1"
 }
 
-j1=$(tool_run 1)
-echo "  ckan-pg-upgrade run -j 1   ${j1} s (includes verify: exact row counts of every table)"
-j2=$(tool_run 2)
-echo "  ckan-pg-upgrade run -j 2   ${j2} s"
-g=$(guide_run)
-echo "  the guide's commands       ${g} s (pg_dump -Fc, createdb, pg_restore; no verification)"
+# Each method RUNS times (default 3), interleaved; the medians are compared.
+RUNS=${BENCH_RUNS:-3}
+median() { tr ' ' '\n' | sed '/^$/d' | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+a1="" a2="" ag=""
+i=0
+while [ "$i" -lt "$RUNS" ]; do
+	a1="$a1 $(tool_run 1)"
+	a2="$a2 $(tool_run 2)"
+	ag="$ag $(guide_run)"
+	i=$((i + 1))
+done
+j1=$(echo "$a1" | median) j2=$(echo "$a2" | median) g=$(echo "$ag" | median)
+echo "  ckan-pg-upgrade run -j 1   ${j1} s (median of$a1; streamed pg_dump | pg_restore, databases at once; verify by the catalogs and row digests)"
+echo "  ckan-pg-upgrade run -j 2   ${j2} s (median of$a2; directory dumps, 2 tables at a time)"
+echo "  the guide's commands       ${g} s (median of$ag; pg_dump -Fc, createdb, pg_restore; no verification)"
 echo "$j1 $j2 $g" | awk '{
 	printf "  ratio -j 1 / guide: %.2f   -j 2 / guide: %.2f   -j 2 / -j 1: %.2f\n", $1 / $3, $2 / $3, $2 / $1 }'
