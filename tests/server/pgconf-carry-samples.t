@@ -8,7 +8,7 @@
 # (password_encryption = on, which 14 removed) must arrive translated.
 #
 # Samples: 10-18 from each server's share/postgresql/postgresql.conf.sample
-# (15 from Debian's /usr/share/postgresql/15); 9.2-9.6 from
+# (Debian's from /usr/share/postgresql/VER: 15, and 13 when installed); 9.2-9.6 from
 # tests/data/pgconf-samples (derived from 10's, see derive-9x.sh there: no
 # 9.x server or sample is on this machine).
 #
@@ -51,8 +51,12 @@ echo "# servers:$TARGETS"
 sample_of() {	# sample_of VERSION: the path of its postgresql.conf.sample
 	case $1 in
 	9.*) echo "$DATA/$1.conf" ;;
-	15) echo /usr/share/postgresql/15/postgresql.conf.sample ;;
-	*) eval "echo \"\$BIN_$1/../share/postgresql/postgresql.conf.sample\"" ;;
+	*)	# Debian's own packages (15, and 13 once tests/lib/pg13.sh ran) keep it in /usr/share
+		if [ -f "/usr/share/postgresql/$1/postgresql.conf.sample" ]; then
+			echo "/usr/share/postgresql/$1/postgresql.conf.sample"
+		else
+			eval "echo \"\$BIN_$1/../share/postgresql/postgresql.conf.sample\""
+		fi ;;
 	esac
 }
 
