@@ -146,7 +146,7 @@ EOF
 		-c "INSERT INTO package (name) VALUES ('planted'); GRANT SELECT ON resource TO datastore_default"
 	run ckan-pg-upgrade verify "$@"
 	is "$RC" 1 "$pair: verify exits 1 on a difference"
-	like "$OUT" "DIFF +ckan_default +rows +public.package +OLD 500 md5=.* \| NEW 501 md5=" "$pair: verify shows the row count"
+	like "$OUT" "DIFF +ckan_default +rows +public.package +OLD 500 sum=.* \| NEW 501 sum=" "$pair: verify shows the row count"
 	like "$OUT" "DIFF +ckan_default +relation +public.resource .*datastore_default:select" "$pair: verify shows the grant"
 	sb_as_postgres psql -X -q -h "$SB_RUN" -p "$SB_NEW_PORT" -U postgres -d ckan_default \
 		-c "DELETE FROM package WHERE name = 'planted'; REVOKE SELECT ON resource FROM datastore_default"
