@@ -176,13 +176,20 @@ case_copy() {
 	done_case "$name"
 }
 
+# setup_postgis: setup for the case $name, with the PostGIS site when PostGIS
+# is installed (then $name says so and $extent holds OLD's geometry digests).
+setup_postgis() {
+	site=""
+	[ "$POSTGIS" = 0 ] || { site=postgis; name="$name, PostGIS"; }
+	# shellcheck disable=SC2086 # $site is empty or one word
+	setup "$name" $site || return
+	[ "$POSTGIS" = 0 ] || extent=$(su_sql "$SB_OLD_PORT" ckan_default "$EXTENT_SQL")
+}
+
 # --- 2. --method upgrade --link, with PostGIS when installed
 case_link() {
 	name="13 -> 15 --method upgrade --link"
-	site=""
-	[ "$POSTGIS" = 0 ] || { site=postgis; name="$name, PostGIS"; }
-	setup "$name" $site || return
-	[ "$POSTGIS" = 0 ] || extent=$(su_sql "$SB_OLD_PORT" ckan_default "$EXTENT_SQL")
+	setup_postgis || return
 	set -- --from "$SB_OLD" --to "$SB_NEW" -c "$SB_INI" --state-dir "$state" --method upgrade --link
 	run ckan-pg-upgrade run --yes "$@"
 	is "$RC" 0 "$name: run --yes completes"
@@ -262,10 +269,7 @@ case_failures() {
 # --- 4. --method dump, with PostGIS when installed
 case_dump() {
 	name="13 -> 15 --method dump"
-	site=""
-	[ "$POSTGIS" = 0 ] || { site=postgis; name="$name, PostGIS"; }
-	setup "$name" $site || return
-	[ "$POSTGIS" = 0 ] || extent=$(su_sql "$SB_OLD_PORT" ckan_default "$EXTENT_SQL")
+	setup_postgis || return
 	set -- --from "$SB_OLD" --to "$SB_NEW" -c "$SB_INI" --state-dir "$state"
 	run ckan-pg-upgrade run --yes "$@"
 	is "$RC" 0 "$name: run --yes completes"
