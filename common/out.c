@@ -1,12 +1,14 @@
 /*
- * out: quoting for --shell and --json, so that no tool hand-rolls escaping.
+ * out: quoting for --shell and --json, and the JSON writer every --json
+ * goes through, so that no tool hand-rolls escaping or commas.
  */
 #include "out.h"
 
 #include <ctype.h>
 #include <string.h>
 
-void out_shell_quote(FILE *fp, const char *s)
+void
+out_shell_quote(FILE *fp, const char *s)
 {
 	fputc('\'', fp);
 	for (; s && *s; s++) {
@@ -18,7 +20,8 @@ void out_shell_quote(FILE *fp, const char *s)
 	fputc('\'', fp);
 }
 
-void out_shell_assign(FILE *fp, const char *name, const char *value)
+void
+out_shell_assign(FILE *fp, const char *name, const char *value)
 {
 	/* "1X=v" or "=v" is not an assignment: sh would run it as a command. */
 	if (!*name || isdigit((unsigned char)*name))
@@ -34,7 +37,8 @@ void out_shell_assign(FILE *fp, const char *name, const char *value)
 }
 
 /* Length of a valid UTF-8 sequence at s, or 0. */
-static int utf8_len(const unsigned char *s)
+static int
+utf8_len(const unsigned char *s)
 {
 	int n, i;
 	unsigned cp;
@@ -60,7 +64,8 @@ static int utf8_len(const unsigned char *s)
 	return n;
 }
 
-void out_json_string(FILE *fp, const char *s)
+void
+out_json_quote(FILE *fp, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
 
@@ -95,4 +100,130 @@ void out_json_string(FILE *fp, const char *s)
 		p += n;
 	}
 	fputc('"', fp);
+}
+
+void
+out_json_init(struct out_json *j, FILE *fp, int compact)
+{
+	memset(j, 0, sizeof *j);
+	j->fp = fp;
+	j->compact = compact;
+}
+
+/* Before a value or a key: the comma, unless it is the first or a key's value. */
+static void
+json_sep(struct out_json *j)
+{
+	uint64_t bit;
+
+	if (j->after_key) {
+		j->after_key = 0;
+		return;
+	}
+	if (j->depth == 0 || j->depth > OUT_JSON_MAXDEPTH)
+		return;
+	bit = (uint64_t)1 << (j->depth - 1);
+	if (j->members & bit) {
+		fputc(',', j->fp);
+		if (j->newline)
+			fputs("\n ", j->fp);
+		else if (!j->compact)
+			fputc(' ', j->fp);
+	}
+	j->members |= bit;
+	j->newline = 0;
+}
+
+static void
+json_begin(struct out_json *j, int c)
+{
+	json_sep(j);
+	fputc(c, j->fp);
+	j->depth++;
+	if (j->depth <= OUT_JSON_MAXDEPTH)
+		j->members &= ~((uint64_t)1 << (j->depth - 1));
+}
+
+static void
+json_end(struct out_json *j, int c)
+{
+	fputc(c, j->fp);
+	j->after_key = 0;
+	j->newline = 0;
+	if (j->depth > 0 && --j->depth == 0)
+		fputc('\n', j->fp);
+}
+
+void
+out_json_begin_object(struct out_json *j)
+{
+	json_begin(j, '{');
+}
+
+void
+out_json_end_object(struct out_json *j)
+{
+	json_end(j, '}');
+}
+
+void
+out_json_begin_array(struct out_json *j)
+{
+	json_begin(j, '[');
+}
+
+void
+out_json_end_array(struct out_json *j)
+{
+	json_end(j, ']');
+}
+
+void
+out_json_key(struct out_json *j, const char *key)
+{
+	json_sep(j);
+	out_json_quote(j->fp, key);
+	fputs(j->compact ? ":" : ": ", j->fp);
+	j->after_key = 1;
+}
+
+void
+out_json_string(struct out_json *j, const char *s)
+{
+	json_sep(j);
+	out_json_quote(j->fp, s);
+}
+
+void
+out_json_int(struct out_json *j, long long v)
+{
+	json_sep(j);
+	fprintf(j->fp, "%lld", v);
+}
+
+void
+out_json_bool(struct out_json *j, int v)
+{
+	json_sep(j);
+	fputs(v ? "true" : "false", j->fp);
+}
+
+void
+out_json_null(struct out_json *j)
+{
+	json_sep(j);
+	fputs("null", j->fp);
+}
+
+void
+out_json_field(struct out_json *j, const char *key, const char *s)
+{
+	out_json_key(j, key);
+	out_json_string(j, s);
+}
+
+void
+out_json_break(struct out_json *j)
+{
+	j->newline = 1;
 }

@@ -82,7 +82,8 @@ static struct {
 
 static struct cfile chain[MAX_CHAIN];
 static int lint_mode;		/* lint reports a file CKAN refuses and reads on as CKAN 2.6 would */
-static int nfindings, nfindings_printed;
+static int nfindings;
+static struct out_json json;	/* every --json goes through it */
 static void report(const char *file, int line, const char *key, const char *kind, const char *versions,
 		   const char *msg);
 static int reads_differently(const struct urlkey *uk, struct buf *why);
@@ -544,65 +545,72 @@ static void show_shell(const struct urlkey *uk, struct buf *b)
 	shell_var(uk, "LOCAL", pgurl_is_local(&uk->url) ? "1" : "0");
 }
 
-static void json_field(const char *name, const char *value, int *first)
+static void
+json_int_field(const char *key, long long v)
 {
-	printf("%s", *first ? "" : ", ");
-	*first = 0;
-	out_json_string(stdout, name);
-	printf(": ");
-	out_json_string(stdout, value);
+	out_json_key(&json, key);
+	out_json_int(&json, v);
 }
 
-static void show_json(const struct urlkey *uk, struct buf *b)
+static void
+json_bool_field(const char *key, int v)
 {
-	int first = 1, dflt;
+	out_json_key(&json, key);
+	out_json_bool(&json, v);
+}
+
+static void
+show_json(const struct urlkey *uk, struct buf *b)
+{
+	const char *port;
+	int dflt;
 	size_t i;
 
 	masked_url(uk, b);
-	printf("{");
-	json_field("name", uk->def->name, &first);
-	json_field("file", uk->file->src.path, &first);
-	printf(", \"line\": %d", entry_line(uk));
+	out_json_begin_object(&json);
+	out_json_field(&json, "name", uk->def->name);
+	out_json_field(&json, "file", uk->file->src.path);
+	json_int_field("line", entry_line(uk));
 	if (uk->eent) {
-		json_field("variable", uk->eent->key, &first);
-		printf(", \"from\": [");
-		for (i = 0; i < uk->eent->nrefs; i++) {
-			printf("%s", i ? ", " : "");
-			out_json_string(stdout, uk->eent->refs[i]);
-		}
-		printf("]");
+		out_json_field(&json, "variable", uk->eent->key);
+		out_json_key(&json, "from");
+		out_json_begin_array(&json);
+		for (i = 0; i < uk->eent->nrefs; i++)
+			out_json_string(&json, uk->eent->refs[i]);
+		out_json_end_array(&json);
 	}
 	if (overridden(uk)) {
-		int f2 = 1;
-
-		printf(", \"overrides\": {");
-		json_field("file", overridden(uk)->file->src.path, &f2);
-		printf(", \"line\": %d, \"same\": %s}", entry_line(overridden(uk)), ini_disagrees(uk) ? "false" : "true");
+		out_json_key(&json, "overrides");
+		out_json_begin_object(&json);
+		out_json_field(&json, "file", overridden(uk)->file->src.path);
+		json_int_field("line", entry_line(overridden(uk)));
+		json_bool_field("same", !ini_disagrees(uk));
+		out_json_end_object(&json);
 	}
-	json_field("url", b->data, &first);
-	json_field("user", uk->url.user, &first);
-	json_field("password", shown_password(uk), &first);
-	json_field("host", pgurl_get(&uk->url, "host"), &first);
-	json_field("port", effective_port(uk, &dflt), &first);
-	printf(", \"port_default\": %s", dflt ? "true" : "false");
-	json_field("dbname", uk->url.dbname, &first);
-	printf(", \"hosts\": [");
+	out_json_field(&json, "url", b->data);
+	out_json_field(&json, "user", uk->url.user);
+	out_json_field(&json, "password", shown_password(uk));
+	out_json_field(&json, "host", pgurl_get(&uk->url, "host"));
+	port = effective_port(uk, &dflt);
+	out_json_field(&json, "port", port);
+	json_bool_field("port_default", dflt);
+	out_json_field(&json, "dbname", uk->url.dbname);
+	out_json_key(&json, "hosts");
+	out_json_begin_array(&json);
 	for (i = 0; i < uk->url.nhosts; i++) {
-		int f2 = 1;
-
-		printf("%s{", i ? ", " : "");
-		json_field("host", uk->url.hosts[i].host, &f2);
-		json_field("port", uk->url.hosts[i].port, &f2);
-		printf("}");
+		out_json_begin_object(&json);
+		out_json_field(&json, "host", uk->url.hosts[i].host);
+		out_json_field(&json, "port", uk->url.hosts[i].port);
+		out_json_end_object(&json);
 	}
-	printf("], \"params\": {");
-	for (i = 0; i < uk->url.nparams; i++) {
-		printf("%s", i ? ", " : "");
-		out_json_string(stdout, uk->url.params[i].key);
-		printf(": ");
-		out_json_string(stdout, shown_param(uk, i));
-	}
-	printf("}, \"local\": %s}", pgurl_is_local(&uk->url) ? "true" : "false");
+	out_json_end_array(&json);
+	out_json_key(&json, "params");
+	out_json_begin_object(&json);
+	for (i = 0; i < uk->url.nparams; i++)
+		out_json_field(&json, uk->url.params[i].key, shown_param(uk, i));
+	out_json_end_object(&json);
+	json_bool_field("local", pgurl_is_local(&uk->url));
+	out_json_end_object(&json);
 }
 
 static int cmd_show(void)
@@ -625,7 +633,7 @@ static int cmd_show(void)
 		warn_override(sel[i]);
 	}
 	if (opt.format == OUT_JSON)
-		printf("{");
+		out_json_begin_object(&json);
 	for (i = 0; i < n; i++) {
 		if (opt.format == OUT_TEXT) {
 			if (i)
@@ -634,14 +642,13 @@ static int cmd_show(void)
 		} else if (opt.format == OUT_SHELL) {
 			show_shell(sel[i], &b);
 		} else {
-			printf("%s", i ? ",\n " : "");
-			out_json_string(stdout, sel[i]->def->key);
-			printf(": ");
+			out_json_break(&json);
+			out_json_key(&json, sel[i]->def->key);
 			show_json(sel[i], &b);
 		}
 	}
 	if (opt.format == OUT_JSON)
-		printf("}\n");
+		out_json_end_object(&json);
 	buf_free(&b);
 	return EXIT_SAME;
 }
@@ -1663,9 +1670,12 @@ static int set_env(struct urlkey **targets, size_t nt, const struct change *ch, 
 			n_env_edited = 0;
 	}
 	/* Say which lines changed, and which others follow from them. */
-	if (opt.format == OUT_JSON)
-		printf("{\"changed\": [");
-	for (i = 0, k = 0; i < nf.n; i++) {
+	if (opt.format == OUT_JSON) {
+		out_json_begin_object(&json);
+		out_json_key(&json, "changed");
+		out_json_begin_array(&json);
+	}
+	for (i = 0; i < nf.n; i++) {
 		const struct envfile_entry *o = &envcf.env.entries[i], *e = &nf.entries[i];
 		size_t j;
 		int direct = 0;
@@ -1677,20 +1687,21 @@ static int set_env(struct urlkey **targets, size_t nt, const struct change *ch, 
 		if (n_env_edited == 0)
 			continue;
 		if (opt.format == OUT_JSON) {
-			int first = 1;
-
-			printf("%s{", k++ ? ", " : "");
-			json_field("file", path, &first);
-			printf(", \"line\": %d", e->line);
-			json_field("variable", e->key, &first);
-			printf(", \"written\": %s}", direct ? "true" : "false");
+			out_json_begin_object(&json);
+			out_json_field(&json, "file", path);
+			json_int_field("line", e->line);
+			out_json_field(&json, "variable", e->key);
+			json_bool_field("written", direct);
+			out_json_end_object(&json);
 		} else {
 			fprintf(stderr, "%s: %s:%d: %s %s\n", diag_prog(), path, e->line, direct ? "changed" : "follows:",
 				e->key);
 		}
 	}
-	if (opt.format == OUT_JSON)
-		printf("]}\n");
+	if (opt.format == OUT_JSON) {
+		out_json_end_array(&json);
+		out_json_end_object(&json);
+	}
 	rc = EXIT_SAME;
 out_free:
 out_nf:
@@ -1874,7 +1885,7 @@ static int cmd_url(int argc, char **argv)
 	}
 	buf_init(&out);
 	if (opt.format == OUT_JSON)
-		printf("{");
+		out_json_begin_object(&json);
 	for (i = 0; i < n; i++) {
 		struct pgurl u;
 
@@ -1890,10 +1901,7 @@ static int cmd_url(int argc, char **argv)
 		pgurl_free(&u);
 		drop_driver(&out);
 		if (opt.format == OUT_JSON) {
-			printf("%s", i ? ", " : "");
-			out_json_string(stdout, sel[i]->def->key);
-			printf(": ");
-			out_json_string(stdout, out.data);
+			out_json_field(&json, sel[i]->def->key, out.data);
 		} else if (opt.format == OUT_SHELL) {
 			shell_var(sel[i], "URL", out.data);
 		} else {
@@ -1902,7 +1910,7 @@ static int cmd_url(int argc, char **argv)
 		free(new_url[i]);
 	}
 	if (opt.format == OUT_JSON)
-		printf("}\n");
+		out_json_end_object(&json);
 	buf_free(&out);
 	return EXIT_SAME;
 }
@@ -2097,16 +2105,15 @@ static void report(const char *file, int line, const char *key, const char *kind
 		   const char *msg)
 {
 	if (opt.format == OUT_JSON) {
-		int first = 1;
-
-		printf("%s{", nfindings_printed++ ? ",\n " : "");
-		json_field("file", file, &first);
-		printf(", \"line\": %d", line);
-		json_field("key", key, &first);
-		json_field("kind", kind, &first);
-		json_field("message", msg, &first);
-		json_field("versions", versions, &first);
-		printf("}");
+		out_json_break(&json);
+		out_json_begin_object(&json);
+		out_json_field(&json, "file", file);
+		json_int_field("line", line);
+		out_json_field(&json, "key", key);
+		out_json_field(&json, "kind", kind);
+		out_json_field(&json, "message", msg);
+		out_json_field(&json, "versions", versions);
+		out_json_end_object(&json);
 	} else {
 		printf("%s:", file);
 		if (line > 0)
@@ -2277,7 +2284,7 @@ static int cmd_lint(void)
 			finding(&keys[k], "CKAN datastore", "the datastore database must not be the CKAN database \"%s\"",
 				m->url.dbname ? m->url.dbname : "");
 	if (opt.format == OUT_JSON)
-		printf("]\n");
+		out_json_end_array(&json);
 	return nfindings ? EXIT_DIFF : EXIT_SAME;
 }
 
@@ -2333,16 +2340,16 @@ static int cmd_check(void)
 	/* "15.18 (Debian 15.18-0+deb12u1)": the number alone is what $(...) wants. */
 	if (opt.format == OUT_JSON) {
 		struct buf bare;
-		int first = 1;
 
 		buf_init(&bare);
 		buf_add(&bare, v ? v : "", v ? strcspn(v, " ") : 0);
-		printf("{");
-		json_field("key", uk->def->key, &first);
-		json_field("server_version", bare.data, &first);
-		printf(", \"server_version_num\": %d", num);
-		json_field("min_version", minv, &first);
-		printf(", \"ok\": %s}\n", num >= min ? "true" : "false");
+		out_json_begin_object(&json);
+		out_json_field(&json, "key", uk->def->key);
+		out_json_field(&json, "server_version", bare.data);
+		json_int_field("server_version_num", num);
+		out_json_field(&json, "min_version", minv);
+		json_bool_field("ok", num >= min);
+		out_json_end_object(&json);
 		buf_free(&bare);
 	} else if (opt.format == OUT_SHELL) {
 		struct buf bare;
@@ -2428,22 +2435,21 @@ static int cmd_databases(void)
 		return EXIT_TROUBLE;
 	}
 	if (opt.format == OUT_JSON)
-		printf("[");
+		out_json_begin_array(&json);
 	for (r = 0; r < rows.nrows; r++) {
 		char **row = rows.cell + r * rows.ncols;
 		const char *cls = classify_db(row[0]);
 
 		if (opt.format == OUT_JSON) {
-			int first = 1;
-
-			printf("%s{", r ? ",\n " : "");
-			json_field("name", row[0], &first);
-			json_field("class", cls, &first);
-			json_field("owner", row[1], &first);
-			json_field("encoding", row[2], &first);
-			json_field("collate", row[3], &first);
-			json_field("ctype", row[4], &first);
-			printf("}");
+			out_json_break(&json);
+			out_json_begin_object(&json);
+			out_json_field(&json, "name", row[0]);
+			out_json_field(&json, "class", cls);
+			out_json_field(&json, "owner", row[1]);
+			out_json_field(&json, "encoding", row[2]);
+			out_json_field(&json, "collate", row[3]);
+			out_json_field(&json, "ctype", row[4]);
+			out_json_end_object(&json);
 		} else if (opt.format == OUT_SHELL) {
 			shell_class_add(cls, row[0]);
 		} else {
@@ -2453,7 +2459,7 @@ static int cmd_databases(void)
 			diag_warn(NULL, 0, "database \"%s\" is neither CKAN's nor the datastore's: decide yourself", row[0]);
 	}
 	if (opt.format == OUT_JSON)
-		printf("]\n");
+		out_json_end_array(&json);
 	if (opt.format == OUT_SHELL)
 		shell_class_print();
 	pgconn_rows_free(&rows);
@@ -2508,6 +2514,7 @@ int main(int argc, char **argv)
 	int c, status;
 
 	diag_init(argv[0]);
+	out_json_init(&json, stdout, 0);
 	if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
 		usage();
 		return diag_finish(EXIT_SAME);
@@ -2559,8 +2566,9 @@ int main(int argc, char **argv)
 		return diag_finish(cmd_restore(argc - optind, argv + optind));
 
 	lint_mode = strcmp(cmd, "lint") == 0;
+	/* Findings made while loading belong in the array too. */
 	if (lint_mode && opt.format == OUT_JSON)
-		printf("[");	/* findings made while loading belong in the array too */
+		out_json_begin_array(&json);
 	/* These need libpq once the ini is read (set verifies its edits with
 	 * it): let it load meanwhile, and while set syncs the new file. */
 	if (strcmp(cmd, "set") == 0 || strcmp(cmd, "check") == 0 || strcmp(cmd, "databases") == 0 ||

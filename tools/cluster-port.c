@@ -173,23 +173,26 @@ static char *status_text(const struct target *t)
 	return buf_steal(&b);
 }
 
-static void json_int_or_null(const char *key, long v, int known)
+static void
+json_int_or_null(struct out_json *j, const char *key, long v, int known)
 {
-	printf(",\"%s\":", key);
+	out_json_key(j, key);
 	if (known)
-		printf("%ld", v);
+		out_json_int(j, v);
 	else
-		printf("null");
+		out_json_null(j);
 }
 
-static void json_str(const char *key, const char *v, int first)
+/* A writer in pg_lsclusters -j's compact layout. */
+static void
+json_start(struct out_json *j)
 {
-	printf("%s\"%s\":", first ? "" : ",", key);
-	out_json_string(stdout, v);
+	out_json_init(j, stdout, 1);
 }
 
 /* One cluster as a JSON object (pg_lsclusters -j's key names where it has them). */
-static void print_json_cluster(const struct target *t)
+static void
+print_json_cluster(struct out_json *j, const struct target *t)
 {
 	char *st = status_text(t);
 	char *confdir = NULL;
@@ -199,24 +202,28 @@ static void print_json_cluster(const struct target *t)
 
 		confdir = slash ? xstrndup(t->c.conf_file, (size_t)(slash - t->c.conf_file)) : xstrdup(".");
 	}
-	putchar('{');
-	json_str("version", t->c.version, 1);
-	json_str("cluster", t->c.name, 0);
-	printf(",\"port\":%d", t->f.port);
-	json_str("port_file", t->f.port_file, 0);
-	json_int_or_null("port_line", t->f.port_line, t->f.port_file != NULL);
-	json_str("status", st, 0);
-	printf(",\"running\":%s,\"recovery\":%s", t->f.running ? "true" : "false", t->f.recovery ? "true" : "false");
-	json_str("owner", t->f.owner, 0);
-	json_int_or_null("owneruid", t->f.owner_uid, t->f.owner_uid >= 0);
-	json_str("pgdata", t->c.data_dir, 0);
-	json_str("logfile", t->f.log, 0);
-	json_str("configdir", confdir, 0);
-	json_str("config_file", t->c.conf_file, 0);
-	json_str("socketdir", t->f.socket_dir, 0);
-	json_int_or_null("pid", t->f.pid, t->f.pid > 0);
-	json_int_or_null("pid_port", t->f.pid_port, t->f.pid_port > 0);
-	putchar('}');
+	out_json_begin_object(j);
+	out_json_field(j, "version", t->c.version);
+	out_json_field(j, "cluster", t->c.name);
+	out_json_key(j, "port");
+	out_json_int(j, t->f.port);
+	out_json_field(j, "port_file", t->f.port_file);
+	json_int_or_null(j, "port_line", t->f.port_line, t->f.port_file != NULL);
+	out_json_field(j, "status", st);
+	out_json_key(j, "running");
+	out_json_bool(j, t->f.running);
+	out_json_key(j, "recovery");
+	out_json_bool(j, t->f.recovery);
+	out_json_field(j, "owner", t->f.owner);
+	json_int_or_null(j, "owneruid", t->f.owner_uid, t->f.owner_uid >= 0);
+	out_json_field(j, "pgdata", t->c.data_dir);
+	out_json_field(j, "logfile", t->f.log);
+	out_json_field(j, "configdir", confdir);
+	out_json_field(j, "config_file", t->c.conf_file);
+	out_json_field(j, "socketdir", t->f.socket_dir);
+	json_int_or_null(j, "pid", t->f.pid, t->f.pid > 0);
+	json_int_or_null(j, "pid_port", t->f.pid_port, t->f.pid_port > 0);
+	out_json_end_object(j);
 	free(confdir);
 	free(st);
 }
@@ -250,15 +257,18 @@ static int do_list(void)
 	char **specs;
 	char ***rows;
 	size_t i, j, nrows = 0, width[NCOLS];
-	int n = cluster_list(&specs, &err), status = EXIT_SAME, printed = 0;
+	int n, status = EXIT_SAME;
+	struct out_json js;
 
+	n = cluster_list(&specs, &err);
 	if (n < 0) {
 		diag_report(&err);
 		return EXIT_TROUBLE;
 	}
 	rows = xmalloc(sizeof *rows * ((size_t)n + 1));
+	json_start(&js);
 	if (opt.format == OUT_JSON)
-		putchar('[');
+		out_json_begin_array(&js);
 	for (i = 0; i < (size_t)n; i++) {
 		struct target t;
 		char port[16];
@@ -273,9 +283,7 @@ static int do_list(void)
 		}
 		cluster_status(&t.c, &t.f);
 		if (opt.format == OUT_JSON) {
-			if (printed++)
-				putchar(',');
-			print_json_cluster(&t);
+			print_json_cluster(&js, &t);
 		} else {
 			char **r = xmalloc(sizeof *r * NCOLS);
 
@@ -292,7 +300,7 @@ static int do_list(void)
 		target_free(&t);
 	}
 	if (opt.format == OUT_JSON) {
-		printf("]\n");
+		out_json_end_array(&js);
 	} else {
 		/* pg_lsclusters' layout: left-aligned columns, the last one not padded. */
 		for (j = 0; j < NCOLS; j++) {
@@ -364,21 +372,30 @@ static void port_origin(const struct target *t, struct buf *b)
 static int do_check(struct target *t)
 {
 	struct diag_err err;
-	char *ci = conninfo(t->f.socket_dir, t->f.port, NULL);
-	int r = pgconn_ping(ci, &err);
+	char *ci;
+	int r;
 
+	ci = conninfo(t->f.socket_dir, t->f.port, NULL);
+	r = pgconn_ping(ci, &err);
 	free(ci);
 	if (r < 0) {
 		diag_report(&err);
 		return EXIT_TROUBLE;
 	}
 	if (opt.format == OUT_JSON) {
-		printf("{\"cluster\":");
-		out_json_string(stdout, label(t));
-		printf(",\"port\":%d,\"accepts_connections\":%s,\"answer\":\"%s\"}\n", t->f.port,
-		       r == PGCONN_PING_OK ? "true" : "false",
-		       r == PGCONN_PING_OK ? "ok" : r == PGCONN_PING_REJECT ? "reject"
-			: r == PGCONN_PING_NO_RESPONSE ? "no_response" : "no_attempt");
+		struct out_json js;
+
+		json_start(&js);
+		out_json_begin_object(&js);
+		out_json_field(&js, "cluster", label(t));
+		out_json_key(&js, "port");
+		out_json_int(&js, t->f.port);
+		out_json_key(&js, "accepts_connections");
+		out_json_bool(&js, r == PGCONN_PING_OK);
+		out_json_field(&js, "answer", r == PGCONN_PING_OK ? "ok"
+			       : r == PGCONN_PING_REJECT ? "reject"
+			       : r == PGCONN_PING_NO_RESPONSE ? "no_response" : "no_attempt");
+		out_json_end_object(&js);
 	}
 	switch (r) {
 	case PGCONN_PING_OK:
@@ -449,16 +466,25 @@ static int ask_port(const char *socket_dir, int port, long *server_port, struct 
  * --probe --json: the configured port and the server's; server_port null
  * when no server answered (not running: a negative answer, still JSON).
  */
-static void probe_json(const struct target *t, long server_port, const char *from, int agree)
+static void
+probe_json(const struct target *t, long server_port, const char *from, int agree)
 {
-	printf("{\"cluster\":");
-	out_json_string(stdout, label(t));
-	printf(",\"conf_port\":%d", t->f.port);
-	json_str("port_file", t->f.port_file, 0);
-	json_int_or_null("port_line", t->f.port_line, t->f.port_file != NULL);
-	json_int_or_null("server_port", server_port, from != NULL);
-	json_str("server_port_from", from, 0);
-	printf(",\"agree\":%s,\"running\":%s}\n", agree ? "true" : "false", from ? "true" : "false");
+	struct out_json js;
+
+	json_start(&js);
+	out_json_begin_object(&js);
+	out_json_field(&js, "cluster", label(t));
+	out_json_key(&js, "conf_port");
+	out_json_int(&js, t->f.port);
+	out_json_field(&js, "port_file", t->f.port_file);
+	json_int_or_null(&js, "port_line", t->f.port_line, t->f.port_file != NULL);
+	json_int_or_null(&js, "server_port", server_port, from != NULL);
+	out_json_field(&js, "server_port_from", from);
+	out_json_key(&js, "agree");
+	out_json_bool(&js, agree);
+	out_json_key(&js, "running");
+	out_json_bool(&js, from != NULL);
+	out_json_end_object(&js);
 }
 
 static int do_probe(struct target *t)
@@ -607,7 +633,13 @@ static int do_free(void)
 		return EXIT_TROUBLE;
 	}
 	if (opt.format == OUT_JSON) {
-		printf("{\"port\":%d}\n", port);
+		struct out_json js;
+
+		json_start(&js);
+		out_json_begin_object(&js);
+		out_json_key(&js, "port");
+		out_json_int(&js, port);
+		out_json_end_object(&js);
 	} else if (opt.format == OUT_SHELL) {
 		char p[16];
 
@@ -920,8 +952,10 @@ int main(int argc, char **argv)
 		}
 		cluster_status(&t.c, &t.f);
 		if (opt.format == OUT_JSON) {
-			print_json_cluster(&t);
-			putchar('\n');
+			struct out_json js;
+
+			json_start(&js);
+			print_json_cluster(&js, &t);
 		} else {
 			print_shell_cluster(&t);
 		}

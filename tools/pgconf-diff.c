@@ -569,82 +569,94 @@ static void print_text(const struct item *const *items, size_t n, const struct s
 	buf_free(&b);
 }
 
-static void json_setting(const struct side *s, const struct pgconf_setting *st, const char *norm)
+static void
+json_setting(struct out_json *j, const struct side *s, const struct pgconf_setting *st,
+	     const char *norm)
 {
 	if (!st) {
-		printf("null");
+		out_json_null(j);
 		return;
 	}
-	printf("{\"value\": ");
-	out_json_string(stdout, st->value);
-	printf(", \"raw\": ");
-	out_json_string(stdout, st->value_raw);
-	printf(", \"normalised\": ");
-	out_json_string(stdout, norm);
-	printf(", \"file\": ");
-	out_json_string(stdout, s->m.files[st->file].path);
-	printf(", \"line\": %d}", st->line);
+	out_json_begin_object(j);
+	out_json_field(j, "value", st->value);
+	out_json_field(j, "raw", st->value_raw);
+	out_json_field(j, "normalised", norm);
+	out_json_field(j, "file", s->m.files[st->file].path);
+	out_json_key(j, "line");
+	out_json_int(j, st->line);
+	out_json_end_object(j);
 }
 
-static void print_json(const struct item *const *items, size_t n, const struct side *old, const struct side *new)
+static void
+json_side(struct out_json *j, const char *key, const struct side *s)
+{
+	char vb[16];
+	const char *version = NULL;
+
+	if (s->version >= 0)
+		version = version_name(s->version, vb, sizeof vb);
+	out_json_key(j, key);
+	out_json_begin_object(j);
+	out_json_field(j, "spec", s->cl.spec);
+	out_json_field(j, "version", version);
+	out_json_end_object(j);
+}
+
+static void
+print_json(const struct item *const *items, size_t n, const struct side *old,
+	   const struct side *new)
 {
 	static const char *const groups[] = { "changed", "only_old", "only_new", "same" };
+	struct out_json js;
 	char vb[16];
 	struct buf b;
 	size_t i;
 	int g;
 
 	buf_init(&b);
-	printf("{\"old\": {\"spec\": ");
-	out_json_string(stdout, old->cl.spec);
-	printf(", \"version\": ");
-	out_json_string(stdout, old->version >= 0 ? version_name(old->version, vb, sizeof vb) : NULL);
-	printf("}, \"new\": {\"spec\": ");
-	out_json_string(stdout, new->cl.spec);
-	printf(", \"version\": ");
-	out_json_string(stdout, new->version >= 0 ? version_name(new->version, vb, sizeof vb) : NULL);
-	printf("}");
+	out_json_init(&js, stdout, 0);
+	out_json_begin_object(&js);
+	json_side(&js, "old", old);
+	json_side(&js, "new", new);
 	for (g = 0; g < 4; g++) {
-		int first = 1;
-
 		if (g == 3 && !opt.all)
 			break;
-		printf(",\n \"%s\": [", groups[g]);
+		/* One line per group. */
+		out_json_break(&js);
+		out_json_key(&js, groups[g]);
+		out_json_begin_array(&js);
 		for (i = 0; i < n; i++) {
 			const struct item *it = items[i];
 			int group = it->o && it->n ? (it->same ? 3 : 0) : it->o ? 1 : 2;
 
 			if (group != g)
 				continue;
-			printf("%s{\"name\": ", first ? "" : ", ");
-			first = 0;
-			out_json_string(stdout, it->name);
-			printf(", \"old\": ");
-			json_setting(old, it->o, it->onorm);
-			printf(", \"new\": ");
-			json_setting(new, it->n, it->nnorm);
-			printf(", \"unknown_to_new\": %s", it->unknown_new ? "true" : "false");
+			out_json_begin_object(&js);
+			out_json_field(&js, "name", it->name);
+			out_json_key(&js, "old");
+			json_setting(&js, old, it->o, it->onorm);
+			out_json_key(&js, "new");
+			json_setting(&js, new, it->n, it->nnorm);
+			out_json_key(&js, "unknown_to_new");
+			out_json_bool(&js, it->unknown_new);
 			if (it->change) {
-				printf(", \"change\": {\"kind\": ");
-				out_json_string(stdout, it->change->change);
-				printf(", \"version\": ");
-				out_json_string(stdout, version_name(it->change->version, vb, sizeof vb));
-				printf(", \"replacement\": ");
-				out_json_string(stdout, it->change->replacement);
-				printf(", \"note\": ");
-				out_json_string(stdout, it->change->note);
-				printf("}");
+				out_json_key(&js, "change");
+				out_json_begin_object(&js);
+				out_json_field(&js, "kind", it->change->change);
+				version_name(it->change->version, vb, sizeof vb);
+				out_json_field(&js, "version", vb);
+				out_json_field(&js, "replacement", it->change->replacement);
+				out_json_field(&js, "note", it->change->note);
+				out_json_end_object(&js);
 			}
 			change_text(it, new, &b);
-			if (b.len) {
-				printf(", \"message\": ");
-				out_json_string(stdout, b.data);
-			}
-			printf("}");
+			if (b.len)
+				out_json_field(&js, "message", b.data);
+			out_json_end_object(&js);
 		}
-		printf("]");
+		out_json_end_array(&js);
 	}
-	printf("}\n");
+	out_json_end_object(&js);
 	buf_free(&b);
 }
 

@@ -248,27 +248,31 @@ static void print_problems(const struct hba_model *m, int errors_only)
 }
 
 /* --check --json: one object per error or warning. */
-static void print_problems_json(const struct hba_model *m)
+static void
+print_problems_json(const struct hba_model *m)
 {
+	struct out_json js;
 	size_t i, w;
-	int first = 1;
 
-	printf("[");
+	out_json_init(&js, stdout, 0);
+	out_json_begin_array(&js);
 	for (i = 0; i < m->n; i++) {
 		const struct hba_rule *r = &m->rules[i];
 
 		for (w = 0; w < r->nwarnings + (r->error ? 1 : 0); w++) {
 			int is_error = r->error && w == r->nwarnings;
 
-			printf("%s{\"file\": ", first ? "" : ",\n ");
-			first = 0;
-			out_json_string(stdout, m->files[r->file].path);
-			printf(", \"line\": %d, \"kind\": \"%s\", \"message\": ", r->line, is_error ? "error" : "warning");
-			out_json_string(stdout, is_error ? r->error : r->warnings[w]);
-			printf("}");
+			out_json_break(&js);
+			out_json_begin_object(&js);
+			out_json_field(&js, "file", m->files[r->file].path);
+			out_json_key(&js, "line");
+			out_json_int(&js, r->line);
+			out_json_field(&js, "kind", is_error ? "error" : "warning");
+			out_json_field(&js, "message", is_error ? r->error : r->warnings[w]);
+			out_json_end_object(&js);
 		}
 	}
-	printf("]\n");
+	out_json_end_array(&js);
 }
 
 /* ---- --list ---------------------------------------------------------- */
@@ -281,6 +285,18 @@ static void list_tokens(const struct hba_list *l, struct buf *b)
 	for (i = 0; i < l->n; i++)
 		buf_printf(b, "%s%s%s%s", i ? "," : "", l->tok[i].quoted ? "\"" : "", l->tok[i].text,
 			   l->tok[i].quoted ? "\"" : "");
+}
+
+/* A database or user list as an array of its names, quotes removed. */
+static void
+json_tokens(struct out_json *j, const struct hba_list *l)
+{
+	size_t i;
+
+	out_json_begin_array(j);
+	for (i = 0; i < l->n; i++)
+		out_json_string(j, l->tok[i].text);
+	out_json_end_array(j);
 }
 
 /*
@@ -301,6 +317,7 @@ static int cmd_list(const char *file)
 	struct side s;
 	struct hba_model m;
 	struct buf db, us, op;
+	struct out_json js;
 	size_t i;
 
 	resolve_side(&s, file);
@@ -308,8 +325,9 @@ static int cmd_list(const char *file)
 	buf_init(&db);
 	buf_init(&us);
 	buf_init(&op);
+	out_json_init(&js, stdout, 0);
 	if (opt.json)
-		printf("[");
+		out_json_begin_array(&js);
 	else
 		printf("%-5s %-12s %-16s %-16s %-24s %-16s %s\n", "LINE", "TYPE", "DATABASE", "USER", "ADDRESS",
 		       "METHOD", "OPTIONS");
@@ -327,45 +345,37 @@ static int cmd_list(const char *file)
 		list_tokens(&r->users, &us);
 		options_text(opts, nopts, &op);
 		if (opt.json) {
-			printf("%s{\"file\": ", i ? ",\n " : "");
-			out_json_string(stdout, m.files[r->file].path);
-			printf(", \"line\": %d, \"type\": ", r->line);
-			out_json_string(stdout, r->type >= 0 ? hba_type_name(r->type) : r->include_kind);
-			printf(", \"databases\": [");
-			for (k = 0; k < r->databases.n; k++) {
-				printf("%s", k ? ", " : "");
-				out_json_string(stdout, r->databases.tok[k].text);
-			}
-			printf("], \"users\": [");
-			for (k = 0; k < r->users.n; k++) {
-				printf("%s", k ? ", " : "");
-				out_json_string(stdout, r->users.tok[k].text);
-			}
-			printf("], \"address\": ");
-			out_json_string(stdout, r->address);
-			printf(", \"netmask\": ");
-			out_json_string(stdout, r->mask);
-			printf(", \"method\": ");
-			out_json_string(stdout, method);
-			printf(", \"options\": {");
+			out_json_break(&js);
+			out_json_begin_object(&js);
+			out_json_field(&js, "file", m.files[r->file].path);
+			out_json_key(&js, "line");
+			out_json_int(&js, r->line);
+			out_json_field(&js, "type",
+				       r->type >= 0 ? hba_type_name(r->type) : r->include_kind);
+			out_json_key(&js, "databases");
+			json_tokens(&js, &r->databases);
+			out_json_key(&js, "users");
+			json_tokens(&js, &r->users);
+			out_json_field(&js, "address", r->address);
+			out_json_field(&js, "netmask", r->mask);
+			out_json_field(&js, "method", method);
+			out_json_key(&js, "options");
+			out_json_begin_object(&js);
 			for (k = 0; k < nopts; k++) {
 				char *eq = strchr(opts[k], '=');
 
 				if (eq)
 					*eq = '\0';	/* "name=value": the name, then the value */
-				printf("%s", k ? ", " : "");
-				out_json_string(stdout, opts[k]);
-				printf(": ");
-				out_json_string(stdout, eq ? eq + 1 : "");
+				out_json_field(&js, opts[k], eq ? eq + 1 : "");
 			}
-			printf("}, \"error\": ");
-			out_json_string(stdout, r->error);
-			printf(", \"warnings\": [");
-			for (k = 0; k < r->nwarnings; k++) {
-				printf("%s", k ? ", " : "");
-				out_json_string(stdout, r->warnings[k]);
-			}
-			printf("]}");
+			out_json_end_object(&js);
+			out_json_field(&js, "error", r->error);
+			out_json_key(&js, "warnings");
+			out_json_begin_array(&js);
+			for (k = 0; k < r->nwarnings; k++)
+				out_json_string(&js, r->warnings[k]);
+			out_json_end_array(&js);
+			out_json_end_object(&js);
 		} else if (r->error) {
 			printf("%-5d %-12s error: %s\n", r->line, r->type >= 0 ? hba_type_name(r->type) : "?", r->error);
 		} else {
@@ -380,7 +390,7 @@ static int cmd_list(const char *file)
 		buf_free(&addr);
 	}
 	if (opt.json)
-		printf("]\n");
+		out_json_end_array(&js);
 	buf_free(&db);
 	buf_free(&us);
 	buf_free(&op);

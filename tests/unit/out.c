@@ -1,7 +1,9 @@
 /*
  * Unit test for common/out.c: --shell output must survive eval in a real
  * sh for any bytes, and --json output must be a valid JSON string that a
- * real JSON parser (Python's) reads back as the intended text.
+ * real JSON parser (Python's) reads back as the intended text.  The JSON
+ * writer puts commas, colons and line ends where the tools' old hand-written
+ * output had them, and its documents parse strictly.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -204,49 +206,49 @@ static void test_json(void)
 {
 	char *s;
 
-	s = capture(out_json_string, "plain");
+	s = capture(out_json_quote, "plain");
 	is_str(s, "\"plain\"", "json: plain text in quotes");
 	free(s);
-	s = capture(out_json_string, NULL);
+	s = capture(out_json_quote, NULL);
 	is_str(s, "null", "json: NULL is null");
 	free(s);
-	s = capture(out_json_string, "");
+	s = capture(out_json_quote, "");
 	is_str(s, "\"\"", "json: empty string");
 	free(s);
-	s = capture(out_json_string, "a\"b\\c/d");
+	s = capture(out_json_quote, "a\"b\\c/d");
 	is_str(s, "\"a\\\"b\\\\c/d\"", "json: quote and backslash escaped, '/' kept");
 	free(s);
-	s = capture(out_json_string, "\n\r\t");
+	s = capture(out_json_quote, "\n\r\t");
 	is_str(s, "\"\\n\\r\\t\"", "json: newline, CR and tab use short escapes");
 	free(s);
-	s = capture(out_json_string, "\x01\x08\x0c\x1f\x7f");
+	s = capture(out_json_quote, "\x01\x08\x0c\x1f\x7f");
 	is_str(s, "\"\\u0001\\u0008\\u000c\\u001f\\u007f\"", "json: other control characters as \\u00XX");
 	free(s);
-	s = capture(out_json_string, "\xc3\xa9\xe2\x82\xac\xf0\x9f\x90\x98");
+	s = capture(out_json_quote, "\xc3\xa9\xe2\x82\xac\xf0\x9f\x90\x98");
 	is_str(s, "\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x90\x98\"", "json: valid 2-, 3- and 4-byte UTF-8 kept");
 	free(s);
-	s = capture(out_json_string, "a\xffz");
+	s = capture(out_json_quote, "a\xffz");
 	is_str(s, "\"a\\ufffdz\"", "json: an invalid byte becomes \\ufffd");
 	free(s);
-	s = capture(out_json_string, "\xc3");
+	s = capture(out_json_quote, "\xc3");
 	is_str(s, "\"\\ufffd\"", "json: a truncated sequence at the end becomes \\ufffd");
 	free(s);
-	s = capture(out_json_string, "\xe2\x82z");
+	s = capture(out_json_quote, "\xe2\x82z");
 	is_str(s, "\"\\ufffd\\ufffdz\"", "json: a truncated sequence, then ASCII");
 	free(s);
-	s = capture(out_json_string, "\xc0\xaf");
+	s = capture(out_json_quote, "\xc0\xaf");
 	is_str(s, "\"\\ufffd\\ufffd\"", "json: an overlong '/' is invalid");
 	free(s);
-	s = capture(out_json_string, "\xed\xa0\x80");
+	s = capture(out_json_quote, "\xed\xa0\x80");
 	is_str(s, "\"\\ufffd\\ufffd\\ufffd\"", "json: an encoded surrogate is invalid");
 	free(s);
-	s = capture(out_json_string, "\xf4\x90\x80\x80");
+	s = capture(out_json_quote, "\xf4\x90\x80\x80");
 	is_str(s, "\"\\ufffd\\ufffd\\ufffd\\ufffd\"", "json: above U+10FFFF is invalid");
 	free(s);
-	s = capture(out_json_string, "\xf4\x8f\xbf\xbf");
+	s = capture(out_json_quote, "\xf4\x8f\xbf\xbf");
 	is_str(s, "\"\xf4\x8f\xbf\xbf\"", "json: U+10FFFF itself is kept");
 	free(s);
-	s = capture(out_json_string, "\x80\x80");
+	s = capture(out_json_quote, "\x80\x80");
 	is_str(s, "\"\\ufffd\\ufffd\"", "json: lone continuation bytes are invalid");
 	free(s);
 }
@@ -267,7 +269,7 @@ static void test_json_python(void)
 	size_t i;
 
 	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		char *js = capture(out_json_string, cases[i].in), *got;
+		char *js = capture(out_json_quote, cases[i].in), *got;
 		char name[80];
 
 		/* Strict parse (no control characters raw); print back as UTF-8, no newline. */
@@ -283,6 +285,213 @@ static void test_json_python(void)
 	}
 }
 
+/* What build(j) writes through a writer, spaced or compact. */
+static char *
+capture_writer(void (*build)(struct out_json *), int compact)
+{
+	char *p = NULL;
+	size_t n = 0;
+	struct out_json j;
+	FILE *fp;
+
+	fp = open_memstream(&p, &n);
+	if (!fp)
+		abort();
+	out_json_init(&j, fp, compact);
+	build(&j);
+	if (fclose(fp) != 0)
+		abort();
+	return p;
+}
+
+static void
+build_empty_object(struct out_json *j)
+{
+	out_json_begin_object(j);
+	out_json_end_object(j);
+}
+
+static void
+build_empty_array(struct out_json *j)
+{
+	out_json_begin_array(j);
+	out_json_end_array(j);
+}
+
+/* Every kind of value, nested: objects in arrays in objects, empty ones too. */
+static void
+build_nested(struct out_json *j)
+{
+	out_json_begin_object(j);
+	out_json_field(j, "s", "x");
+	out_json_key(j, "n");
+	out_json_int(j, -42);
+	out_json_key(j, "big");
+	out_json_int(j, 9007199254740993LL);
+	out_json_key(j, "t");
+	out_json_bool(j, 1);
+	out_json_key(j, "f");
+	out_json_bool(j, 0);
+	out_json_key(j, "z");
+	out_json_null(j);
+	out_json_field(j, "nul", NULL);
+	out_json_key(j, "a");
+	out_json_begin_array(j);
+	out_json_begin_object(j);
+	out_json_end_object(j);
+	out_json_begin_array(j);
+	out_json_end_array(j);
+	out_json_begin_object(j);
+	out_json_field(j, "k", "v");
+	out_json_key(j, "in");
+	out_json_begin_array(j);
+	out_json_int(j, 1);
+	out_json_int(j, 2);
+	out_json_end_array(j);
+	out_json_end_object(j);
+	out_json_string(j, "last");
+	out_json_end_array(j);
+	out_json_key(j, "o");
+	out_json_begin_object(j);
+	out_json_end_object(j);
+	out_json_end_object(j);
+}
+
+/* Keys and values that need every escape, and UTF-8 that needs none. */
+static void
+build_escapes(struct out_json *j)
+{
+	out_json_begin_object(j);
+	out_json_field(j, "q\"k\\", "say \"hi\" C:\\dir\\");
+	out_json_field(j, "ctl", "\b\f\n\r\t\x01\x1b\x1f\x7f");
+	out_json_field(j, "utf8", "\xc3\xa9t\xc3\xa9 \xe2\x82\xac \xf0\x9f\x90\x98 \xe2\x80\xa8");
+	out_json_field(j, "bad", "a\xff\xc3z");
+	out_json_field(j, "\xc3\xbc\x01", "");
+	out_json_field(j, "slash", "</script>");
+	out_json_end_object(j);
+}
+
+/* A break puts the next member on its own line; the first never moves. */
+static void
+build_lines(struct out_json *j)
+{
+	int i;
+
+	out_json_begin_object(j);
+	out_json_key(j, "head");
+	out_json_int(j, 0);
+	out_json_break(j);
+	out_json_key(j, "rows");
+	out_json_begin_array(j);
+	for (i = 1; i <= 3; i++) {
+		out_json_break(j);
+		out_json_begin_object(j);
+		out_json_key(j, "i");
+		out_json_int(j, i);
+		out_json_end_object(j);
+	}
+	out_json_end_array(j);
+	out_json_end_object(j);
+}
+
+/* Two documents through one writer: each ends its own line. */
+static void
+build_two(struct out_json *j)
+{
+	build_empty_array(j);
+	out_json_begin_object(j);
+	out_json_field(j, "k", "v");
+	out_json_end_object(j);
+}
+
+static void
+test_json_writer(void)
+{
+	static const struct {
+		void (*build)(struct out_json *);
+		int compact;
+		const char *want, *name;
+	} cases[] = {
+		{ build_empty_object, 0, "{}\n", "writer: empty object, then a newline" },
+		{ build_empty_array, 1, "[]\n", "writer: empty array, compact" },
+		{ build_nested, 0,
+		  "{\"s\": \"x\", \"n\": -42, \"big\": 9007199254740993, \"t\": true, "
+		  "\"f\": false, \"z\": null, \"nul\": null, "
+		  "\"a\": [{}, [], {\"k\": \"v\", \"in\": [1, 2]}, \"last\"], \"o\": {}}\n",
+		  "writer: nested values, spaced" },
+		{ build_nested, 1,
+		  "{\"s\":\"x\",\"n\":-42,\"big\":9007199254740993,\"t\":true,\"f\":false,"
+		  "\"z\":null,\"nul\":null,\"a\":[{},[],{\"k\":\"v\",\"in\":[1,2]},\"last\"],"
+		  "\"o\":{}}\n",
+		  "writer: nested values, compact" },
+		{ build_escapes, 0,
+		  "{\"q\\\"k\\\\\": \"say \\\"hi\\\" C:\\\\dir\\\\\", "
+		  "\"ctl\": \"\\u0008\\u000c\\n\\r\\t\\u0001\\u001b\\u001f\\u007f\", "
+		  "\"utf8\": \"\xc3\xa9t\xc3\xa9 \xe2\x82\xac \xf0\x9f\x90\x98 \xe2\x80\xa8\", "
+		  "\"bad\": \"a\\ufffd\\ufffdz\", \"\xc3\xbc\\u0001\": \"\", "
+		  "\"slash\": \"</script>\"}\n",
+		  "writer: keys and values escaped, UTF-8 passed through" },
+		{ build_lines, 0,
+		  "{\"head\": 0,\n \"rows\": [{\"i\": 1},\n {\"i\": 2},\n {\"i\": 3}]}\n",
+		  "writer: a break moves the next member to a new line, never the first" },
+		{ build_two, 0, "[]\n{\"k\": \"v\"}\n", "writer: a second document starts fresh" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char *got;
+
+		got = capture_writer(cases[i].build, cases[i].compact);
+		is_str(got, cases[i].want, cases[i].name);
+		free(got);
+	}
+}
+
+/* Python's strict parser reads the writer's documents as the values meant. */
+static void
+test_json_writer_python(void)
+{
+	/* Parse strictly, then print sorted and unescaped where JSON allows. */
+	static const char redump[] =
+		"python3 -c 'import json,sys; "
+		"v=json.loads(sys.stdin.buffer.read().decode(\"utf-8\"), strict=True); "
+		"d=json.dumps(v, sort_keys=True, ensure_ascii=False); "
+		"sys.stdout.buffer.write(d.encode(\"utf-8\"))'";
+	static const char nested[] =
+		"{\"a\": [{}, [], {\"in\": [1, 2], \"k\": \"v\"}, \"last\"], "
+		"\"big\": 9007199254740993, \"f\": false, \"n\": -42, \"nul\": null, \"o\": {}, "
+		"\"s\": \"x\", \"t\": true, \"z\": null}";
+	static const struct {
+		void (*build)(struct out_json *);
+		int compact;
+		const char *want;	/* what redump prints */
+	} cases[] = {
+		{ build_nested, 0, nested },
+		{ build_nested, 1, nested },
+		{ build_escapes, 0,
+		  "{\"bad\": \"a\xef\xbf\xbd\xef\xbf\xbdz\", "
+		  "\"ctl\": \"\\b\\f\\n\\r\\t\\u0001\\u001b\\u001f\x7f\", "
+		  "\"q\\\"k\\\\\": \"say \\\"hi\\\" C:\\\\dir\\\\\", \"slash\": \"</script>\", "
+		  "\"utf8\": \"\xc3\xa9t\xc3\xa9 \xe2\x82\xac \xf0\x9f\x90\x98 \xe2\x80\xa8\", "
+		  "\"\xc3\xbc\\u0001\": \"\"}" },
+		{ build_lines, 0, "{\"head\": 0, \"rows\": [{\"i\": 1}, {\"i\": 2}, {\"i\": 3}]}" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char name[80];
+		char *js, *got;
+
+		js = capture_writer(cases[i].build, cases[i].compact);
+		got = pipe_through(redump, js);
+		snprintf(name, sizeof name, "writer: python reads document %zu as meant", i);
+		if (!is_str(got, cases[i].want, name))
+			diag("json: %s", js);
+		free(got);
+		free(js);
+	}
+}
+
 int main(void)
 {
 	test_shell_quote();
@@ -290,5 +499,7 @@ int main(void)
 	test_shell_assign();
 	test_json();
 	test_json_python();
+	test_json_writer();
+	test_json_writer_python();
 	return done_testing();
 }
