@@ -1,0 +1,3 @@
+-- alter-system.sql: ALTER SYSTEM SET :"name" = :'value' (it takes effect at
+-- the next start).
+ALTER SYSTEM SET :"name" = :'value';
