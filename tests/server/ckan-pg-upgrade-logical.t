@@ -8,6 +8,7 @@
 #    and inside the window): both arrive with their rows, every write the
 #    writer saw acknowledged is on NEW, verify finds no difference, and no
 #    slot, publication or subscription is left; REPLICA IDENTITY is as before;
+#    an unlogged table, large objects and sequences are copied in the window;
 #  - rollback, and a run meeting DDL it does not carry (ALTER TABLE ADD
 #    COLUMN): refused with the reason, the site back on OLD, no slot left;
 #  - Ctrl-C (SIGINT to the driver's process group) inside the window;
@@ -44,6 +45,7 @@ ours_left() {	# what --method logical made and left: slots and publications on O
 ro() { echo "$(old ckan_default 'SHOW default_transaction_read_only')/$(old datastore_default 'SHOW default_transaction_read_only')"; }
 
 old ckan_default "CREATE TABLE writes (n int PRIMARY KEY, at timestamptz DEFAULT now()); ALTER TABLE writes OWNER TO ckan_default"
+old datastore_default "SET ROLE ckan_default; CREATE UNLOGGED TABLE cache (k int PRIMARY KEY); INSERT INTO cache SELECT generate_series(1, 33)" >/dev/null
 
 # The writer: CKAN writing once every 100 ms, wherever the ini points.
 printf '*:*:*:ckan_default:demo-pass\n' >"$SB_DIR/pgpass" && chmod 600 "$SB_DIR/pgpass"	# OLD's port and NEW's
@@ -95,6 +97,7 @@ is "$(old datastore_default "SELECT relreplident FROM pg_class WHERE relname = '
 	"OLD's REPLICA IDENTITY is as before (a table without a key had FULL during the sync)"
 is "$(new ckan_default "SELECT last_value FROM activity_id_seq")" 4242 "sequences: NEW's are OLD's"
 is "$(new ckan_default "SELECT count(*) FROM pg_largeobject_metadata")" 3 "large objects are copied"
+is "$(new datastore_default "SELECT count(*) FROM cache")" 33 "an unlogged table is copied in the window"
 sleep 1
 : >"$SB_DIR/writer.stop"
 wait "$writer_pid"
@@ -103,6 +106,7 @@ on_new=$(new ckan_default "SELECT n FROM writes ORDER BY n")
 is "$on_new" "$acked" "0 writes lost: every acknowledged write is on NEW ($(echo "$acked" | wc -l) writes)"
 # shellcheck disable=SC2016 # awk programs
 ok "the writer wrote before the window" awk '$2 == "ok" { a = 1 } $2 == "down" { exit !a } END { exit !a }' "$SB_DIR/writes"
+# shellcheck disable=SC2016 # awk programs
 ok "the writer wrote after the window" awk '$2 == "down" { d = 1 } $2 == "ok" && d { a = 1 } END { exit !a }' "$SB_DIR/writes"
 echo "# writes refused (OLD's restart for wal_level = logical, before the window): $(grep -c refused "$SB_DIR/writes")"
 awk '$2 == "down" { if (!s) s = $3; e = $3 } END { printf "# the web was down %.1f s (the writer saw it stopped)\n", e - s }' "$SB_DIR/writes"

@@ -19,7 +19,8 @@
 #     new run starts over (hba merge runs again) and succeeds;
 #  4. --method dump, with PostGIS when installed: spatial_ref_sys and
 #     geometry_columns owned by the CKAN user (as ckanext-spatial asks) keep
-#     that owner (share/extension-member-owners.sql), geometries are equal.
+#     that owner (share/extension-member-owners.sql), geometries are equal;
+#  5. --method logical, the same checks as 4, and no slot is left on OLD.
 # Needs root and apt (pg13_install): in CI (CI=true) their absence is a
 # failure, elsewhere a skip.
 . "$(dirname "$0")/../lib/tap.sh"
@@ -270,7 +271,16 @@ case_failures() {
 case_dump() {
 	name="13 -> 15 --method dump"
 	setup_postgis || return
-	set -- --from "$SB_OLD" --to "$SB_NEW" -c "$SB_INI" --state-dir "$state"
+	moved_whole --from "$SB_OLD" --to "$SB_NEW" -c "$SB_INI" --state-dir "$state"
+}
+# --- 5. --method logical, with PostGIS when installed: as dump, and nothing of the replication is left
+case_logical() {
+	name="13 -> 15 --method logical"
+	setup_postgis || return
+	moved_whole --from "$SB_OLD" --to "$SB_NEW" -c "$SB_INI" --state-dir "$state" --method logical
+}
+# moved_whole ARGS: run moves the site whole; the PostGIS site's tables, owners and SRIDs too
+moved_whole() {
 	run ckan-pg-upgrade run --yes "$@"
 	is "$RC" 0 "$name: run --yes completes"
 	[ "$RC" = 0 ] || show_failure
@@ -295,6 +305,7 @@ case_dump() {
 		like "$(su_sql "$SB_NEW_PORT" ckan_default 'SELECT postgis_full_version()')" "POSTGIS=\"$newv" \
 			"$name: postgis_full_version() is NEW's PostGIS"
 	fi
+	is "$(su_sql "$SB_OLD_PORT" postgres "SELECT count(*) FROM pg_replication_slots")" 0 "$name: no replication slot on OLD"
 	run ckan-pg-upgrade rollback --state-dir "$state"
 	is "$RC" 0 "$name: rollback exits 0"
 	ok "$name: rollback restores the ini byte-identical" cmp "$SB_INI" "$SB_DIR/ini.orig"
@@ -303,5 +314,5 @@ case_dump() {
 }
 
 # PG13_CASES: some of the cases, e.g. "dump" (all by default).
-for c in ${PG13_CASES:-copy link failures dump}; do "case_$c"; done
+for c in ${PG13_CASES:-copy link failures dump logical}; do "case_$c"; done
 done_testing
