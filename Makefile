@@ -34,7 +34,10 @@ DEP_LIBS = -Wl,-Bstatic $(shell pkg-config --libs inih libpcre2-8 2>/dev/null) -
 WERROR ?= -Werror
 WARN = -Wall -Wextra $(WERROR) -Wshadow -Wstrict-prototypes -Wformat=2 -Wno-format-nonliteral
 CFLAGS ?= $(OPT) -g
-ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -DCKP_VERSION='"$(VERSION)"' $(WARN) $(CPPFLAGS) $(CFLAGS) $(SANFLAGS) -Icommon -Itests/lib $(DEP_CFLAGS)
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -DCKP_VERSION='"$(VERSION)"' $(WARN) $(CPPFLAGS) $(CFLAGS) $(SANFLAGS) -Icommon $(DEP_CFLAGS)
+# Only the tests, their helpers and the fuzz targets see tests/lib (tap.h,
+# dump helpers): no production object can include a test header by accident.
+TEST_CFLAGS = $(ALL_CFLAGS) -Itests/lib
 ALL_LDFLAGS = $(SANFLAGS) -Wl,--as-needed $(LDFLAGS)
 
 TOOLS = $(patsubst tools/%.c,%,$(wildcard tools/*.c))
@@ -61,9 +64,17 @@ SHARE = $(wildcard share/*.sql share/*.awk)
 
 all: $(BIN)
 
-$(BUILD)/%.o: %.c $(wildcard common/*.h) tests/lib/tap.h
+$(BUILD)/common/%.o: common/%.c $(wildcard common/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tools/%.o: tools/%.c $(wildcard common/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%.o: tests/%.c $(wildcard common/*.h tests/lib/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) -c -o $@ $<
 
 $(GEN_SRC): tests/lib/gen-pgparams.sh $(wildcard data/pg_settings/*.tsv) data/pg_param_changes.tsv
 	@mkdir -p $(dir $@)
