@@ -40,16 +40,7 @@ sb_setup 12 >/dev/null || { echo "bench: the sandbox failed" >&2; exit 2; }
 echo "ckan-pg-upgrade: downtime of $SB_OLD -> $SB_NEW with a ${MB} MB DataStore" \
 	"(PostgreSQL $("$SB_OLD_BIN/postgres" --version | sed 's/^[^0-9]*//') to $("/usr/lib/postgresql/15/bin/postgres" --version | sed 's/^[^0-9]*//'))"
 
-# About 150 bytes a row on disk: MB * 7000 rows in four tables.
-rows=$((MB * 7000 / 4))
-for t in 1 2 3 4; do
-	sb_as_postgres psql -X -q -v ON_ERROR_STOP=1 -h "$SB_RUN" -p "$SB_OLD_PORT" -U postgres -d datastore_default <<SQL
-SET ROLE ckan_default;
-CREATE TABLE "bench-res-$t" (_id serial PRIMARY KEY, _full_text tsvector, name text, value numeric, seen timestamptz);
-INSERT INTO "bench-res-$t" (name, value, seen)
-SELECT 'row ' || g || ' ' || md5(g::text), g * 1.5, now() - g * interval '1 second' FROM generate_series(1, $rows) g;
-SQL
-done
+sb_grow "$MB" || { echo "bench: growing the DataStore failed" >&2; exit 2; }
 size=$(sb_as_postgres psql -X -At -h "$SB_RUN" -p "$SB_OLD_PORT" -U postgres -d postgres \
 	-c "SELECT pg_size_pretty(sum(pg_database_size(datname))) FROM pg_database WHERE datname IN ('ckan_default', 'datastore_default')")
 echo "databases to move: $size"

@@ -300,6 +300,20 @@ INI
 	return 0
 }
 
+# sb_grow MB: OLD's DataStore grows by about MB megabytes in four tables
+# (about 150 bytes a row on disk), for the benchmarks.
+sb_grow() {
+	sb_rows=$(($1 * 7000 / 4))
+	for t in 1 2 3 4; do
+		sb_as_postgres psql -X -q -v ON_ERROR_STOP=1 -h "$SB_RUN" -p "$SB_OLD_PORT" -U postgres -d datastore_default <<SQL || return 2
+SET ROLE ckan_default;
+CREATE TABLE "bench-res-$t" (_id serial PRIMARY KEY, _full_text tsvector, name text, value numeric, seen timestamptz);
+INSERT INTO "bench-res-$t" (name, value, seen)
+SELECT 'row ' || g || ' ' || md5(g::text), g * 1.5, now() - g * interval '1 second' FROM generate_series(1, $sb_rows) g;
+SQL
+	done
+}
+
 # --- the demo itself
 demo_step() { printf '\n$ %s\n' "$*"; }
 
