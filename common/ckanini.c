@@ -75,6 +75,7 @@
 #include <ini.h>
 
 #include "buf.h"
+#include "hashidx.h"
 
 #define NONE SIZE_MAX
 
@@ -87,23 +88,6 @@
 #define INTERP_MAX_OUT ((size_t)16 << 20)
 #define INTERP_MAX_STEPS 1000000L
 
-/* An open-addressing hash set of indices (into f->entries or f->sections),
- * keyed by hash_bytes (folded to 32 bits); the hash is kept to skip most
- * comparisons.  8-byte slots keep the set of a 100 000-key file at 2 MiB
- * (cache misses are most of its cost).  Files are under 2 GiB, so indices
- * fit in 32 bits. */
-#define HNONE UINT32_MAX
-
-struct hslot {
-	uint32_t h;
-	uint32_t idx;		/* HNONE: empty */
-};
-
-struct hset {
-	struct hslot *slot;
-	size_t cap, n;		/* cap: a power of two, or 0 */
-};
-
 /* The strings of a model (section names, keys, raw values) live in a few
  * large chunks rather than one allocation each, and the lookup index maps
  * (section, key) to the entry CKAN reads: the last one. */
@@ -115,7 +99,7 @@ struct chunk {
 
 struct ckanini_store {
 	struct chunk *chunks;
-	struct hset index;
+	struct hashidx index;	/* (section, key) -> the entry CKAN reads */
 };
 
 /* What the reader made of the line it handed libinih last. */
@@ -137,7 +121,7 @@ struct parser {
 	struct buf val;		/* the open entry's value, once it spans lines */
 	size_t blanks;		/* Python 3: empty lines that may still be inside it */
 	struct ckanini_store *st;	/* f->store */
-	struct hset sects;	/* Python 3: every section name but DEFAULT */
+	struct hashidx sects;	/* Python 3: every section name but DEFAULT */
 
 	/* the reader */
 	size_t pos;		/* where the next physical line starts */
@@ -364,113 +348,33 @@ static void fold_key(const struct ckanini_file *f, char *k)
 			*k = (char)(*k - 'A' + 'a');
 }
 
-/* ---- hash sets (duplicates, as strict configparser raises them) ---- */
+/* ---- indexes (duplicates, as strict configparser raises them) ---- */
 
-#define HASH_SEED 0xcbf29ce484222325ULL
-#define HASH_MUL 0x9e3779b97f4a7c15ULL
-
-/* A hash of n bytes, eight at a time (keys are hashed once per line of a
- * file that may have 100 000); the length goes into the last word, so
- * "ab" + "c" and "a" + "bc" differ when chained through h. */
-static uint64_t hash_bytes(uint64_t h, const void *p, size_t n)
+/* The hash of a section name, onto which its keys' hashes are chained. */
+static uint64_t
+section_hash(const void *name, size_t n)
 {
-	const unsigned char *s = p;
-	uint64_t w;
-
-	for (; n >= 8; s += 8, n -= 8) {
-		memcpy(&w, s, 8);
-		h = (h ^ w) * HASH_MUL;
-		h ^= h >> 29;
-	}
-	w = 0;
-	memcpy(&w, s, n);
-	h = (h ^ w ^ ((uint64_t)n << 59)) * HASH_MUL;
-	return h ^ (h >> 31);
+	return hashidx_hash(HASHIDX_SEED, name, n);
 }
 
-/* Do the items at indices a and b collide (same section, same key)? */
-typedef int (*hset_same)(const struct parser *ps, size_t a, size_t b);
-
-static uint32_t hfold(uint64_t h)
+/* Entry id has the same section and key as entry *key (hashidx_eq). */
+static int
+same_key(const void *ctx, uint32_t id, const void *key)
 {
-	return (uint32_t)(h ^ (h >> 32));
-}
-
-static size_t hset_home(uint32_t h, size_t cap)
-{
-	return h & (cap - 1);
-}
-
-/* Make room for at least want items at a load of at most one half. */
-static void hset_grow(struct hset *s, size_t want)
-{
-	size_t cap = s->cap ? s->cap : 64, i, j;
-	struct hslot *slot;
-
-	while (cap < 2 * want)
-		cap *= 2;
-	slot = xmalloc(cap * sizeof *slot);
-	for (i = 0; i < cap; i++)
-		slot[i].idx = HNONE;
-	for (i = 0; i < s->cap; i++) {
-		if (s->slot[i].idx == HNONE)
-			continue;
-		for (j = hset_home(s->slot[i].h, cap); slot[j].idx != HNONE; j = (j + 1) & (cap - 1))
-			;
-		slot[j] = s->slot[i];
-	}
-	free(s->slot);
-	s->slot = slot;
-	s->cap = cap;
-}
-
-/* Add idx (hash h); returns the index of an equal item already there, or
- * NONE.  An equal item is replaced by idx when replace is set, else kept. */
-static size_t hset_add(const struct parser *ps, struct hset *s, uint64_t hash, size_t idx, hset_same same,
-		       int replace)
-{
-	uint32_t h = hfold(hash);
-	size_t j, old;
-
-	if (2 * (s->n + 1) > s->cap)
-		hset_grow(s, s->n + 1);
-	for (j = hset_home(h, s->cap); s->slot[j].idx != HNONE; j = (j + 1) & (s->cap - 1)) {
-		if (s->slot[j].h != h || !same(ps, s->slot[j].idx, idx))
-			continue;
-		old = s->slot[j].idx;
-		if (replace)
-			s->slot[j].idx = (uint32_t)idx;
-		return old;
-	}
-	s->slot[j].h = h;
-	s->slot[j].idx = (uint32_t)idx;
-	s->n++;
-	return NONE;
-}
-
-static void hset_free(struct hset *s)
-{
-	free(s->slot);
-	memset(s, 0, sizeof *s);
-}
-
-/* The hash of (section, key) in the index. */
-static uint64_t section_hash(const void *name, size_t n)
-{
-	return hash_bytes(HASH_SEED, name, n);
-}
-
-static int same_key(const struct parser *ps, size_t a, size_t b)
-{
-	const struct ckanini_entry *x = &ps->f->entries[a], *y = &ps->f->entries[b];
+	const struct parser *ps = ctx;
+	const struct ckanini_entry *x = &ps->f->entries[id], *y = &ps->f->entries[*(const size_t *)key];
 
 	return strcmp(x->key, y->key) == 0 &&
 	       (x->section == y->section || strcmp(x->section, y->section) == 0);
 }
 
-static int same_section(const struct parser *ps, size_t a, size_t b)
+/* Section id has the name of section *key (hashidx_eq). */
+static int
+same_section(const void *ctx, uint32_t id, const void *key)
 {
-	return strcmp(ps->f->sections[a].name, ps->f->sections[b].name) == 0;
+	const struct parser *ps = ctx;
+
+	return strcmp(ps->f->sections[id].name, ps->f->sections[*(const size_t *)key].name) == 0;
 }
 
 /* A fatal error: configparser raises it at once, so the reader hands
@@ -523,7 +427,7 @@ static void store_free(struct ckanini_store *st)
 		next = c->next;
 		free(c);
 	}
-	hset_free(&st->index);
+	hashidx_free(&st->index);
 	free(st);
 }
 
@@ -545,7 +449,7 @@ static void add_section(struct parser *ps, size_t a, size_t b, int line)
 {
 	struct ckanini_file *f = ps->f;
 	struct ckanini_section *s;
-	size_t dup;
+	uint32_t dup;
 
 	close_open(ps);
 	if (f->nsections == ps->scap) {
@@ -559,8 +463,9 @@ static void add_section(struct parser *ps, size_t a, size_t b, int line)
 	ps->cur_hash = section_hash(ps->d + a, b - a);
 	if (!ps->py3 || strcmp(s->name, "DEFAULT") == 0)
 		return;
-	dup = hset_add(ps, &ps->sects, ps->cur_hash, ps->cur, same_section, 0);
-	if (dup != NONE && fatal(ps))
+	dup = hashidx_put(&ps->sects, hashidx_fold(ps->cur_hash), (uint32_t)ps->cur, 0, same_section, ps,
+			  &ps->cur);
+	if (dup != HASHIDX_NONE && fatal(ps))
 		diag_set(&ps->fatal, f->path, line, "duplicate section [%s] (first at line %d)", s->name,
 			 f->sections[dup].line);
 }
@@ -572,7 +477,8 @@ static void add_entry(struct parser *ps, size_t ka, size_t kb, size_t va, size_t
 {
 	struct ckanini_file *f = ps->f;
 	struct ckanini_entry *e;
-	size_t klen = kb - ka, rlen = raw_empty ? 0 : vb - va, dup;
+	size_t klen = kb - ka, rlen = raw_empty ? 0 : vb - va;
+	uint32_t dup, h;
 	char *block;
 
 	close_open(ps);
@@ -597,8 +503,9 @@ static void add_entry(struct parser *ps, size_t ka, size_t kb, size_t va, size_t
 	ps->open = f->n++;
 	ps->blanks = 0;
 	/* Python 2: the last one wins; strict Python 3: an error. */
-	dup = hset_add(ps, &ps->st->index, hash_bytes(ps->cur_hash, block, klen), ps->open, same_key, !ps->py3);
-	if (dup != NONE && ps->py3 && fatal(ps))
+	h = hashidx_fold(hashidx_hash(ps->cur_hash, block, klen));
+	dup = hashidx_put(&ps->st->index, h, (uint32_t)ps->open, !ps->py3, same_key, ps, &ps->open);
+	if (dup != HASHIDX_NONE && ps->py3 && fatal(ps))
 		diag_set(&ps->fatal, f->path, ps->line, "duplicate key \"%s\" in [%s] (first at line %d)",
 			 e->key, e->section, f->entries[dup].line);
 }
@@ -1021,14 +928,16 @@ int ckanini_parse(const char *path, const char *data, size_t len, enum ckanini_d
 	ps.pi = 3;
 	ps.st = f->store = xmalloc(sizeof *f->store);
 	memset(ps.st, 0, sizeof *ps.st);
-	hset_grow(&ps.st->index, count_lines(data, len));	/* no rehashing on the way */
+	hashidx_init(&ps.st->index);
+	hashidx_reserve(&ps.st->index, count_lines(data, len));	/* no rehashing on the way */
+	hashidx_init(&ps.sects);
 	buf_init(&ps.val);
 	rc = check_bytes(f, ps.py3, err);
 	if (rc == 0)
 		rc = read_all(&ps, err);
 	close_open(&ps);
 	buf_free(&ps.val);
-	hset_free(&ps.sects);
+	hashidx_free(&ps.sects);
 	if (rc < 0)
 		ckanini_free(f);
 	return rc;
@@ -1057,36 +966,45 @@ static char *xform(const struct ckanini_file *f, const char *key)
 
 static int key_is(const struct ckanini_file *f, const char *key, const char *name, size_t n);
 
+/* What find_entry_n looks for. */
+struct entry_key {
+	const struct ckanini_file *f;
+	const char *section, *name;
+	size_t n;
+};
+
+/* Entry id is the one entry_key *key names (hashidx_eq). */
+static int
+entry_is(const void *ctx, uint32_t id, const void *key)
+{
+	const struct entry_key *k = key;
+	const struct ckanini_entry *e = &k->f->entries[id];
+
+	(void)ctx;
+	return key_is(k->f, e->key, k->name, k->n) && strcmp(e->section, k->section) == 0;
+}
+
 /* The last entry for name[0..n) in section (name transformed by the
  * dialect's optionxform as it is hashed and compared), from the index. */
 static const struct ckanini_entry *find_entry_n(const struct ckanini_file *f, const char *section,
 					    const char *name, size_t n)
 {
-	const struct hset *ix = f->store ? &f->store->index : NULL;
-	uint64_t hash = section_hash(section, strlen(section));
-	char small[128], *folded = n < sizeof small ? small : xmalloc(n + 1);
-	uint32_t h;
-	size_t j;
+	struct entry_key k = { f, section, name, n };
+	char small[128], *folded;
+	uint32_t h, id;
 
-	if (!ix || ix->cap == 0) {
-		if (folded != small)
-			free(folded);
+	if (!f->store)
 		return NULL;
-	}
+	folded = n < sizeof small ? small : xmalloc(n + 1);
 	/* hashed as add_entry hashes the stored key: optionxform first */
 	memcpy(folded, name, n);
 	folded[n] = '\0';
 	fold_key(f, folded);
-	h = hfold(hash_bytes(hash, folded, n));
+	h = hashidx_fold(hashidx_hash(section_hash(section, strlen(section)), folded, n));
 	if (folded != small)
 		free(folded);
-	for (j = hset_home(h, ix->cap); ix->slot[j].idx != HNONE; j = (j + 1) & (ix->cap - 1)) {
-		const struct ckanini_entry *e = &f->entries[ix->slot[j].idx];
-
-		if (ix->slot[j].h == h && key_is(f, e->key, name, n) && strcmp(e->section, section) == 0)
-			return e;
-	}
-	return NULL;
+	id = hashidx_find(&f->store->index, h, entry_is, NULL, &k);
+	return id == HASHIDX_NONE ? NULL : &f->entries[id];
 }
 
 /* The last entry for an already transformed key. */

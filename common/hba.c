@@ -31,6 +31,8 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
+#include "hashidx.h"
+
 #define MAX_DEPTH 10		/* CONF_FILE_MAX_DEPTH: @file and include nesting */
 #define OLD_MAX_TOKEN 10240	/* next_token's buffer before PostgreSQL 16 */
 
@@ -2065,18 +2067,12 @@ struct bucket {
 };
 
 /*
- * Open addressing over a dense array of buckets.  A slot holds a bucket's
- * number + 1 (0: empty) and 32 bits of its key's hash, compared before the
- * key: the key is another rule's string, likely not in cache.  Slots are
- * small and buckets added in order, so a big file touches few pages.
+ * The buckets in a dense array, in the order their keys first appear, and
+ * the shared hash index over them (ids are bucket numbers): a big file
+ * touches few pages.
  */
-struct slot {
-	uint32_t hash, bucket;
-};
-
 struct table {
-	struct slot *slot;	/* size a power of two, at least twice the keys */
-	size_t size;
+	struct hashidx ix;
 	struct bucket *b;	/* room for as many keys as the tokens that can be keys */
 	size_t nb;
 };
@@ -2087,15 +2083,6 @@ struct shadow_index {
 	struct table by_user, by_db;
 };
 
-static uint64_t fnv1a(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
-}
-
 static void push_index(size_t **v, size_t *n, size_t *cap, size_t x)
 {
 	if (*n == *cap) {
@@ -2105,30 +2092,31 @@ static void push_index(size_t **v, size_t *n, size_t *cap, size_t x)
 	(*v)[(*n)++] = x;
 }
 
+/* Bucket id of table ctx has the key key (hashidx_eq). */
+static int
+bucket_is(const void *ctx, uint32_t id, const void *key)
+{
+	const struct table *t = ctx;
+
+	return strcmp(t->b[id].key, key) == 0;
+}
+
 static struct bucket *bucket_of(struct table *t, const char *key, int create)
 {
-	uint64_t h = fnv1a(key);
-	uint32_t h32 = (uint32_t)(h >> 32);
-	size_t i = (size_t)h & (t->size - 1);
+	uint32_t h = hashidx_hash_str(key), id;
+	struct bucket *b;
 
-	for (;; i = (i + 1) & (t->size - 1)) {
-		struct slot *s = &t->slot[i];
-		struct bucket *b;
-
-		if (!s->bucket) {
-			if (!create)
-				return NULL;
-			b = &t->b[t->nb++];
-			memset(b, 0, sizeof *b);
-			b->key = key;
-			s->hash = h32;
-			s->bucket = (uint32_t)t->nb;
-			return b;
-		}
-		b = &t->b[s->bucket - 1];
-		if (s->hash == h32 && strcmp(b->key, key) == 0)
-			return b;
+	if (!create) {
+		id = hashidx_find(&t->ix, h, bucket_is, t, key);
+		return id == HASHIDX_NONE ? NULL : &t->b[id];
 	}
+	id = hashidx_put(&t->ix, h, (uint32_t)t->nb, 0, bucket_is, t, key);
+	if (id != HASHIDX_NONE)
+		return &t->b[id];
+	b = &t->b[t->nb++];
+	memset(b, 0, sizeof *b);
+	b->key = key;
+	return b;
 }
 
 /* Add rule x to the bucket (the buckets never move: idx may point into one). */
@@ -2150,22 +2138,10 @@ static void bucket_push(struct bucket *b, size_t x)
 	b->idx[b->n++] = x;
 }
 
-/* A table at most half full for n keys: every page of it gets touched, so no bigger. */
-static size_t table_size(size_t n)
-{
-	size_t size = 16;
-
-	while (size < 2 * n)
-		size *= 2;
-	return size;
-}
-
 static void table_init(struct table *t, size_t keys)
 {
-	t->size = table_size(keys);
-	if (t->size > UINT32_MAX)
-		diag_oom();	/* slots hold 32-bit indexes: more rules than memory holds anyway */
-	t->slot = xcalloc(t->size, sizeof *t->slot);
+	hashidx_init(&t->ix);
+	hashidx_reserve(&t->ix, keys);
 	t->b = xmalloc((keys ? keys : 1) * sizeof *t->b);
 	t->nb = 0;
 }
@@ -2178,7 +2154,7 @@ static void table_free(struct table *t)
 		if (t->b[i].idx != &t->b[i].one)
 			free(t->b[i].idx);
 	free(t->b);
-	free(t->slot);
+	hashidx_free(&t->ix);
 }
 
 static void shadow_init(struct shadow_index *x, const struct hba_model *m)

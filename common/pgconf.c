@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 
 #include "buf.h"
+#include "hashidx.h"
 
 /* CONF_FILE_MAX_DEPTH in guc.h: the top file is depth 0. */
 #define MAX_DEPTH 10
@@ -903,14 +904,19 @@ const struct pgconf_setting *pgconf_effective(const struct pgconf_model *m, cons
 	return NULL;
 }
 
-/* FNV-1a: names are short, and this is all the mixing a power-of-two table needs. */
-unsigned int pgconf_name_hash(const char *name)
+unsigned int
+pgconf_name_hash(const char *name)
 {
-	unsigned int h = 2166136261u;
+	return hashidx_hash_str(name);
+}
 
-	for (; *name; name++)
-		h = (h ^ (unsigned char)*name) * 16777619u;
-	return h;
+/* Name id of the index ctx is the name key (hashidx_eq). */
+static int
+index_has(const void *ctx, uint32_t id, const void *key)
+{
+	const struct pgconf_index *ix = ctx;
+
+	return strcmp(ix->eff[id]->name, key) == 0;
 }
 
 /*
@@ -919,66 +925,50 @@ unsigned int pgconf_name_hash(const char *name)
  * more than reading the file.  The first appearance gives a name its slot,
  * the last its value.
  */
-void pgconf_index_init(struct pgconf_index *ix, const struct pgconf_model *m)
+void
+pgconf_index_init(struct pgconf_index *ix, const struct pgconf_model *m)
 {
-	size_t cap = 16, i;
+	size_t i;
 
-	while (cap < 2 * m->n)
-		cap *= 2;
-	if (m->n >= 0x7fffffff)
-		abort();	/* slots hold 32-bit indexes */
 	ix->eff = xmalloc((m->n ? m->n : 1) * sizeof *ix->eff);
 	ix->hash = xmalloc((m->n ? m->n : 1) * sizeof *ix->hash);
-	ix->slot = xmalloc(cap * sizeof *ix->slot);
-	memset(ix->slot, 0, cap * sizeof *ix->slot);
-	ix->mask = cap - 1;
+	hashidx_init(&ix->idx);
+	hashidx_reserve(&ix->idx, m->n);
 	ix->n = 0;
 	for (i = 0; i < m->n; i++) {
 		const char *name = m->set[i].name;
 		unsigned int h;
-		size_t j;
+		uint32_t x;
 
 		if (is_directive(name))
 			continue;
 		h = pgconf_name_hash(name);
-		for (j = h & ix->mask; ix->slot[j]; j = (j + 1) & ix->mask) {
-			size_t x = ix->slot[j] - 1;
-
-			if (ix->hash[x] == h && strcmp(ix->eff[x]->name, name) == 0)
-				break;
+		x = hashidx_put(&ix->idx, h, (uint32_t)ix->n, 0, index_has, ix, name);
+		if (x == HASHIDX_NONE) {
+			x = (uint32_t)ix->n++;
+			ix->hash[x] = h;
 		}
-		if (ix->slot[j]) {
-			ix->eff[ix->slot[j] - 1] = &m->set[i];
-		} else {
-			ix->eff[ix->n] = &m->set[i];
-			ix->hash[ix->n] = h;
-			ix->slot[j] = (unsigned int)++ix->n;
-		}
+		ix->eff[x] = &m->set[i];
 	}
 }
 
-void pgconf_index_free(struct pgconf_index *ix)
+void
+pgconf_index_free(struct pgconf_index *ix)
 {
 	free(ix->eff);
 	free(ix->hash);
-	free(ix->slot);
+	hashidx_free(&ix->idx);
 	ix->eff = NULL;
 	ix->hash = NULL;
-	ix->slot = NULL;
 	ix->n = 0;
 }
 
-const struct pgconf_setting *pgconf_index_find(const struct pgconf_index *ix, const char *name, unsigned int hash)
+const struct pgconf_setting *
+pgconf_index_find(const struct pgconf_index *ix, const char *name, unsigned int hash)
 {
-	size_t j;
+	uint32_t x = hashidx_find(&ix->idx, hash, index_has, ix, name);
 
-	for (j = hash & ix->mask; ix->slot[j]; j = (j + 1) & ix->mask) {
-		size_t x = ix->slot[j] - 1;
-
-		if (ix->hash[x] == hash && strcmp(ix->eff[x]->name, name) == 0)
-			return ix->eff[x];
-	}
-	return NULL;
+	return x == HASHIDX_NONE ? NULL : ix->eff[x];
 }
 
 size_t pgconf_effective_all(const struct pgconf_model *m, const struct pgconf_setting ***out)

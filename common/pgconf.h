@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #include "diag.h"
+#include "hashidx.h"
 
 /*
  * A setting's strings live in its model's string memory (pgconf_free
@@ -113,8 +114,7 @@ struct pgconf_index {
 	const struct pgconf_setting **eff;
 	size_t n;
 	unsigned int *hash;
-	unsigned int *slot;	/* open addressing over eff: index plus one, 0 when free */
-	size_t mask;		/* slots minus one (a power of two) */
+	struct hashidx idx;	/* name -> its place in eff */
 };
 
 void pgconf_index_init(struct pgconf_index *ix, const struct pgconf_model *m);
