@@ -74,6 +74,7 @@
 
 #include <ini.h>
 
+#include "arena.h"
 #include "buf.h"
 #include "hashidx.h"
 
@@ -88,17 +89,11 @@
 #define INTERP_MAX_OUT ((size_t)16 << 20)
 #define INTERP_MAX_STEPS 1000000L
 
-/* The strings of a model (section names, keys, raw values) live in a few
- * large chunks rather than one allocation each, and the lookup index maps
- * (section, key) to the entry CKAN reads: the last one. */
-struct chunk {
-	struct chunk *next;
-	size_t used, cap;
-	char data[];
-};
-
+/* The strings of a model (section names, keys, raw values) live in an
+ * arena, and the lookup index maps (section, key) to the entry CKAN
+ * reads: the last one. */
 struct ckanini_store {
-	struct chunk *chunks;
+	struct arena strings;
 	struct hashidx index;	/* (section, key) -> the entry CKAN reads */
 };
 
@@ -390,43 +385,11 @@ static int fatal(struct parser *ps)
 
 /* ---- the model ---- */
 
-/* n bytes that live as long as the model. */
-static char *store_alloc(struct ckanini_store *st, size_t n)
-{
-	struct chunk *c = st->chunks;
-
-	if (!c || c->cap - c->used < n) {
-		size_t cap = n > 65536 ? n : 65536;
-
-		c = xmalloc(sizeof *c + cap);
-		c->next = st->chunks;
-		c->used = 0;
-		c->cap = cap;
-		st->chunks = c;
-	}
-	c->used += n;
-	return c->data + c->used - n;
-}
-
-static char *store_strndup(struct ckanini_store *st, const void *p, size_t n)
-{
-	char *s = store_alloc(st, n + 1);
-
-	memcpy(s, p, n);
-	s[n] = '\0';
-	return s;
-}
-
 static void store_free(struct ckanini_store *st)
 {
-	struct chunk *c, *next;
-
 	if (!st)
 		return;
-	for (c = st->chunks; c; c = next) {
-		next = c->next;
-		free(c);
-	}
+	arena_free(&st->strings);
 	hashidx_free(&st->index);
 	free(st);
 }
@@ -438,7 +401,7 @@ static void close_open(struct parser *ps)
 	/* Empty lines still pending are the ones '\n'.join(...).rstrip()
 	 * drops. */
 	if (ps->f->entries[ps->open].multiline)
-		ps->f->entries[ps->open].raw = store_strndup(ps->st, ps->val.data, ps->val.len);
+		ps->f->entries[ps->open].raw = arena_strndup(&ps->st->strings, ps->val.data, ps->val.len);
 	ps->open = NONE;
 	ps->blanks = 0;
 }
@@ -457,7 +420,7 @@ static void add_section(struct parser *ps, size_t a, size_t b, int line)
 		f->sections = xrealloc(f->sections, ps->scap * sizeof *f->sections);
 	}
 	s = &f->sections[f->nsections];
-	s->name = store_strndup(ps->st, ps->d + a, b - a);
+	s->name = arena_strndup(&ps->st->strings, ps->d + a, b - a);
 	s->line = line;
 	ps->cur = f->nsections++;
 	ps->cur_hash = section_hash(ps->d + a, b - a);
@@ -486,7 +449,7 @@ static void add_entry(struct parser *ps, size_t ka, size_t kb, size_t va, size_t
 		ps->ecap = ps->ecap ? 2 * ps->ecap : 16;
 		f->entries = xrealloc(f->entries, ps->ecap * sizeof *f->entries);
 	}
-	block = store_alloc(ps->st, klen + rlen + 2);
+	block = arena_alloc(&ps->st->strings, klen + rlen + 2);
 	memcpy(block, ps->d + ka, klen);
 	block[klen] = '\0';
 	fold_key(f, block);
@@ -928,6 +891,7 @@ int ckanini_parse(const char *path, const char *data, size_t len, enum ckanini_d
 	ps.pi = 3;
 	ps.st = f->store = xmalloc(sizeof *f->store);
 	memset(ps.st, 0, sizeof *ps.st);
+	arena_init(&ps.st->strings);
 	hashidx_init(&ps.st->index);
 	hashidx_reserve(&ps.st->index, count_lines(data, len));	/* no rehashing on the way */
 	hashidx_init(&ps.sects);

@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "arena.h"
 #include "buf.h"
 #include "hashidx.h"
 
@@ -303,47 +304,6 @@ size_t pgconf_skip_lines(const char *s, size_t len, size_t pos, int fast, int *l
 }
 
 /*
- * The settings' strings are cut from blocks that are freed together: a
- * 100 000-line file would otherwise cost 400 000 mallocs and as many frees.
- */
-struct pgconf_mem {
-	struct pgconf_mem *next;
-	size_t used, cap;
-	char data[];
-};
-
-static char *mem_alloc(struct pgconf_model *m, size_t n)
-{
-	struct pgconf_mem *b = m->mem;
-	char *p;
-
-	if (!b || b->cap - b->used < n) {
-		/* Blocks double from 4 kB up to 1 MB; a larger string gets its own. */
-		size_t cap = b ? (b->cap < (1u << 20) ? 2 * b->cap : b->cap) : 4096 - sizeof *b;
-
-		if (cap < n)
-			cap = n;
-		b = xmalloc(sizeof *b + cap);
-		b->next = m->mem;
-		b->used = 0;
-		b->cap = cap;
-		m->mem = b;
-	}
-	p = b->data + b->used;
-	b->used += n;
-	return p;
-}
-
-static char *mem_strndup(struct pgconf_model *m, const char *s, size_t n)
-{
-	char *d = mem_alloc(m, n + 1);
-
-	memcpy(d, s, n);
-	d[n] = '\0';
-	return d;
-}
-
-/*
  * GUC_scanstr: strip the quotes, turn '' into ' and apply the backslash
  * escapes \b \f \n \r \t and \ooo; any other escaped byte stands for
  * itself.  Like the server's C string, the value ends at a \0 escape.
@@ -403,7 +363,7 @@ static const char *lower_of(struct pgconf_model *m, const char *raw, size_t n)
 		;
 	if (i == n)
 		return raw;
-	d = mem_strndup(m, raw, n);
+	d = arena_strndup(&m->mem, raw, n);
 	for (; i < n; i++)
 		if (d[i] >= 'A' && d[i] <= 'Z')
 			d[i] = (char)(d[i] - 'A' + 'a');
@@ -435,19 +395,14 @@ void pgconf_init(struct pgconf_model *m)
 	m->n = 0;
 	m->files = NULL;
 	m->nfiles = 0;
-	m->mem = NULL;
+	arena_init(&m->mem);
 }
 
 void pgconf_free(struct pgconf_model *m)
 {
 	size_t i;
 
-	while (m->mem) {
-		struct pgconf_mem *next = m->mem->next;
-
-		free(m->mem);
-		m->mem = next;
-	}
+	arena_free(&m->mem);
 	for (i = 0; i < m->nfiles; i++) {
 		free(m->files[i].path);
 		free(m->files[i].data);
@@ -593,7 +548,7 @@ static int parse_file(struct pgconf_model *m, size_t fi, struct loader *L, int d
 		if (t.t != T_EOL && t.t != T_EOF)
 			return token_error(err, path, line, lx.s, &t);
 
-		raw = mem_strndup(m, lx.s + name.off, name.len);
+		raw = arena_strndup(&m->mem, lx.s + name.off, name.len);
 		lname = lower_of(m, raw, name.len);
 		if (L && is_directive(lname)) {
 			char *v = val.t == T_STRING ? unquote(lx.s + val.off, val.len)
@@ -608,9 +563,9 @@ static int parse_file(struct pgconf_model *m, size_t fi, struct loader *L, int d
 
 			s->name = lname;
 			s->name_raw = raw;
-			s->value_raw = mem_strndup(m, lx.s + val.off, val.len);
+			s->value_raw = arena_strndup(&m->mem, lx.s + val.off, val.len);
 			s->quoted = val.t == T_STRING;
-			s->value = s->quoted ? unquote_into(mem_alloc(m, val.len), lx.s + val.off, val.len)
+			s->value = s->quoted ? unquote_into(arena_alloc(&m->mem, val.len), lx.s + val.off, val.len)
 					     : s->value_raw;
 			s->file = fi;
 			s->line = line;

@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 
+#include "arena.h"
 #include "diag.h"
 #include "hashidx.h"
 
@@ -39,14 +40,12 @@ struct pgconf_file {
 	size_t len;
 };
 
-struct pgconf_mem;
-
 struct pgconf_model {
 	struct pgconf_setting *set;	/* every assignment in reading order, includes expanded in place */
 	size_t n;
 	struct pgconf_file *files;	/* every file read, in reading order */
 	size_t nfiles;
-	struct pgconf_mem *mem;		/* private: the blocks the settings' strings are cut from */
+	struct arena mem;		/* private: the settings' strings */
 };
 
 void pgconf_init(struct pgconf_model *m);

@@ -61,7 +61,8 @@ main(void)
 	is_int(hashidx_find(&x, hashidx_hash_str("name42"), name_is, NULL, "name42"), 42, "and keeps it");
 	id = hashidx_put(&x, hashidx_hash_str("name42"), 43, 1, name_is, NULL, "name42");
 	is_int(id, 42, "put with replace returns the old id");
-	is_int(hashidx_find(&x, hashidx_hash_str("name42"), any, NULL, NULL), 43, "and stores the new one");
+	is_int(hashidx_find(&x, hashidx_hash_str("name42"), any, NULL, NULL), 43,
+	       "and stores the new one");
 	is_int((long)x.n, N, "replacing adds nothing");
 	hashidx_free(&x);
 	ok(x.slot == NULL && x.cap == 0 && x.n == 0, "free leaves it empty");
@@ -77,7 +78,8 @@ main(void)
 	is_int((long)bad, 0, "keys with one home are told apart by their stored hash");
 	hashidx_free(&x);
 
-	ok(hashidx_hash(HASHIDX_SEED, "abc", 3) == hashidx_hash(HASHIDX_SEED, "abc", 3), "the hash is stable");
+	ok(hashidx_hash(HASHIDX_SEED, "abc", 3) == hashidx_hash(HASHIDX_SEED, "abc", 3),
+	   "the hash is stable");
 	ok(hashidx_hash(hashidx_hash(HASHIDX_SEED, "ab", 2), "c", 1) !=
 	   hashidx_hash(hashidx_hash(HASHIDX_SEED, "a", 1), "bc", 2), "chained: ab+c is not a+bc");
 	ok(hashidx_hash(HASHIDX_SEED, "", 0) != hashidx_hash(HASHIDX_SEED, "\0", 1), "a NUL byte counts");

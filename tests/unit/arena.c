@@ -1,0 +1,57 @@
+/*
+ * Unit tests for common/arena: the strings of pgconf's and ckanini's
+ * models.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+#include "tap.h"
+
+static const char xs[] = "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx";
+
+int
+main(void)
+{
+	struct arena a;
+	char *s[3000], *big, *t;
+	size_t i, bad;
+
+	arena_init(&a);
+	ok(a.head == NULL, "an empty arena holds no block");
+	t = arena_strndup(&a, "abc", 2);
+	is_str(t, "ab", "strndup copies n bytes and ends them");
+	t = arena_strndup(&a, "", 0);
+	is_str(t, "", "an empty string");
+
+	/* Many strings over many blocks: each keeps its bytes. */
+	for (i = 0; i < 3000; i++) {
+		char tmp[64];
+		int n = snprintf(tmp, sizeof tmp, "string %zu %.*s", i, (int)(i % 40), xs);
+
+		s[i] = arena_strndup(&a, tmp, (size_t)n);
+	}
+	for (i = bad = 0; i < 3000; i++) {
+		char tmp[64];
+
+		snprintf(tmp, sizeof tmp, "string %zu %.*s", i, (int)(i % 40), xs);
+		if (strcmp(s[i], tmp) != 0)
+			bad++;
+	}
+	is_int((long)bad, 0, "3000 strings over several blocks keep their bytes");
+
+	/* A string larger than any block gets its own; the others stay. */
+	big = arena_alloc(&a, (size_t)3 << 20);
+	memset(big, 'b', (size_t)3 << 20);
+	t = arena_strndup(&a, "after", 5);
+	ok(big[0] == 'b' && big[((size_t)3 << 20) - 1] == 'b' && strcmp(t, "after") == 0 &&
+	   strcmp(s[0], "string 0 ") == 0, "a 3 MB allocation, and strings after it");
+	arena_free(&a);
+	ok(a.head == NULL, "free empties it");
+	t = arena_strndup(&a, "again", 5);
+	is_str(t, "again", "and it can be used again");
+	arena_free(&a);
+	return done_testing();
+}
