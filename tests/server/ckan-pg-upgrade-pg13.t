@@ -13,10 +13,11 @@
 #  2. --method upgrade --link, on a site with PostGIS when it is installed:
 #     the extension stays at 13's version on NEW, verify names the version
 #     once update_extensions.sql has updated it;
-#  3. a pg_upgrade that fails, injected and for real (NEW made with another
-#     encoding): the driver rolls back by itself (OLD running and writable,
-#     ini byte-identical, status "rolled back"); after NEW is made again a
-#     new run starts over (hba merge runs again) and succeeds;
+#  3. a pg_upgrade that fails, injected: the driver rolls back by itself (OLD
+#     running and writable, ini byte-identical, status "rolled back"); for
+#     real (NEW made with another encoding): pg_upgrade --check refuses it
+#     before the window; after NEW is made again the run resumes there and
+#     succeeds;
 #  4. --method dump, with PostGIS when installed: spatial_ref_sys and
 #     geometry_columns owned by the CKAN user (as ckanext-spatial asks) keep
 #     that owner (share/extension-member-owners.sql), geometries are equal;
@@ -150,9 +151,9 @@ case_copy() {
 	# pg_upgrade runs in it, and NEW is never restarted (nor started before
 	# pg_upgrade) in between.
 	order=$(awk '/pgconf-diff --carry .*--write/ && !c { c = NR } /downtime starts/ && !w { w = NR }
-		/pg_upgrade -b/ && !u { u = NR } /pg_ctlcluster 15 new (restart|start)/ && (!u || / restart/) { r = r " " NR }
-		END { print (c && w && u && c < w && w < u && r == "") ? "ordered" : "c=" c " w=" w " u=" u " restarts:" r }' "$state/log")
-	is "$order" ordered "$name: settings written before the window, pg_upgrade in it, NEW not restarted"
+		/pg_upgrade -b/ && !/--check/ && !u { u = NR } /pg_upgrade -b.*--check/ && !k { k = NR } /pg_ctlcluster 15 new (restart|start)/ && (!u || / restart/) { r = r " " NR }
+		END { print (c && k && w && u && c < w && k < w && w < u && r == "") ? "ordered" : "c=" c " k=" k " w=" w " u=" u " restarts:" r }' "$state/log")
+	is "$order" ordered "$name: settings and pg_upgrade --check before the window, pg_upgrade in it, NEW not restarted"
 	like "$(cat "$PG_CLUSTER_CONF_ROOT/15/new/conf.d/50-ckan-pg-upgrade.conf" 2>&1)" "^work_mem = '?8MB" \
 		"$name: the carried settings are in NEW's conf.d"
 	is "$(su_sql "$SB_NEW_PORT" postgres 'SHOW work_mem')" 8MB "$name: NEW runs with them"
@@ -249,19 +250,22 @@ case_failures() {
 	set -- --from "$SB_OLD" --to "$SB_NEW" -c "$SB_INI" --state-dir "$state" --method upgrade
 	CKAN_PG_UPGRADE_FAIL=pg-upgrade run ckan-pg-upgrade run --yes "$@"
 	rolled_back_by_itself "$name (injected)"
-	# For real: NEW made with another encoding, which pg_upgrade refuses
-	# once both clusters are stopped.
+	# For real: NEW made with another encoding, which pg_upgrade --check
+	# refuses before the window (OLD running, the web never stopped).
 	new_again SQL_ASCII
 	run ckan-pg-upgrade run --yes "$@"
-	rolled_back_by_itself "$name (NEW's encoding differs)"
+	is "$RC" 2 "$name (NEW's encoding differs): run exits 2"
+	like "$OUT" "starts over" "$name: after the rollback the run starts over"
+	like "$OUT" "\[2\] carry pg_hba.conf rules" "$name: the hba merge runs again"
+	like "$ERR" "failed before the downtime window" "$name (NEW's encoding differs): pg_upgrade --check refuses it before the window"
+	old_writable "$name (NEW's encoding differs)"
+	ok "$name (NEW's encoding differs): the ini is byte-identical" cmp "$SB_INI" "$SB_DIR/ini.orig"
 	like "$(cat "$state/log")" "encodings for database \"template1\" do not match" "$name: pg_upgrade's own refusal is in the log"
 	new_again UTF8
 	run ckan-pg-upgrade run --yes "$@"
 	is "$RC" 0 "$name: a run after NEW is made again completes"
 	[ "$RC" = 0 ] || show_failure
-	like "$OUT" "starts over" "$name: it starts over"
-	like "$OUT" "\[2\] carry pg_hba.conf rules" "$name: the hba merge runs again"
-	unlike "$OUT" "done before, skipped" "$name: no step is skipped"
+	like "$OUT" "pg_upgrade --check, NEW stopped, OLD running\$" "$name: it resumes at pg_upgrade --check"
 	like "$OUT" "verify: 5 tables \([0-9]+ rows\) compared; 0 differences" "$name: and verifies 0 differences"
 	ini_only_urls "$name"
 	done_case "$name"
