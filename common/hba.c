@@ -604,36 +604,6 @@ const char *hba_type_name(int type)
 	return type_names[type];
 }
 
-int hba_parse_version(const char *s)
-{
-	long major = 0, minor = 0;
-	char *end;
-
-	if (!s || !isdigit((unsigned char)*s))
-		return -1;
-	errno = 0;
-	major = strtol(s, &end, 10);
-	if (errno || major < 6 || major > 99)
-		return -1;
-	if (*end == '.') {
-		if (!isdigit((unsigned char)end[1]))
-			return -1;
-		minor = strtol(end + 1, &end, 10);
-		if (minor < 0 || minor > 99)
-			return -1;
-		if (*end == '.') {	/* 9.1.24: the patch level does not matter */
-			if (!isdigit((unsigned char)end[1]))
-				return -1;
-			strtol(end + 1, &end, 10);
-		}
-	}
-	if (*end != '\0')
-		return -1;
-	if (major >= 10)
-		return (int)major * 10000;
-	return (int)(major * 10000 + minor * 100);
-}
-
 /* ----------------------------------------------------- methods, options */
 
 enum { M_TRUST, M_REJECT, M_MD5, M_PASSWORD, M_SCRAM, M_IDENT, M_PEER, M_GSS, M_SSPI,

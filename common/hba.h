@@ -181,8 +181,6 @@ const char *hba_rule_map(const struct hba_rule *r);
 /* The type's keyword ("host", ...). */
 const char *hba_type_name(int type);
 
-/* "9.1", "9.4", "10", "15.3" -> 90100, 90400, 100000, 150000; -1 when not a version. */
-int hba_parse_version(const char *s);
 
 /*
  * The rule as pg_hba_file_rules shows it (for --list and the oracle test).

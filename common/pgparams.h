@@ -45,7 +45,8 @@ struct pgparam_change {
 				 * "*16MB" = a number times 16MB, "map:true=Australia,false=Default" */
 };
 
-/* "9.5" -> 90500, "13" -> 130000; -1 when not a version. */
+/* The major version of s, whose table reads it: "9.5" -> 90500, "15.4" -> 150000; -1 when not a
+ * version.  pgversion_parse reads s. */
 int pgparams_version(const char *s);
 
 /* The versions with a built-in snapshot, ascending (e.g. 100000 ... 180000). */

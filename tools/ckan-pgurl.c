@@ -24,6 +24,7 @@
 #include "out.h"
 #include "pgconn.h"
 #include "pgurl.h"
+#include "pgversion.h"
 #include "pq.h"
 
 #define MAX_CHAIN 16
@@ -2290,22 +2291,6 @@ static int cmd_lint(void)
 
 /* ---- check and databases -------------------------------------------- */
 
-/* "9.2" -> 90200, "15" -> 150000, "15.4" -> 150004; -1 when not a version. */
-static long version_num(const char *s)
-{
-	long major, minor = 0;
-	char *copy = xstrdup(s), *dot = strchr(copy, '.');
-	int bad;
-
-	if (dot)
-		*dot = '\0';
-	bad = diag_parse_long(copy, 6, 99, &major) < 0 || (dot && diag_parse_long(dot + 1, 0, 9999, &minor) < 0);
-	free(copy);
-	if (bad)
-		return -1;
-	return major >= 10 ? major * 10000 + minor : major * 10000 + minor * 100;
-}
-
 static struct pgconn *connect_key(const struct urlkey *uk)
 {
 	struct diag_err err;
@@ -2324,7 +2309,7 @@ static int cmd_check(void)
 {
 	struct urlkey *uk;
 	const char *minv = opt.min_version ? opt.min_version : "9.2";
-	long min = version_num(minv);
+	long min = pgversion_parse(minv);
 	struct pgconn *c;
 	const char *v;
 	int num;

@@ -28,6 +28,7 @@
 #include "out.h"
 #include "pgconf.h"
 #include "pgparams.h"
+#include "pgversion.h"
 
 extern char **environ;
 
@@ -157,18 +158,6 @@ static void load_side(struct side *s, const char *spec, const char *version_opt,
 	pgconf_index_init(&s->ix, &s->m);
 }
 
-
-static const char *version_name(int v, char *buf, size_t n)
-{
-	if (v < 0)
-		snprintf(buf, n, "unknown");
-	else if (v >= 100000)
-		snprintf(buf, n, "%d", v / 10000);
-	else
-		snprintf(buf, n, "%d.%d", v / 10000, v / 100 % 100);
-	return buf;
-}
-
 /* Which version's parameter table reads each side; say so when it is a guess. */
 static void choose_tables(struct side *old, struct side *new)
 {
@@ -186,10 +175,10 @@ static void choose_tables(struct side *old, struct side *new)
 		new->params_version = versions[0];
 	if (old->version < 0)
 		diag_warn(old->cl.spec, 0, "version unknown; reading units as PostgreSQL %s does (--old-version)",
-			  version_name(old->params_version, b1, sizeof b1));
+			  pgversion_name(old->params_version, b1, sizeof b1));
 	if (new->version < 0)
 		diag_warn(new->cl.spec, 0, "version unknown; reading units as PostgreSQL %s does (--new-version)",
-			  version_name(new->params_version, b1, sizeof b1));
+			  pgversion_name(new->params_version, b1, sizeof b1));
 }
 
 /* ---- comparison ------------------------------------------------------ */
@@ -489,12 +478,12 @@ static void change_text(const struct item *it, const struct side *new, struct bu
 
 	buf_reset(b);
 	if (it->change) {
-		buf_printf(b, "PostgreSQL %s does not know %s: %s in %s", version_name(new->version, vb, sizeof vb),
-			   it->name, it->change->change, version_name(it->change->version, cb, sizeof cb));
+		buf_printf(b, "PostgreSQL %s does not know %s: %s in %s", pgversion_name(new->version, vb, sizeof vb),
+			   it->name, it->change->change, pgversion_name(it->change->version, cb, sizeof cb));
 		if (it->change->replacement)
 			buf_printf(b, ", use %s", it->change->replacement);
 	} else if (it->unknown_new && it->o) {
-		buf_printf(b, "PostgreSQL %s does not know %s", version_name(new->version, vb, sizeof vb), it->name);
+		buf_printf(b, "PostgreSQL %s does not know %s", pgversion_name(new->version, vb, sizeof vb), it->name);
 	}
 }
 
@@ -594,7 +583,7 @@ json_side(struct out_json *j, const char *key, const struct side *s)
 	const char *version = NULL;
 
 	if (s->version >= 0)
-		version = version_name(s->version, vb, sizeof vb);
+		version = pgversion_name(s->version, vb, sizeof vb);
 	out_json_key(j, key);
 	out_json_begin_object(j);
 	out_json_field(j, "spec", s->cl.spec);
@@ -643,7 +632,7 @@ print_json(const struct item *const *items, size_t n, const struct side *old,
 				out_json_key(&js, "change");
 				out_json_begin_object(&js);
 				out_json_field(&js, "kind", it->change->change);
-				version_name(it->change->version, vb, sizeof vb);
+				pgversion_name(it->change->version, vb, sizeof vb);
 				out_json_field(&js, "version", vb);
 				out_json_field(&js, "replacement", it->change->replacement);
 				out_json_field(&js, "note", it->change->note);
@@ -833,7 +822,7 @@ static void refuse(const struct side *old, const struct side *new, const struct 
 	char nv[16];
 
 	diag_error(old->m.files[it->o->file].path, it->o->line, "cannot carry %s = %s to PostgreSQL %s: %s", it->name,
-		   it->o->value_raw, version_name(new->version, nv, sizeof nv), why ? why : "invalid value");
+		   it->o->value_raw, pgversion_name(new->version, nv, sizeof nv), why ? why : "invalid value");
 }
 
 static int carry(const struct item *const *items, size_t n, const struct side *old, const struct side *new)
@@ -845,7 +834,7 @@ static int carry(const struct item *const *items, size_t n, const struct side *o
 
 	buf_init(&b);
 	buf_printf(&b, "%s Settings carried from %s (PostgreSQL %s) to PostgreSQL %s by pgconf-diff.\n", c,
-		   old->cl.spec, version_name(old->version, ov, sizeof ov), version_name(new->version, nv, sizeof nv));
+		   old->cl.spec, pgversion_name(old->version, ov, sizeof ov), pgversion_name(new->version, nv, sizeof nv));
 	buf_printf(&b, "%s Cluster-specific settings (port, data_directory, hba_file, ...) are left out.\n", c);
 	for (i = 0; i < n; i++) {
 		const struct item *it = items[i];
@@ -864,7 +853,7 @@ static int carry(const struct item *const *items, size_t n, const struct side *o
 
 			buf_init(&note);
 			buf_printf(&note, "was %s = %s (renamed in %s)", it->name, it->o->value_raw,
-				   version_name(it->change->version, nv, sizeof nv));
+				   pgversion_name(it->change->version, nv, sizeof nv));
 			v = conv ? value_for_new(new, it->change->replacement, conv, NULL, &translated, &why) : NULL;
 			if (v) {
 				carry_line(&b, it->change->replacement, v, note.data);
@@ -874,7 +863,7 @@ static int carry(const struct item *const *items, size_t n, const struct side *o
 			} else {
 				buf_printf(&b, "%s %s = %s\t%s renamed to %s in %s; cannot convert the value: %s\n", c,
 					   it->name, it->o->value_raw, c, it->change->replacement,
-					   version_name(it->change->version, nv, sizeof nv), why ? why : "");
+					   pgversion_name(it->change->version, nv, sizeof nv), why ? why : "");
 			}
 			free(v);
 			free(conv);
@@ -891,7 +880,7 @@ static int carry(const struct item *const *items, size_t n, const struct side *o
 			buf_free(&whyb);
 		} else if (it->owhy && pgparams_known(old->version)) {
 			buf_printf(&b, "%s %s = %s\t%s invalid for PostgreSQL %s: %s\n", c, it->name, it->o->value_raw, c,
-				   version_name(old->version, ov, sizeof ov), it->owhy);
+				   pgversion_name(old->version, ov, sizeof ov), it->owhy);
 		} else {
 			/*
 			 * Without a table of OLD's own version, a value the
@@ -906,7 +895,7 @@ static int carry(const struct item *const *items, size_t n, const struct side *o
 				why = it->owhy;
 			if (translated)
 				buf_printf(&note, "was %s = %s, which PostgreSQL %s does not take", it->name,
-					   it->o->value_raw, version_name(new->version, nv, sizeof nv));
+					   it->o->value_raw, pgversion_name(new->version, nv, sizeof nv));
 			else if (it->ovalue)
 				buf_printf(&note, "was %s = %s (a bare number in the old unit)", it->name, it->o->value_raw);
 			if (v) {
@@ -922,7 +911,7 @@ static int carry(const struct item *const *items, size_t n, const struct side *o
 	/* A snippet that stops the new server from starting is worse than none. */
 	if (refused) {
 		diag_error(NULL, 0, "nothing carried: set %s by hand for PostgreSQL %s, or leave %s out with --ignore",
-			   refused == 1 ? "that parameter" : "those parameters", version_name(new->version, nv, sizeof nv),
+			   refused == 1 ? "that parameter" : "those parameters", pgversion_name(new->version, nv, sizeof nv),
 			   refused == 1 ? "it" : "them");
 		buf_free(&b);
 		return EXIT_TROUBLE;

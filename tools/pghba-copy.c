@@ -26,6 +26,7 @@
 #include "pgconn.h"
 #include "pgparams.h"
 #include "pgurl.h"
+#include "pgversion.h"
 
 enum mode { MODE_MERGE, MODE_REPLACE, MODE_CHECK, MODE_LIST, MODE_CHECK_LOGIN };
 
@@ -185,8 +186,8 @@ static int target_version(const struct side *new)
 		return opt.version;
 	if (new && new->version >= 0)
 		return new->version;
-	snprintf(vb, sizeof vb, "%d", versions[n - 1] / 10000);
-	diag_warn(new ? new->spec : NULL, 0, "target version unknown; checking for PostgreSQL %s (--pg-version)", vb);
+	diag_warn(new ? new->spec : NULL, 0, "target version unknown; checking for PostgreSQL %s (--pg-version)",
+		  pgversion_name(versions[n - 1], vb, sizeof vb));
 	return versions[n - 1];
 }
 
@@ -544,12 +545,8 @@ static int cmd_copy(const char *oldspec, const char *newspec)
 	if (skipped && !opt.skip_invalid) {
 		char vb[16];
 
-		if (version >= 100000)
-			snprintf(vb, sizeof vb, "%d", version / 10000);
-		else
-			snprintf(vb, sizeof vb, "%d.%d", version / 10000, version / 100 % 100);
 		diag_error(NULL, 0, "%zu rule%s invalid for PostgreSQL %s; nothing written (--skip-invalid leaves them out)",
-			   skipped, skipped == 1 ? "" : "s", vb);
+			   skipped, skipped == 1 ? "" : "s", pgversion_name(version, vb, sizeof vb));
 		status = EXIT_TROUBLE;
 		goto done;
 	}

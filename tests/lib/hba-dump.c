@@ -28,6 +28,7 @@
 #include "buf.h"
 #include "diag.h"
 #include "hba.h"
+#include "pgversion.h"
 
 /* One array element as array_out quotes it. */
 static void put_elem(const char *s)
@@ -83,7 +84,7 @@ int main(int argc, char **argv)
 	diag_init(argv[0]);
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--version") == 0 && i + 1 < argc) {
-			version = hba_parse_version(argv[++i]);
+			version = pgversion_major(pgversion_parse(argv[++i]));
 			if (version < 0)
 				diag_usage("bad version \"%s\"", argv[i]);
 		} else if (strcmp(argv[i], "--ssl-off") == 0) {
