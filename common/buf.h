@@ -6,6 +6,7 @@
 #ifndef CKP_BUF_H
 #define CKP_BUF_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <sys/stat.h>
 
@@ -22,6 +23,8 @@ void buf_add(struct buf *b, const void *p, size_t n);
 void buf_adds(struct buf *b, const char *s);
 void buf_addc(struct buf *b, char c);
 void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void
+buf_vprintf(struct buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 /* Hand the bytes to the caller (never NULL) and reset b. */
 char *buf_steal(struct buf *b);
 
@@ -34,5 +37,9 @@ void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
+
+/* The formatted text in a new string (buf_printf into an empty buffer, stolen). */
+char *
+xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

@@ -342,15 +342,11 @@ int cluster_list(char ***out, struct diag_err *err)
 		/* An unreadable version directory shows no clusters, as in pg_lsclusters. */
 		if (read_dir(vdir, keep_cluster, cmp_str, &names, &nn) == 0) {
 			for (j = 0; j < nn; j++) {
-				struct buf b;
-
 				if (n == cap) {
 					cap = cap ? cap * 2 : 8;
 					all = xrealloc(all, cap * sizeof *all);
 				}
-				buf_init(&b);
-				buf_printf(&b, "%s/%s", vers[i], names[j]);
-				all[n++] = buf_steal(&b);
+				all[n++] = xasprintf("%s/%s", vers[i], names[j]);
 			}
 			cluster_list_free(names, nn);
 		}
@@ -609,9 +605,7 @@ void cluster_status(const struct cluster *c, struct cluster_facts *f)
 		if (pw) {
 			f->owner = xstrdup(pw->pw_name);
 		} else {
-			buf_init(&b);
-			buf_printf(&b, "%ld", f->owner_uid);
-			f->owner = buf_steal(&b);
+			f->owner = xasprintf("%ld", f->owner_uid);
 		}
 	}
 	if (c->name && c->version) {

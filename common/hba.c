@@ -65,34 +65,6 @@ struct loader {
 	const char *stack[MAX_DEPTH + 2];	/* the files being read, to name a loop */
 };
 
-static char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static char *xasprintf(const char *fmt, ...)
-{
-	struct buf b;
-	va_list ap;
-	char tmp[1024];
-	int n;
-
-	buf_init(&b);
-	va_start(ap, fmt);
-	n = vsnprintf(tmp, sizeof tmp, fmt, ap);
-	va_end(ap);
-	if (n >= 0 && (size_t)n < sizeof tmp)
-		return xstrdup(tmp);
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	{
-		char *s = xmalloc((size_t)n + 1);
-
-		va_start(ap, fmt);
-		vsnprintf(s, (size_t)n + 1, fmt, ap);
-		va_end(ap);
-		return s;
-	}
-}
-
 static int is_blank(int c)
 {
 	return c == ' ' || c == '\t' || c == '\r';
@@ -1866,13 +1838,14 @@ static void warn(struct hba_rule *r, const char *fmt, ...) __attribute__((format
 static void warn(struct hba_rule *r, const char *fmt, ...)
 {
 	va_list ap;
-	char msg[512];
+	struct buf msg;
 
+	buf_init(&msg);
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	buf_vprintf(&msg, fmt, ap);
 	va_end(ap);
 	r->warnings = xrealloc(r->warnings, (r->nwarnings + 1) * sizeof *r->warnings);
-	r->warnings[r->nwarnings++] = xstrdup(msg);
+	r->warnings[r->nwarnings++] = buf_steal(&msg);
 }
 
 /* An address as (family, bytes, prefix) for comparisons; 0 when not numeric. */

@@ -10,11 +10,7 @@
 
 char *path_join(const char *dir, const char *name)
 {
-	struct buf b;
-
-	buf_init(&b);
-	buf_printf(&b, "%s/%s", dir, name);
-	return buf_steal(&b);
+	return xasprintf("%s/%s", dir, name);
 }
 
 char *path_dir(const char *path)

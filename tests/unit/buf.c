@@ -41,6 +41,15 @@ int main(void)
 	ok(b.data[19998] == '9' && b.data[19999] == ',' && b.data[20000] == '\0', "the end is right");
 	buf_free(&b);
 	ok(b.data == NULL && b.len == 0 && b.cap == 0, "free leaves it empty and reusable");
+	s = xasprintf("%s=%d%c", "port", 5432, '!');
+	is_str(s, "port=5432!", "xasprintf formats into a new string");
+	free(s);
+	s = xasprintf("%s", "");
+	is_str(s, "", "xasprintf of nothing is \"\"");
+	free(s);
+	s = xasprintf("%3000d|", 7);
+	ok(strlen(s) == 3001 && s[2999] == '7' && s[3000] == '|', "xasprintf: 3001 bytes, none cut");
+	free(s);
 
 	dir = mkdtemp(tmpl);
 	ok(dir != NULL, "a temporary directory");
