@@ -75,6 +75,7 @@
 #include <ini.h>
 
 #include "arena.h"
+#include "ascii.h"
 #include "buf.h"
 #include "hashidx.h"
 
@@ -336,11 +337,8 @@ static size_t next_line(const unsigned char *d, size_t len, size_t pos, int univ
  * a gap for non-ASCII capitals, which no CKAN key has), str for the rest. */
 static void fold_key(const struct ckanini_file *f, char *k)
 {
-	if (f->dialect != INI_CKAN_29)
-		return;
-	for (; *k; k++)
-		if (*k >= 'A' && *k <= 'Z')
-			*k = (char)(*k - 'A' + 'a');
+	if (f->dialect == INI_CKAN_29)
+		ascii_lower(k, strlen(k));
 }
 
 /* ---- indexes (duplicates, as strict configparser raises them) ---- */
@@ -1021,10 +1019,8 @@ static int key_is(const struct ckanini_file *f, const char *key, const char *nam
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		char c = name[i];
+		char c = f->dialect == INI_CKAN_29 ? (char)ascii_tolower((unsigned char)name[i]) : name[i];
 
-		if (f->dialect == INI_CKAN_29 && c >= 'A' && c <= 'Z')
-			c = (char)(c - 'A' + 'a');
 		if (key[i] != c)	/* also stops at key's NUL */
 			return 0;
 	}

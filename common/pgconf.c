@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 
 #include "arena.h"
+#include "ascii.h"
 #include "buf.h"
 #include "hashidx.h"
 
@@ -364,23 +365,8 @@ static const char *lower_of(struct pgconf_model *m, const char *raw, size_t n)
 	if (i == n)
 		return raw;
 	d = arena_strndup(&m->mem, raw, n);
-	for (; i < n; i++)
-		if (d[i] >= 'A' && d[i] <= 'Z')
-			d[i] = (char)(d[i] - 'A' + 'a');
+	ascii_lower(d + i, n - i);
 	return d;
-}
-
-static int name_eq(const char *a, const char *b)
-{
-	for (;; a++, b++) {
-		int ca = (*a >= 'A' && *a <= 'Z') ? *a - 'A' + 'a' : *a;
-		int cb = (*b >= 'A' && *b <= 'Z') ? *b - 'A' + 'a' : *b;
-
-		if (ca != cb)
-			return 0;
-		if (!ca)
-			return 1;
-	}
 }
 
 static int is_directive(const char *lname)
@@ -854,7 +840,7 @@ const struct pgconf_setting *pgconf_effective(const struct pgconf_model *m, cons
 	size_t i;
 
 	for (i = m->n; i-- > 0;)
-		if (name_eq(m->set[i].name, name) && !is_directive(m->set[i].name))
+		if (ascii_casecmp(m->set[i].name, name) == 0 && !is_directive(m->set[i].name))
 			return &m->set[i];
 	return NULL;
 }

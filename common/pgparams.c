@@ -25,6 +25,7 @@
 
 #include "pgparams.h"
 
+#include "ascii.h"
 #include "buf.h"
 #include "pgversion.h"
 
@@ -36,26 +37,6 @@ extern const size_t pgparams_data_sizes[];
 extern const size_t pgparams_data_nversions;
 extern const struct pgparam_change pgparams_data_changes[];
 extern const size_t pgparams_data_nchanges;
-
-/* ASCII case-insensitive comparison, as the server's guc_name_compare. */
-static int name_cmp(const char *a, const char *b)
-{
-	for (;; a++, b++) {
-		int ca = (unsigned char)*a, cb = (unsigned char)*b;
-
-		if (ca == cb) {		/* the usual case, and names share long prefixes */
-			if (ca == 0)
-				return 0;
-			continue;
-		}
-		if (ca >= 'A' && ca <= 'Z')
-			ca += 'a' - 'A';
-		if (cb >= 'A' && cb <= 'Z')
-			cb += 'a' - 'A';
-		if (ca != cb || ca == 0)
-			return ca - cb;
-	}
-}
 
 int pgparams_version(const char *s)
 {
@@ -98,11 +79,6 @@ static size_t nunpacked[32];
 static unsigned short *slot_of[32];
 static unsigned short *by_first[32];
 
-static int lower(int c)
-{
-	return c >= 'A' && c <= 'Z' ? c + 'a' - 'A' : c;
-}
-
 /* Fill first[0..256] for n rows sorted by lower-cased name; name_at(rows, k) names row k. */
 static void index_first(unsigned short *first, size_t n, const char *(*name_at)(const void *, size_t),
 			const void *rows)
@@ -111,7 +87,7 @@ static void index_first(unsigned short *first, size_t n, const char *(*name_at)(
 	int c;
 
 	for (c = 0; c <= 256; c++) {
-		while (k < n && lower((unsigned char)name_at(rows, k)[0]) < c)
+		while (k < n && ascii_tolower((unsigned char)name_at(rows, k)[0]) < c)
 			k++;
 		first[c] = (unsigned short)k;
 	}
@@ -185,11 +161,11 @@ const struct pgparam *pgparams_lookup(int version, const char *name, int *exact)
 		*exact = pgparams_data_versions[best] == major;
 	table(best);
 	rows = pgparams_data_tables[best];
-	lo = by_first[best][lower((unsigned char)name[0])];
-	hi = by_first[best][lower((unsigned char)name[0]) + 1];
+	lo = by_first[best][ascii_tolower((unsigned char)name[0])];
+	hi = by_first[best][ascii_tolower((unsigned char)name[0]) + 1];
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		int c = name_cmp(name, pgparams_strtab + rows[mid].name);
+		int c = ascii_casecmp(name, pgparams_strtab + rows[mid].name);
 
 		if (c == 0)
 			return row(best, mid);
@@ -215,7 +191,7 @@ static int cmp_change(const void *a, const void *b)
 {
 	const struct pgparam_change *x = *(const struct pgparam_change *const *)a;
 	const struct pgparam_change *y = *(const struct pgparam_change *const *)b;
-	int c = name_cmp(x->name, y->name);
+	int c = ascii_casecmp(x->name, y->name);
 
 	return c ? c : (x->version > y->version) - (x->version < y->version);
 }
@@ -237,18 +213,18 @@ const struct pgparam_change *pgparams_change(const char *name, int old_version, 
 		changes_by_name = v;
 		index_first(changes_first, pgparams_data_nchanges, change_name, v);
 	}
-	lo = changes_first[lower((unsigned char)name[0])];
-	hi = changes_first[lower((unsigned char)name[0]) + 1];
+	lo = changes_first[ascii_tolower((unsigned char)name[0])];
+	hi = changes_first[ascii_tolower((unsigned char)name[0]) + 1];
 	/* The first row of this name, then the earliest change in range. */
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (name_cmp(changes_by_name[mid]->name, name) < 0)
+		if (ascii_casecmp(changes_by_name[mid]->name, name) < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	for (i = lo; i < pgparams_data_nchanges && name_cmp(changes_by_name[i]->name, name) == 0; i++) {
+	for (i = lo; i < pgparams_data_nchanges && ascii_casecmp(changes_by_name[i]->name, name) == 0; i++) {
 		const struct pgparam_change *c = changes_by_name[i];
 
 		if (c->version > old_version && c->version <= new_version)
@@ -624,7 +600,7 @@ static char *norm_enum(const struct pgparam *p, const char *v, int version, cons
 	if (p->enumvals == NULL)
 		return fail(why, "invalid value: no enum values known");
 	/* wal_compression (15 and later): on is pglz, and the server shows pglz. */
-	if (name_cmp(p->name, "wal_compression") == 0 && enum_has(p->enumvals, "pglz", NULL, 0) &&
+	if (ascii_casecmp(p->name, "wal_compression") == 0 && enum_has(p->enumvals, "pglz", NULL, 0) &&
 	    (strcasecmp(v, "on") == 0 || strcasecmp(v, "true") == 0 ||
 	     strcasecmp(v, "yes") == 0 || strcmp(v, "1") == 0))
 		return dup_str("pglz");
@@ -641,10 +617,10 @@ static char *norm_enum(const struct pgparam *p, const char *v, int version, cons
 		return dup_str("debug2");
 	/* wal_level: archive and hot_standby mean replica (9.6 and later). */
 	if ((strcasecmp(v, "archive") == 0 || strcasecmp(v, "hot_standby") == 0) &&
-	    name_cmp(p->name, "wal_level") == 0 && enum_has(p->enumvals, "replica", NULL, 0))
+	    ascii_casecmp(p->name, "wal_level") == 0 && enum_has(p->enumvals, "replica", NULL, 0))
 		return dup_str("replica");
 	/* password_encryption 10-13: on, true, yes and 1 mean md5. */
-	if (name_cmp(p->name, "password_encryption") == 0 && version > 0 && version < 140000) {
+	if (ascii_casecmp(p->name, "password_encryption") == 0 && version > 0 && version < 140000) {
 		for (i = 0; i < sizeof bool_names / sizeof bool_names[0]; i += 2)
 			if (strcasecmp(v, bool_names[i]) == 0 || strcasecmp(v, "on") == 0)
 				return dup_str("md5");
@@ -787,7 +763,7 @@ char *pgparams_normalise(const struct pgparam *p, const char *value, const char 
 	case PGP_ENUM:
 		return norm_enum(p, value, version, why);
 	case PGP_STRING:
-		if (name_cmp(p->name, "datestyle") == 0)
+		if (ascii_casecmp(p->name, "datestyle") == 0)
 			return norm_datestyle(value, why);
 		break;
 	}
