@@ -1079,34 +1079,48 @@ static int interp_budget(struct interp *ip)
 	return 0;
 }
 
+/*
+ * Copy *v to ip->out up to its next '%' that is not "%%" ("%%" copied as
+ * '%', as both Pythons do).  1 with *v at that '%', 0 at the end of *v, -1
+ * past the budget.
+ */
+static int
+copy_to_ref(struct interp *ip, const char **v)
+{
+	const char *s = *v, *p;
+
+	while ((p = strchr(s, '%'))) {
+		buf_add(&ip->out, s, (size_t)(p - s));
+		if (interp_budget(ip) < 0)
+			return -1;
+		if (p[1] != '%') {
+			*v = p;
+			return 1;
+		}
+		buf_addc(&ip->out, '%');
+		s = p + 2;
+	}
+	buf_adds(&ip->out, s);
+	return 0;
+}
+
 /* Python 3's BasicInterpolation._interpolate_some: "%%" is '%', "%(name)s"
  * is name's value, itself interpolated when it holds a '%'. */
 static int interp_py3(struct interp *ip, const char *v, int depth)
 {
+	const char *after, *val;
+	size_t n;
+	int rc;
+
 	if (depth > MAX_INTERPOLATION_DEPTH)
 		return interp_fail(ip, "%(name)s references nest deeper than 10 levels");
-	while (*v) {
-		const char *p = strchr(v, '%'), *after, *val;
-		size_t n;
-
-		if (!p) {
-			buf_adds(&ip->out, v);
-			return 0;
-		}
-		buf_add(&ip->out, v, (size_t)(p - v));
-		if (interp_budget(ip) < 0)
-			return -1;
-		if (p[1] == '%') {
-			buf_addc(&ip->out, '%');
-			v = p + 2;
-			continue;
-		}
-		if (p[1] != '(')
+	while ((rc = copy_to_ref(ip, &v)) > 0) {
+		if (v[1] != '(')
 			return interp_fail(ip, "'%' must be followed by '%' or '(' (write \"%%\" for a literal '%')");
-		if (var_ref(p, &n, &after) < 0)
+		if (var_ref(v, &n, &after) < 0)
 			return interp_fail(ip, "bad %(name)s reference");
-		if (!(val = var_value(ip, p + 2, n)))
-			return interp_unknown(ip, p + 2, n);
+		if (!(val = var_value(ip, v + 2, n)))
+			return interp_unknown(ip, v + 2, n);
 		if (strchr(val, '%')) {
 			if (interp_py3(ip, val, depth + 1) < 0)
 				return -1;
@@ -1115,7 +1129,7 @@ static int interp_py3(struct interp *ip, const char *v, int depth)
 		}
 		v = after;
 	}
-	return 0;
+	return rc;
 }
 
 /* One pass of Python 2's "value % vars" (after its _KEYCRE rewrite): only
@@ -1123,30 +1137,19 @@ static int interp_py3(struct interp *ip, const char *v, int depth)
  * conversions ("%(x)r", "%s" of the whole dict), which we report as errors. */
 static int interp_py2_pass(struct interp *ip, const char *v)
 {
-	while (*v) {
-		const char *p = strchr(v, '%'), *after, *val;
-		size_t n;
+	const char *after, *val;
+	size_t n;
+	int rc;
 
-		if (!p) {
-			buf_adds(&ip->out, v);
-			return 0;
-		}
-		buf_add(&ip->out, v, (size_t)(p - v));
-		if (interp_budget(ip) < 0)
-			return -1;
-		if (p[1] == '%') {
-			buf_addc(&ip->out, '%');
-			v = p + 2;
-			continue;
-		}
-		if (p[1] != '(' || var_ref(p, &n, &after) < 0)
+	while ((rc = copy_to_ref(ip, &v)) > 0) {
+		if (v[1] != '(' || var_ref(v, &n, &after) < 0)
 			return interp_fail(ip, "a value holding \"%(\" may only use \"%(name)s\" and \"%%\"");
-		if (!(val = var_value(ip, p + 2, n)))
-			return interp_unknown(ip, p + 2, n);
+		if (!(val = var_value(ip, v + 2, n)))
+			return interp_unknown(ip, v + 2, n);
 		buf_adds(&ip->out, val);
 		v = after;
 	}
-	return 0;
+	return rc;
 }
 
 /* Python 2's ConfigParser._interpolate: repeat the % pass while the value

@@ -29,6 +29,32 @@ const char *diag_prog(void)
 	return prog;
 }
 
+void
+diag_start(int argc, char **argv, const char *name, void (*usage)(void))
+{
+	const char *first = argc > 1 ? argv[1] : "";
+
+	diag_init(argv[0]);
+	if (strcmp(first, "--help") == 0 || strcmp(first, "-h") == 0)
+		diag_help(usage);
+	if (strcmp(first, "--version") == 0 || strcmp(first, "-V") == 0)
+		diag_version(name);
+}
+
+void
+diag_help(void (*usage)(void))
+{
+	usage();
+	exit(diag_finish(EXIT_SAME));
+}
+
+void
+diag_version(const char *name)
+{
+	printf("%s (ckan-pgtools) %s\n", name, CKP_VERSION);
+	exit(diag_finish(EXIT_SAME));
+}
+
 void diag_oom(void)
 {
 	static const char msg[] = ": out of memory\n";

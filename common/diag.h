@@ -23,6 +23,21 @@ struct diag_err {
 void diag_init(const char *argv0);
 const char *diag_prog(void);
 
+/* usage() on stdout, then exit 0 (2 when stdout fails): --help. */
+void
+diag_help(void (*usage)(void)) __attribute__((noreturn));
+
+/* "name (ckan-pgtools) VERSION" on stdout, then exit 0 (2 when stdout fails): --version. */
+void
+diag_version(const char *name) __attribute__((noreturn));
+
+/*
+ * diag_init, then --help/-h or --version/-V as the first argument, handled
+ * before any other option as PostgreSQL's tools do (diag_help, diag_version).
+ */
+void
+diag_start(int argc, char **argv, const char *name, void (*usage)(void));
+
 /* Fill an error record; file may be NULL. Returns -1 for "return diag_set(...)". */
 int diag_set(struct diag_err *e, const char *file, int line, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));

@@ -269,59 +269,29 @@ static char *fail(const char **why, const char *msg)
 	return NULL;
 }
 
-/* The server's parse_bool_with_len (utils/adt/bool.c), on a whole string. */
+/*
+ * The server's parse_bool_with_len (utils/adt/bool.c), on a whole string:
+ * a word or a prefix of it ("t", "tr"), but at least two letters of on and
+ * off ("o" is ambiguous); 1 and 0 alone.
+ */
 static int parse_bool(const char *v, int *result)
 {
-	size_t len = strlen(v);
+	static const struct {
+		const char *word;
+		size_t least;
+		int value;
+	} words[] = {
+		{ "true", 1, 1 }, { "false", 1, 0 }, { "yes", 1, 1 }, { "no", 1, 0 },
+		{ "on", 2, 1 }, { "off", 2, 0 }, { "1", 1, 1 }, { "0", 1, 0 },
+	};
+	size_t len = strlen(v), i;
 
-	switch (*v) {
-	case 't': case 'T':
-		if (strncasecmp(v, "true", len) == 0 && len <= 4) {
-			*result = 1;
-			return 1;
-		}
-		break;
-	case 'f': case 'F':
-		if (strncasecmp(v, "false", len) == 0 && len <= 5) {
-			*result = 0;
-			return 1;
-		}
-		break;
-	case 'y': case 'Y':
-		if (strncasecmp(v, "yes", len) == 0 && len <= 3) {
-			*result = 1;
-			return 1;
-		}
-		break;
-	case 'n': case 'N':
-		if (strncasecmp(v, "no", len) == 0 && len <= 2) {
-			*result = 0;
-			return 1;
-		}
-		break;
-	case 'o': case 'O':
-		/* "o" alone is ambiguous: at least two characters are compared. */
-		if (strncasecmp(v, "on", len > 2 ? len : 2) == 0) {
-			*result = 1;
-			return 1;
-		}
-		if (strncasecmp(v, "off", len > 2 ? len : 2) == 0) {
-			*result = 0;
-			return 1;
-		}
-		break;
-	case '1':
-		if (len == 1) {
-			*result = 1;
-			return 1;
-		}
-		break;
-	case '0':
-		if (len == 1) {
-			*result = 0;
-			return 1;
-		}
-		break;
+	for (i = 0; i < sizeof words / sizeof words[0]; i++) {
+		if (len < words[i].least || len > strlen(words[i].word) ||
+		    strncasecmp(v, words[i].word, len) != 0)
+			continue;
+		*result = words[i].value;
+		return 1;
 	}
 	return 0;
 }
@@ -375,13 +345,11 @@ static const struct unit *param_unit(const char *unit, double *size)
 }
 
 /*
- * convert_to_base_unit of 12 and later: value in unit text -> value in the
- * parameter's unit, a fraction rounded to a multiple of the next smaller
- * unit.  Multipliers are single divisions of exact integers, as the
- * server's table writes them (1.0 / (1000 * 60)), hence the same doubles.
+ * The unit text names in table: up to three letters, then nothing but
+ * white space, as convert_to_base_unit reads it; NULL when none.
  */
-static int convert_double(double value, const char *text, const struct unit *table,
-			  double psize, double *out)
+static const struct unit *
+find_unit(const char *text, const struct unit *table)
 {
 	char name[4];
 	size_t n = 0;
@@ -393,21 +361,35 @@ static int convert_double(double value, const char *text, const struct unit *tab
 	while (isspace((unsigned char)*text))
 		text++;
 	if (*text != '\0')
-		return 0;		/* unit too long, or garbage after it */
-	for (u = table; u->name; u++) {
-		if (strcmp(name, u->name) == 0) {
-			double cvalue = value * (u->size / psize);
+		return NULL;		/* unit too long, or garbage after it */
+	for (u = table; u->name; u++)
+		if (strcmp(name, u->name) == 0)
+			return u;
+	return NULL;
+}
 
-			if (u[1].name) {
-				double next = u[1].size / psize;
+/*
+ * convert_to_base_unit of 12 and later: value in unit text -> value in the
+ * parameter's unit, a fraction rounded to a multiple of the next smaller
+ * unit.  Multipliers are single divisions of exact integers, as the
+ * server's table writes them (1.0 / (1000 * 60)), hence the same doubles.
+ */
+static int convert_double(double value, const char *text, const struct unit *table,
+			  double psize, double *out)
+{
+	const struct unit *u = find_unit(text, table);
+	double cvalue;
 
-				cvalue = rint(cvalue / next) * next;
-			}
-			*out = cvalue;
-			return 1;
-		}
+	if (!u)
+		return 0;
+	cvalue = value * (u->size / psize);
+	if (u[1].name) {
+		double next = u[1].size / psize;
+
+		cvalue = rint(cvalue / next) * next;
 	}
-	return 0;
+	*out = cvalue;
+	return 1;
 }
 
 /*
@@ -418,36 +400,22 @@ static int convert_double(double value, const char *text, const struct unit *tab
 static int convert_int64(long long value, const char *text, const struct unit *table,
 			 double psize, int version, long long *out)
 {
-	char name[4];
-	size_t n = 0;
-	const struct unit *u;
+	const struct unit *u = find_unit(text, table);
 
-	while (*text && !isspace((unsigned char)*text) && n < sizeof name - 1)
-		name[n++] = *text++;
-	name[n] = '\0';
-	while (isspace((unsigned char)*text))
-		text++;
-	if (*text != '\0')
+	if (!u || u->since > version)
 		return 0;
-	for (u = table; u->name; u++) {
-		if (strcmp(name, u->name) != 0)
-			continue;
-		if (u->since > version)
-			return 0;
-		if (strcmp(u->name, "B") == 0 && psize != 1.0)
-			return 0;
-		if (u->size >= psize) {
-			long long m = (long long)(u->size / psize);
+	if (strcmp(u->name, "B") == 0 && psize != 1.0)
+		return 0;
+	if (u->size >= psize) {
+		long long m = (long long)(u->size / psize);
 
-			if (value != 0 && (value > LLONG_MAX / m || value < LLONG_MIN / m))
-				return 0;
-			*out = value * m;
-		} else {
-			*out = value / (long long)(psize / u->size);
-		}
-		return 1;
+		if (value != 0 && (value > LLONG_MAX / m || value < LLONG_MIN / m))
+			return 0;
+		*out = value * m;
+	} else {
+		*out = value / (long long)(psize / u->size);
 	}
-	return 0;
+	return 1;
 }
 
 static const char *unit_hint(const struct unit *table)

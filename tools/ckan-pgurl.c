@@ -1348,6 +1348,32 @@ static int verify_edits(struct urlkey *const *edited, char *const *new_values, s
 	return 0;
 }
 
+/*
+ * Write text over src, synced while libpq loads, replacing the old file
+ * only once libpq has read every edit as intended (verify_edits).  What
+ * fileio_stage or fileio_commit answers (1: nothing to write), or -1 with
+ * err.
+ */
+static int
+write_verified(struct fileio_src *src, const struct buf *text, struct urlkey *const *edited,
+	       char *const *new_values, size_t n, const struct change *ch, size_t nch,
+	       struct diag_err *err)
+{
+	struct fileio_opts fo = { opt.backup, opt.break_hardlink };
+	struct fileio_stage stg;
+	int r;
+
+	r = fileio_stage(src, text->data, text->len, &fo, &stg, err);
+	if (r >= 0 && verify_edits(edited, new_values, n, ch, nch, err) < 0) {
+		if (r == 0)
+			fileio_discard(&stg);
+		return -1;
+	}
+	if (r == 0)
+		r = fileio_commit(&stg, err);
+	return r;
+}
+
 /* After the splice, CKAN must read every key as before except the edited ones. */
 static int verify_ini(const struct cfile *cf, const char *text, size_t len, struct urlkey **edited,
 		      char *const *new_values, size_t nedited, struct diag_err *err)
@@ -1652,17 +1678,9 @@ static int set_env(struct urlkey **targets, size_t nt, const struct change *ch, 
 		goto out_free;
 	}
 	{
-		struct fileio_opts fo = { opt.backup, opt.break_hardlink };
-		struct fileio_stage stg;
-		int r = fileio_stage(&envcf.src, text.data, text.len, &fo, &stg, &err);
+		int r;
 
-		if (r >= 0 && verify_edits(edited, new_values, ne, ch, nch, &err) < 0) {
-			if (r == 0)
-				fileio_discard(&stg);
-			r = -1;
-		} else if (r == 0) {
-			r = fileio_commit(&stg, &err);
-		}
+		r = write_verified(&envcf.src, &text, edited, new_values, ne, ch, nch, &err);
 		if (r < 0) {
 			diag_report(&err);
 			goto out_free;
@@ -1810,19 +1828,7 @@ static int cmd_set(int argc, char **argv)
 		if (opt.dry_run) {
 			print_diff(cf->src.path, cf->src.data.data, cf->src.data.len, out.data, out.len);
 		} else {
-			struct fileio_opts fo = { opt.backup, opt.break_hardlink };
-			struct fileio_stage stg;
-
-			/* The new file is synced while libpq loads; it replaces
-			 * the old one only once libpq has read every edit. */
-			rc = fileio_stage(&cf->src, out.data, out.len, &fo, &stg, &err);
-			if (rc >= 0 && verify_edits(edited, new_values, ns, ch, nch, &err) < 0) {
-				if (rc == 0)
-					fileio_discard(&stg);
-				rc = -1;
-			} else if (rc == 0) {
-				rc = fileio_commit(&stg, &err);
-			}
+			rc = write_verified(&cf->src, &out, edited, new_values, ns, ch, nch, &err);
 			if (rc < 0) {
 				diag_report(&err);
 				status = EXIT_TROUBLE;
@@ -2498,16 +2504,8 @@ int main(int argc, char **argv)
 	const char *cmd;
 	int c, status;
 
-	diag_init(argv[0]);
+	diag_start(argc, argv, "ckan-pgurl", usage);
 	out_json_init(&json, stdout, 0);
-	if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-		usage();
-		return diag_finish(EXIT_SAME);
-	}
-	if (argc > 1 && (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0)) {
-		printf("ckan-pgurl (ckan-pgtools) %s\n", CKP_VERSION);
-		return diag_finish(EXIT_SAME);
-	}
 	while ((c = getopt_long(argc, argv, "c:e:k:ajsPnb::iVh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c': opt.config = optarg; break;
@@ -2528,8 +2526,8 @@ int main(int argc, char **argv)
 		case 'i': break;
 		case OPT_BREAK_HARDLINK: opt.break_hardlink = 1; break;
 		case OPT_MIN_VERSION: opt.min_version = optarg; break;
-		case 'V': printf("ckan-pgurl (ckan-pgtools) %s\n", CKP_VERSION); return diag_finish(EXIT_SAME);
-		case 'h': usage(); return diag_finish(EXIT_SAME);
+		case 'V': diag_version("ckan-pgurl");
+		case 'h': diag_help(usage);
 		default: diag_usage("invalid option");
 		}
 	}

@@ -867,15 +867,7 @@ int main(int argc, char **argv)
 	char *picked = NULL;
 	int c, nmodes = 0, from_given = 0, status;
 
-	diag_init(argv[0]);
-	if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-		usage();
-		return diag_finish(EXIT_SAME);
-	}
-	if (argc > 1 && (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0)) {
-		printf("cluster-port (ckan-pgtools) %s\n", CKP_VERSION);
-		return diag_finish(EXIT_SAME);
-	}
+	diag_start(argc, argv, "cluster-port", usage);
 	while ((c = getopt_long(argc, argv, "lD:jsnVh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'l': opt.mode = MODE_LIST; nmodes++; break;
@@ -900,8 +892,8 @@ int main(int argc, char **argv)
 		case 'n': opt.dry_run = 1; break;
 		case 'j': opt.format = OUT_JSON; break;
 		case 's': opt.format = OUT_SHELL; break;
-		case 'V': printf("cluster-port (ckan-pgtools) %s\n", CKP_VERSION); return diag_finish(EXIT_SAME);
-		case 'h': usage(); return diag_finish(EXIT_SAME);
+		case 'V': diag_version("cluster-port");
+		case 'h': diag_help(usage);
 		default: diag_usage("invalid option");
 		}
 	}

@@ -1087,15 +1087,7 @@ int main(int argc, char **argv)
 	size_t n, i;
 	int c, status = EXIT_SAME, carry_given = 0, unified_given = 0;
 
-	diag_init(argv[0]);
-	if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-		usage();
-		return diag_finish(EXIT_SAME);
-	}
-	if (argc > 1 && (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0)) {
-		printf("pgconf-diff (ckan-pgtools) %s\n", CKP_VERSION);
-		return diag_finish(EXIT_SAME);
-	}
+	diag_start(argc, argv, "pgconf-diff", usage);
 	while ((c = getopt_long(argc, argv, "cuf:w:b::najI:O:Vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c': opt.mode = MODE_CARRY; carry_given = 1; break;
@@ -1115,8 +1107,8 @@ int main(int argc, char **argv)
 		case 'O': opt.only = optarg; break;
 		case OPT_OLD_VERSION: opt.old_version = optarg; break;
 		case OPT_NEW_VERSION: opt.new_version = optarg; break;
-		case 'V': printf("pgconf-diff (ckan-pgtools) %s\n", CKP_VERSION); return diag_finish(EXIT_SAME);
-		case 'h': usage(); return diag_finish(EXIT_SAME);
+		case 'V': diag_version("pgconf-diff");
+		case 'h': diag_help(usage);
 		default: diag_usage("invalid option");
 		}
 	}

@@ -903,15 +903,7 @@ int main(int argc, char **argv)
 	};
 	int c, nargs, status;
 
-	diag_init(argv[0]);
-	if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-		usage();
-		return diag_finish(EXIT_SAME);
-	}
-	if (argc > 1 && (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0)) {
-		printf("pghba-copy (ckan-pgtools) %s\n", CKP_VERSION);
-		return diag_finish(EXIT_SAME);
-	}
+	diag_start(argc, argv, "pghba-copy", usage);
 	while ((c = getopt_long(argc, argv, "mrclLp:snb::jVh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'm': opt.mode = MODE_MERGE; break;
@@ -937,9 +929,8 @@ int main(int argc, char **argv)
 					diag_usage("\"%s\" is not a PostgreSQL version like 9.6 or 15", optarg);
 				break;
 			}
-			printf("pghba-copy (ckan-pgtools) %s\n", CKP_VERSION);
-			return diag_finish(EXIT_SAME);
-		case 'h': usage(); return diag_finish(EXIT_SAME);
+			diag_version("pghba-copy");
+		case 'h': diag_help(usage);
 		default: diag_usage("invalid option");
 		}
 	}
