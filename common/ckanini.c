@@ -355,7 +355,8 @@ static int
 same_key(const void *ctx, uint32_t id, const void *key)
 {
 	const struct parser *ps = ctx;
-	const struct ckanini_entry *x = &ps->f->entries[id], *y = &ps->f->entries[*(const size_t *)key];
+	const struct ckanini_entry *x = &ps->f->entries[id];
+	const struct ckanini_entry *y = &ps->f->entries[*(const size_t *)key];
 
 	return strcmp(x->key, y->key) == 0 &&
 	       (x->section == y->section || strcmp(x->section, y->section) == 0);
@@ -424,8 +425,8 @@ static void add_section(struct parser *ps, size_t a, size_t b, int line)
 	ps->cur_hash = section_hash(ps->d + a, b - a);
 	if (!ps->py3 || strcmp(s->name, "DEFAULT") == 0)
 		return;
-	dup = hashidx_put(&ps->sects, hashidx_fold(ps->cur_hash), (uint32_t)ps->cur, 0, same_section, ps,
-			  &ps->cur);
+	dup = hashidx_put(&ps->sects, hashidx_fold(ps->cur_hash), (uint32_t)ps->cur, 0, same_section,
+			  ps, &ps->cur);
 	if (dup != HASHIDX_NONE && fatal(ps))
 		diag_set(&ps->fatal, f->path, line, "duplicate section [%s] (first at line %d)", s->name,
 			 f->sections[dup].line);
@@ -1019,7 +1020,10 @@ static int key_is(const struct ckanini_file *f, const char *key, const char *nam
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		char c = f->dialect == INI_CKAN_29 ? (char)ascii_tolower((unsigned char)name[i]) : name[i];
+		char c = name[i];
+
+		if (f->dialect == INI_CKAN_29)
+			c = (char)ascii_tolower((unsigned char)c);
 
 		if (key[i] != c)	/* also stops at key's NUL */
 			return 0;

@@ -47,8 +47,9 @@ hashidx_reserve(struct hashidx *x, size_t want)
 	for (i = 0; i < x->cap; i++) {
 		if (x->slot[i].id == HASHIDX_NONE)
 			continue;
-		for (j = x->slot[i].hash & (cap - 1); slot[j].id != HASHIDX_NONE; j = (j + 1) & (cap - 1))
-			;
+		j = x->slot[i].hash & (cap - 1);
+		while (slot[j].id != HASHIDX_NONE)
+			j = (j + 1) & (cap - 1);
 		slot[j] = x->slot[i];
 	}
 	free(x->slot);

@@ -224,7 +224,8 @@ const struct pgparam_change *pgparams_change(const char *name, int old_version, 
 		else
 			hi = mid;
 	}
-	for (i = lo; i < pgparams_data_nchanges && ascii_casecmp(changes_by_name[i]->name, name) == 0; i++) {
+	for (i = lo; i < pgparams_data_nchanges && ascii_casecmp(changes_by_name[i]->name, name) == 0;
+	     i++) {
 		const struct pgparam_change *c = changes_by_name[i];
 
 		if (c->version > old_version && c->version <= new_version)

@@ -15,7 +15,8 @@ main(void)
 	is_int(ascii_casecmp("work_mem", "WORK_MEM"), 0, "names differ only in case: equal");
 	is_int(ascii_casecmp("DateStyle", "datestyle"), 0, "mixed case: equal");
 	is_int(ascii_casecmp("", ""), 0, "empty names: equal");
-	ok(ascii_casecmp("a", "B") < 0 && ascii_casecmp("B", "a") > 0, "order is the lower-cased one");
+	ok(ascii_casecmp("a", "B") < 0 && ascii_casecmp("B", "a") > 0,
+	   "order is the lower-cased one");
 	ok(ascii_casecmp("work", "work_mem") < 0 && ascii_casecmp("work_mem", "work") > 0,
 	   "a prefix sorts first");
 	ok(ascii_casecmp("_", "A") < 0, "'_' (0x5f) sorts before 'a' (0x61), not after 'A' (0x41)");

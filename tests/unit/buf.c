@@ -48,7 +48,8 @@ int main(void)
 	is_str(s, "", "xasprintf of nothing is \"\"");
 	free(s);
 	s = xasprintf("%3000d|", 7);
-	ok(strlen(s) == 3001 && s[2999] == '7' && s[3000] == '|', "xasprintf: 3001 bytes, none cut");
+	ok(strlen(s) == 3001 && s[2999] == '7' && s[3000] == '|',
+	   "xasprintf: 3001 bytes, none cut");
 	free(s);
 
 	dir = mkdtemp(tmpl);
