@@ -27,13 +27,12 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/types.h>
-#include <dirent.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
+#include "conffiles.h"
 #include "hashidx.h"
 
-#define MAX_DEPTH 10		/* CONF_FILE_MAX_DEPTH: @file and include nesting */
 #define OLD_MAX_TOKEN 10240	/* next_token's buffer before PostgreSQL 16 */
 
 static const char *const type_names[] = {
@@ -61,8 +60,8 @@ struct loader {
 	struct hba_model *m;
 	struct diag_err *err;
 	int follow;		/* read @files and include lines */
-	int depth;
-	const char *stack[MAX_DEPTH + 2];	/* the files being read, to name a loop */
+	int depth;		/* files open: included ones and @files */
+	struct conf_stack open;	/* the included files being read, to name a loop */
 };
 
 static int is_blank(int c)
@@ -237,18 +236,6 @@ static int plain_token(const char **lp, struct field *f, size_t maxlen, int *com
 	return 1;
 }
 
-static char *path_relative(const char *outer, const char *name)
-{
-	const char *slash;
-
-	if (name[0] == '/')
-		return xstrdup(name);
-	slash = strrchr(outer, '/');
-	if (!slash)
-		return xstrdup(name);
-	return xasprintf("%.*s/%s", (int)(slash - outer), outer, name);
-}
-
 static int tokenize_data(struct loader *ld, const char *path, const char *data, size_t len,
 			 struct line **lines, size_t *nlines);
 
@@ -259,7 +246,7 @@ static int expand_at(struct loader *ld, const char *outer, int lineno, const cha
 	struct buf b;
 	struct line *lines = NULL;
 	size_t n = 0, i, j, k;
-	char *full = path_relative(outer, name);
+	char *full = conf_location(name, outer);
 	int rc;
 
 	/*
@@ -267,7 +254,7 @@ static int expand_at(struct loader *ld, const char *outer, int lineno, const cha
 	 * other rules; before, nothing stops the recursion and the server
 	 * fails to read the whole file (12 crashes, 15 runs out of files).
 	 */
-	if (ld->depth >= MAX_DEPTH) {
+	if (ld->depth > CONF_FILE_MAX_DEPTH) {
 		if (ld->m->version >= 160000) {
 			if (!*lerr)
 				*lerr = xasprintf("could not open file \"%s\": maximum nesting depth exceeded", full);
@@ -1626,11 +1613,6 @@ static struct hba_rule *new_rule(struct hba_model *m, size_t file, const struct 
 static int load_file(struct loader *ld, const char *path, int from_line, const char *from_file);
 static int parse_file(struct loader *ld, size_t fidx);
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /*
  * An include / include_if_exists / include_dir line (PostgreSQL >= 16).
  * A file or directory that cannot be opened flags the line (*lerr), as
@@ -1638,36 +1620,27 @@ static int cmp_str(const void *a, const void *b)
  */
 static int do_include(struct loader *ld, size_t fidx, const char *kind, const char *name, int lineno, char **lerr)
 {
-	char *full = path_relative(ld->m->files[fidx].path, name);
+	char *full = conf_location(name, ld->m->files[fidx].path);
 	char *outer = xstrdup(ld->m->files[fidx].path);
 	int rc = 0;
 
 	if (strcmp(kind, "include_dir") == 0) {
-		DIR *d = opendir(full);
-		struct dirent *de;
-		char **names = NULL;
-		size_t n = 0, i;
+		char **names, *failed;
+		size_t n, i;
 
-		if (!d) {
-			*lerr = xasprintf("could not open directory \"%s\": %s", full, strerror(errno));
+		if (conf_dir_files(full, &names, &n, &failed) < 0) {
+			if (failed)
+				*lerr = xasprintf("could not stat file \"%s\": %s", failed,
+						  strerror(errno));
+			else
+				*lerr = xasprintf("could not open directory \"%s\": %s", full,
+						  strerror(errno));
+			free(failed);
 			goto out;
 		}
-		while ((de = readdir(d)) != NULL) {
-			size_t len = strlen(de->d_name);
-
-			if (de->d_name[0] == '.' || len < 6 || strcmp(de->d_name + len - 5, ".conf") != 0)
-				continue;
-			names = xrealloc(names, (n + 1) * sizeof *names);
-			names[n++] = xasprintf("%s/%s", full, de->d_name);
-		}
-		closedir(d);
-		if (n > 1)	/* qsort(NULL, 0) is undefined */
-			qsort(names, n, sizeof *names, cmp_str);
 		for (i = 0; i < n && rc == 0; i++)
 			rc = load_file(ld, names[i], lineno, outer);
-		for (i = 0; i < n; i++)
-			free(names[i]);
-		free(names);
+		conf_dir_files_free(names, n);
 	} else {
 		FILE *fp = fopen(full, "r");
 
@@ -1775,17 +1748,17 @@ static int parse_file(struct loader *ld, size_t fidx)
 static int load_file(struct loader *ld, const char *path, int from_line, const char *from_file)
 {
 	struct buf b;
-	size_t fidx, i;
+	struct stat st;
+	size_t fidx;
 	int rc;
 
-	for (i = 0; i < (size_t)ld->depth; i++)
-		if (strcmp(ld->stack[i], path) == 0)
-			return diag_set(ld->err, from_file, from_line, "\"%s\" includes itself", path);
-	if (ld->depth >= MAX_DEPTH)
+	if (conf_stack_has(&ld->open, path))
+		return diag_set(ld->err, from_file, from_line, "\"%s\" includes itself", path);
+	if (ld->depth > CONF_FILE_MAX_DEPTH)
 		return diag_set(ld->err, from_file, from_line,
 				"could not open file \"%s\": maximum nesting depth exceeded", path);
 	buf_init(&b);
-	rc = buf_read_file(&b, path, NULL);
+	rc = buf_read_file(&b, path, &st);
 	if (rc < 0) {
 		buf_free(&b);
 		return diag_set(ld->err, from_file ? from_file : path, from_line,
@@ -1802,9 +1775,11 @@ static int load_file(struct loader *ld, const char *path, int from_line, const c
 
 		fidx = add_file(ld->m, path, buf_steal(&b), len);
 	}
-	ld->stack[ld->depth++] = ld->m->files[fidx].path;
+	conf_stack_push(&ld->open, &st);
+	ld->depth++;
 	rc = parse_file(ld, fidx);
 	ld->depth--;
+	conf_stack_pop(&ld->open);
 	return rc;
 }
 

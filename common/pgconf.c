@@ -13,7 +13,6 @@
 #include "pgconf.h"
 
 #include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,10 +22,8 @@
 #include "arena.h"
 #include "ascii.h"
 #include "buf.h"
+#include "conffiles.h"
 #include "hashidx.h"
-
-/* CONF_FILE_MAX_DEPTH in guc.h: the top file is depth 0. */
-#define MAX_DEPTH 10
 
 enum tok { T_EOF, T_EOL, T_ID, T_QID, T_STRING, T_UNQ, T_INT, T_REAL, T_EQ, T_ERR };
 
@@ -576,135 +573,16 @@ int pgconf_parse_buf(struct pgconf_model *m, const char *path, const char *data,
 	return parse_file(m, fi, NULL, 0, err);
 }
 
-/*
- * Paths the way src/port/path.c makes them: these are the names
- * pg_file_settings.sourcefile shows, and the server opens the lexically
- * cleaned name, so "sub/../x.conf" is x.conf even when sub is a symlink.
- * canonicalize_path (the version in 16 and, since early 2023, in the
- * minor releases of 11 to 15) drops repeated and trailing slashes and "."
- * components and removes "name/.." pairs; ".." right after "/" goes, a
- * relative path keeps the ".." it cannot resolve, and what reduces to
- * nothing becomes "." (or "/").
- */
-static void trim_directory(char *path)
-{
-	char *p;
-
-	if (path[0] == '\0')
-		return;
-	for (p = path + strlen(path) - 1; *p == '/' && p > path; p--)
-		;
-	for (; *p != '/' && p > path; p--)
-		;
-	for (; p > path && *(p - 1) == '/'; p--)
-		;
-	if (p == path && *p == '/')
-		p++;
-	*p = '\0';
-}
-
-static void canonicalize(char *path)
-{
-	int absolute = path[0] == '/';
-	char *out = path + absolute;	/* the components written so far end here */
-	const char *p = path + absolute;
-	size_t depth = 0;		/* regular names written (not "..") */
-
-	if (path[0] == '\0')
-		return;
-	while (*p) {
-		const char *start = p;
-		size_t len;
-
-		while (*p && *p != '/')
-			p++;
-		len = (size_t)(p - start);
-		while (*p == '/')
-			p++;
-		if (len == 0 || (len == 1 && start[0] == '.'))
-			continue;
-		if (len == 2 && start[0] == '.' && start[1] == '.') {
-			if (depth > 0) {
-				/* drop the last name written, and its separator */
-				while (out > path + absolute && out[-1] != '/')
-					out--;
-				if (out > path + absolute)
-					out--;
-				depth--;
-				continue;
-			}
-			if (absolute)
-				continue;
-		} else {
-			depth++;
-		}
-		/* start >= out always: compacting in place moves bytes left */
-		if (out > path + absolute)
-			*out++ = '/';
-		memmove(out, start, len);
-		out += len;
-	}
-	if (out == path + absolute && !absolute)
-		*out++ = '.';
-	*out = '\0';
-}
-
-/* AbsoluteConfigLocation: relative to the directory of the including file. */
-static char *config_location(const char *loc, const char *calling_file)
-{
-	struct buf b;
-	char *dir;
-
-	buf_init(&b);
-	if (loc[0] == '/' || !calling_file) {
-		buf_adds(&b, loc);
-	} else {
-		dir = xstrdup(calling_file);
-		trim_directory(dir);
-		buf_adds(&b, dir);
-		/* join_path_components: a separator only after a non-empty head */
-		if (*loc) {
-			if (*dir)
-				buf_addc(&b, '/');
-			buf_adds(&b, loc);
-		}
-		free(dir);
-	}
-	buf_adds(&b, "");
-	canonicalize(b.data);
-	return buf_steal(&b);
-}
-
-struct open_file {
-	dev_t dev;
-	ino_t ino;
-};
-
 struct loader {
 	struct pgconf_model *m;
 	struct diag_err *err;
-	struct open_file stack[MAX_DEPTH + 2];
-	int nstack;
+	struct conf_stack open;		/* the files being read, to name a loop */
 };
 
-/* Whether path is one of the files being read (then nesting it again is a loop). */
-static int on_stack(const struct loader *L, const char *path)
-{
-	struct stat st;
-	int i;
-
-	if (stat(path, &st) < 0)
-		return 0;
-	for (i = 0; i < L->nstack; i++)
-		if (L->stack[i].dev == st.st_dev && L->stack[i].ino == st.st_ino)
-			return 1;
-	return 0;
-}
-
 /*
- * ParseConfigFile: path is already absolute-ified.  Errors that concern the
- * include itself are reported at the including file and line (calling),
- * as the server records them; for the top file calling is NULL.
+ * ParseConfigFile: path is already a conf_location.  Errors that concern
+ * the include itself are reported at the including file and line
+ * (calling), as the server records them; for the top file calling is NULL.
  */
 static int load_file(struct loader *L, const char *path, int strict, const char *calling,
 		     int calling_line, int depth)
@@ -714,12 +592,13 @@ static int load_file(struct loader *L, const char *path, int strict, const char 
 	size_t fi;
 	int rc;
 
-	if (depth > MAX_DEPTH) {
+	if (depth > CONF_FILE_MAX_DEPTH) {
 		/* The server only counts; a loop is what usually gets that deep. */
-		if (on_stack(L, path))
+		if (conf_stack_has(&L->open, path))
 			return diag_set(L->err, calling, calling_line, "include loop: \"%s\" includes itself",
 					path);
-		return diag_set(L->err, calling, calling_line, "nesting depth exceeds %d", MAX_DEPTH);
+		return diag_set(L->err, calling, calling_line, "nesting depth exceeds %d",
+				CONF_FILE_MAX_DEPTH);
 	}
 	buf_init(&b);
 	rc = buf_read_file(&b, path, &st);
@@ -738,65 +617,32 @@ static int load_file(struct loader *L, const char *path, int strict, const char 
 
 		fi = add_file(L->m, path, buf_steal(&b), len);
 	}
-	L->stack[L->nstack].dev = st.st_dev;
-	L->stack[L->nstack].ino = st.st_ino;
-	L->nstack++;
+	conf_stack_push(&L->open, &st);
 	rc = parse_file(L->m, fi, L, depth, L->err);
-	L->nstack--;
+	conf_stack_pop(&L->open);
 	return rc;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* ParseConfigDirectory: the ".conf" files not starting with '.', in strcmp order. */
+/* ParseConfigDirectory: the files conf_dir_files names, each as an include. */
 static int load_dir(struct loader *L, const char *dir, const char *calling, int calling_line,
 		    int depth)
 {
-	DIR *d;
-	struct dirent *de;
-	char **names = NULL;
-	size_t n = 0, i;
+	char **names, *failed;
+	size_t n, i;
 	int rc = 0;
 
-	d = opendir(dir);
-	if (!d)
-		return diag_set(L->err, calling, calling_line, "cannot open directory \"%s\": %s", dir,
-				strerror(errno));
-	while ((de = readdir(d)) != NULL) {
-		size_t len = strlen(de->d_name);
-		struct stat st;
-		struct buf b;
-
-		if (len < 6 || de->d_name[0] == '.' || strcmp(de->d_name + len - 5, ".conf") != 0)
-			continue;
-		buf_init(&b);
-		buf_printf(&b, "%s%s%s", dir, *dir ? "/" : "", de->d_name);
-		canonicalize(b.data);
-		if (stat(b.data, &st) < 0) {
-			rc = diag_set(L->err, calling, calling_line, "cannot stat \"%s\": %s", b.data,
-				      strerror(errno));
-			buf_free(&b);
-			break;
-		}
-		if (S_ISDIR(st.st_mode)) {
-			buf_free(&b);
-			continue;
-		}
-		names = xrealloc(names, (n + 1) * sizeof *names);
-		names[n++] = buf_steal(&b);
+	if (conf_dir_files(dir, &names, &n, &failed) < 0) {
+		if (!failed)
+			return diag_set(L->err, calling, calling_line,
+					"cannot open directory \"%s\": %s", dir, strerror(errno));
+		rc = diag_set(L->err, calling, calling_line, "cannot stat \"%s\": %s", failed,
+			      strerror(errno));
+		free(failed);
+		return rc;
 	}
-	closedir(d);
-	if (rc == 0 && n > 0) {	/* qsort(NULL, 0) is undefined */
-		qsort(names, n, sizeof *names, cmp_str);
-		for (i = 0; i < n && rc == 0; i++)
-			rc = load_file(L, names[i], 1, calling, calling_line, depth);
-	}
-	for (i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
+	for (i = 0; i < n && rc == 0; i++)
+		rc = load_file(L, names[i], 1, calling, calling_line, depth);
+	conf_dir_files_free(names, n);
 	return rc;
 }
 
@@ -815,7 +661,7 @@ static int follow(struct loader *L, size_t file, int line, const char *directive
 				strcmp(directive, "include_dir") == 0 ? "directory" : "file");
 	/* Copy: loading appends to L->m->files and may move it. */
 	calling = xstrdup(L->m->files[file].path);
-	loc = config_location(value, calling);
+	loc = conf_location(value, calling);
 	if (strcmp(directive, "include_dir") == 0)
 		rc = load_dir(L, loc, calling, line, depth + 1);
 	else
@@ -831,7 +677,7 @@ int pgconf_load(struct pgconf_model *m, const char *path, int missing_ok, struct
 
 	L.m = m;
 	L.err = err;
-	L.nstack = 0;
+	L.open.n = 0;
 	return load_file(&L, path, !missing_ok, NULL, 0, 0);
 }
 

@@ -404,6 +404,26 @@ Q="SELECT $FILECOL line_number, type, database, user_name, address, netmask, aut
 run_set "$W/lines16" --version "$PGC_VERSION" --ssl-off --files
 write_variant "$(cat "$W/lines16")"
 compare "all-16" --version "$PGC_VERSION" --ssl-off --files
+# The include rules shared with postgresql.conf (common/conffiles.c): the
+# nesting limit (ten includes deep is read, eleven is refused at the
+# innermost include line), a directory named like a file in include_dir.
+for deep in 10 11; do
+	mkdir -p "$H/chain"
+	j=1
+	while [ $j -lt "$deep" ]; do
+		printf 'host all l%d 127.0.0.1/32 md5\ninclude l%d.conf\n' "$j" "$((j + 1))" \
+			>"$H/chain/l$j.conf"
+		j=$((j + 1))
+	done
+	printf 'host all l%d 127.0.0.1/32 md5\n' "$deep" >"$H/chain/l$deep.conf"
+	write_variant "local all all trust" "include chain/l1.conf" "host all last 127.0.0.1/32 md5"
+	compare "include-depth-$deep" --version "$PGC_VERSION" --ssl-off --files
+	rm -r "$H/chain"
+done
+mkdir "$H/conf.d/sub.conf"
+write_variant "include_dir conf.d" "host all last 127.0.0.1/32 md5"
+compare "include_dir-subdirectory" --version "$PGC_VERSION" --ssl-off --files
+rmdir "$H/conf.d/sub.conf"
 is "$NFAIL" 0 "PostgreSQL $PGC_VERSION: hba-dump matches pg_hba_file_rules on $NVAR variants (regex, include, continuation)"
 echo "# PostgreSQL $PGC_VERSION: $NVAR variants compared"
 pgc_stop
