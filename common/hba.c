@@ -2303,6 +2303,73 @@ int hba_rule_match_address(const struct hba_rule *r, const char *addr)
 	return 1;
 }
 
+/*
+ * Does a database or user list take name?  1 yes, 0 no, -1 cannot tell
+ * here: +group and samerole depend on role membership, a /regex is not
+ * run.  user is the connection's user, for sameuser.
+ */
+static int
+list_takes(const struct hba_list *l, const char *name, const char *user, int is_db)
+{
+	size_t i;
+	int unsure = 0;
+
+	for (i = 0; i < l->n; i++) {
+		const struct hba_token *t = &l->tok[i];
+
+		if (tok_is_keyword(t, "all"))
+			return 1;
+		if (is_db && tok_is_keyword(t, "sameuser") && strcmp(name, user) == 0)
+			return 1;
+		if (is_db && (tok_is_keyword(t, "samerole") || tok_is_keyword(t, "samegroup")))
+			unsure = 1;
+		else if (!t->quoted && (t->text[0] == '+' || t->text[0] == '/'))
+			unsure = 1;
+		else if (strcmp(t->text, name) == 0)
+			return 1;
+	}
+	return unsure ? -1 : 0;
+}
+
+int
+hba_match(const struct hba_rule *r, const struct hba_conn *c)
+{
+	int d, u, a = 1;
+
+	if (r->error || r->include_kind || r->type < 0)
+		return 0;
+	if ((r->type == HBA_LOCAL) != c->local)
+		return 0;
+	/* libpq never asks for GSSAPI encryption unless built and told to. */
+	if (r->type == HBA_HOSTGSSENC || (r->type == HBA_HOSTSSL && !c->ssl) ||
+	    (r->type == HBA_HOSTNOSSL && c->ssl))
+		return 0;
+	d = list_takes(&r->databases, c->database, c->user, 1);
+	u = list_takes(&r->users, c->user, c->user, 0);
+	if (!c->local)
+		a = hba_rule_match_address(r, c->addr);
+	if (d == 0 || u == 0 || a == 0)
+		return 0;
+	return d < 0 || u < 0 || a < 0 ? -1 : 1;
+}
+
+const struct hba_rule *
+hba_first_match(const struct hba_model *m, const struct hba_conn *c, int *uncertain)
+{
+	size_t i;
+
+	*uncertain = 0;
+	for (i = 0; i < m->n; i++) {
+		int k = hba_match(&m->rules[i], c);
+
+		if (k != 0) {
+			*uncertain = k < 0;
+			return &m->rules[i];
+		}
+	}
+	return NULL;
+}
+
 void hba_rule_match_key(const struct hba_rule *r, struct buf *out)
 {
 	struct net n;

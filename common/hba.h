@@ -172,6 +172,32 @@ void hba_rule_match_key(const struct hba_rule *r, struct buf *out);
  */
 int hba_rule_match_address(const struct hba_rule *r, const char *addr);
 
+/* A connection attempt, as hba_match sees it (no replication connections). */
+struct hba_conn {
+	int local;		/* over a Unix socket, else TCP */
+	int ssl;		/* the connection is encrypted with SSL */
+	const char *database;
+	const char *user;
+	const char *addr;	/* TCP: the client's address, numeric or not */
+};
+
+/*
+ * Whether rule r takes connection c, as check_hba does: type (local, host
+ * with or without SSL; never hostgssenc), database, user, address.  1 yes,
+ * 0 no (also for a rule with an error or an include line), -1 cannot tell
+ * here: +group, samerole and /regex entries, host names and samenet.
+ */
+int
+hba_match(const struct hba_rule *r, const struct hba_conn *c);
+
+/*
+ * The rule of m that decides c: the first one hba_match does not rule out,
+ * or NULL when none (the server refuses).  *uncertain: that rule only may
+ * take c (hba_match said -1), so a later one may decide instead.
+ */
+const struct hba_rule *
+hba_first_match(const struct hba_model *m, const struct hba_conn *c, int *uncertain);
+
 /* Whether the rule matches every database and every user ("all all"). */
 int hba_rule_catch_all(const struct hba_rule *r);
 

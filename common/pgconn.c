@@ -41,28 +41,36 @@ static char *libpq_url(const char *url)
 	return buf_steal(&b);
 }
 
+/* The parameters pgconn_open and pgconn_login_refused connect with; vals[2] is malloc'd. */
+static const char *const open_keys[] = {
+	"connect_timeout", "fallback_application_name", "dbname", NULL
+};
+
+static void
+open_values(const char **vals, const char *url, const char *appname)
+{
+	vals[0] = "10";
+	vals[1] = appname;
+	vals[2] = libpq_url(url);
+	vals[3] = NULL;
+}
+
 struct pgconn *pgconn_open(const char *url, const char *appname, struct diag_err *err)
 {
-	const char *keys[] = { "connect_timeout", "fallback_application_name", "dbname", NULL };
 	const char *vals[4];
 	const char *why = NULL;
 	const struct pq_api *pq = pq_load(&why);
 	struct pgconn *c;
-	char *u;
 
 	if (!pq) {
 		diag_set(err, NULL, 0, "cannot load libpq: %s", why ? why : "unknown error");
 		return NULL;
 	}
-	u = libpq_url(url);
-	vals[0] = "10";
-	vals[1] = appname;
-	vals[2] = u;
-	vals[3] = NULL;
+	open_values(vals, url, appname);
 	c = xmalloc(sizeof *c);
 	c->pq = pq;
-	c->conn = pq->connectdbParams(keys, vals, 1);
-	free(u);
+	c->conn = pq->connectdbParams(open_keys, vals, 1);
+	free((char *)vals[2]);
 	if (!c->conn || pq->status(c->conn) != CONNECTION_OK) {
 		diag_set(err, NULL, 0, "cannot connect");
 		if (c->conn)
@@ -138,5 +146,25 @@ int pgconn_ping(const char *conninfo, struct diag_err *err)
 	case PQPING_REJECT: return PGCONN_PING_REJECT;
 	case PQPING_NO_RESPONSE: return PGCONN_PING_NO_RESPONSE;
 	default: return PGCONN_PING_NO_ATTEMPT;
+	}
+}
+
+int
+pgconn_login_refused(const char *url, const char *appname)
+{
+	const char *vals[4];
+	const struct pq_api *pq;
+	PGPing ping;
+
+	pq = pq_load(NULL);
+	if (!pq)
+		return -1;
+	open_values(vals, url, appname);
+	ping = pq->pingParams(open_keys, vals, 1);
+	free((char *)vals[2]);
+	switch (ping) {
+	case PQPING_OK: return 1;
+	case PQPING_REJECT: case PQPING_NO_RESPONSE: return 0;
+	default: return -1;
 	}
 }

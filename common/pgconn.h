@@ -31,6 +31,19 @@ const char *pgconn_version(struct pgconn *c, int *num);
 int pgconn_query(struct pgconn *c, const char *sql, struct pgconn_rows *rows, struct diag_err *err);
 void pgconn_rows_free(struct pgconn_rows *rows);
 
+/*
+ * After pgconn_open(url, appname) failed: whether the server refused this
+ * login.  1: it asked for authentication or answered with an error whose
+ * SQLSTATE is not cannot_connect_now (a wrong password, no pg_hba.conf
+ * entry, an unknown role or database), as PQpingParams reads libpq's
+ * last SQLSTATE; the English text of the message is never looked at.
+ * 0: nothing answered, or the server does not accept connections yet.
+ * -1: unknown (the URL is unusable or libpq cannot be loaded).  Costs one
+ * more connection attempt, which the server logs.
+ */
+int
+pgconn_login_refused(const char *url, const char *appname);
+
 /* What pgconn_ping found (libpq's PQping). */
 enum pgconn_ping_result {
 	PGCONN_PING_OK,		/* the server accepts connections (even if our login would fail) */

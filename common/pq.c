@@ -61,6 +61,7 @@ static const struct pq_api *load(void)
 	LOAD(getisnull, "PQgetisnull");
 	LOAD(clear, "PQclear");
 	LOAD(ping, "PQping");
+	LOAD(pingParams, "PQpingParams");
 	return &api;
 }
 

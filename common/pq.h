@@ -29,6 +29,8 @@ struct pq_api {
 	int (*getisnull)(const PGresult *res, int row, int col);
 	void (*clear)(PGresult *res);
 	PGPing (*ping)(const char *conninfo);
+	PGPing (*pingParams)(const char *const *keywords, const char *const *values,
+			     int expand_dbname);
 };
 
 /*

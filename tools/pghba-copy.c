@@ -713,42 +713,12 @@ done:
 
 /* ---- --check-login --------------------------------------------------- */
 
-/* Does a database or user list take name? 1 yes, 0 no, -1 cannot tell here (+group, /regex, samerole). */
-static int list_has(const struct hba_list *l, const char *name, const char *user, int is_db)
-{
-	size_t i;
-	int unsure = 0;
-
-	for (i = 0; i < l->n; i++) {
-		const struct hba_token *t = &l->tok[i];
-
-		if (!t->quoted && strcmp(t->text, "all") == 0)
-			return 1;
-		if (is_db && !t->quoted && strcmp(t->text, "sameuser") == 0 && strcmp(name, user) == 0)
-			return 1;
-		if (is_db && !t->quoted && (strcmp(t->text, "samerole") == 0 || strcmp(t->text, "samegroup") == 0))
-			unsure = 1;	/* depends on role membership */
-		else if (!t->quoted && (t->text[0] == '+' || t->text[0] == '/'))
-			unsure = 1;
-		else if (strcmp(t->text, name) == 0)
-			return 1;
-	}
-	return unsure ? -1 : 0;
-}
-
 /* The OS user libpq connects as when the URL names none. */
 static const char *os_user(void)
 {
 	struct passwd *pw = getpwuid(geteuid());
 
 	return pw ? pw->pw_name : "";
-}
-
-/* A failed login because of authentication (a negative answer), or trouble reaching the server? */
-static int auth_failure(const char *msg)
-{
-	return strstr(msg, "authentication failed") || strstr(msg, "no pg_hba.conf entry") ||
-	       strstr(msg, "password") || strstr(msg, "does not exist");
 }
 
 static int cmd_check_login(const char *newspec, int nurls, char **urls)
@@ -769,9 +739,11 @@ static int cmd_check_login(const char *newspec, int nurls, char **urls)
 	for (u = 0; u < nurls; u++) {
 		struct pgurl url;
 		struct buf masked;
-		const char *host, *db, *user, *addr = NULL;
-		const struct hba_rule *match = NULL;
-		int local, uncertain = 0;
+		const char *host, *db, *user;
+		const struct hba_rule *match;
+		struct hba_conn conn;
+		const char *sslmode;
+		int uncertain;
 		size_t i;
 		struct pgconn *c;
 
@@ -789,42 +761,19 @@ static int cmd_check_login(const char *newspec, int nurls, char **urls)
 			user = os_user();
 		if (!db)
 			db = user;
-		local = !host || !*host || host[0] == '/' || host[0] == '@';
-		if (!local)
-			addr = strcmp(host, "localhost") == 0 ? "127.0.0.1" : host;
-		for (i = 0; i < m.n && !match; i++) {
-			const struct hba_rule *r = &m.rules[i];
-			int d, us, a = 1;
-
-			if (r->error || r->type < 0)
-				continue;
-			if ((r->type == HBA_LOCAL) != local)
-				continue;
-			/* libpq's default sslmode is prefer: SSL whenever the server offers it. */
-			{
-				const char *sslmode = pgurl_get(&url, "sslmode");
-				int ssl = sslmode && (strcmp(sslmode, "require") == 0 || strncmp(sslmode, "verify", 6) == 0);
-
-				if (!sslmode || strcmp(sslmode, "prefer") == 0 || strcmp(sslmode, "allow") == 0)
-					ssl = n.is_cluster && !n.ssl_off;
-
-				if (r->type == HBA_HOSTGSSENC || (r->type == HBA_HOSTSSL && !ssl) ||
-				    (r->type == HBA_HOSTNOSSL && ssl))
-					continue;
-			}
-			d = list_has(&r->databases, db, user, 1);
-			us = list_has(&r->users, user, user, 0);
-			if (!local)
-				a = hba_rule_match_address(r, addr);
-			if (d == 0 || us == 0 || a == 0)
-				continue;
-			if (d < 0 || us < 0 || a < 0) {
-				uncertain = 1;
-				match = r;
-				break;
-			}
-			match = r;
-		}
+		conn.local = !host || !*host || host[0] == '/' || host[0] == '@';
+		conn.addr = host;
+		if (!conn.local && strcmp(host, "localhost") == 0)
+			conn.addr = "127.0.0.1";
+		conn.database = db;
+		conn.user = user;
+		/* libpq's default sslmode is prefer: SSL whenever the server offers it. */
+		sslmode = pgurl_get(&url, "sslmode");
+		conn.ssl = sslmode &&
+			   (strcmp(sslmode, "require") == 0 || strncmp(sslmode, "verify", 6) == 0);
+		if (!sslmode || strcmp(sslmode, "prefer") == 0 || strcmp(sslmode, "allow") == 0)
+			conn.ssl = n.is_cluster && !n.ssl_off;
+		match = hba_first_match(&m, &conn, &uncertain);
 		printf("%s\n", masked.data);
 		if (match)
 			printf("  rule %s:%d: %s%s\n", m.files[match->file].path, match->line, match->method,
@@ -837,7 +786,8 @@ static int cmd_check_login(const char *newspec, int nurls, char **urls)
 			pgconn_close(c);
 		} else {
 			printf("  login: failed: %s\n", err.msg);
-			if (!auth_failure(err.msg))
+			/* A refused login is a negative answer; an unreachable server is trouble. */
+			if (pgconn_login_refused(urls[u], "pghba-copy") != 1)
 				status = EXIT_TROUBLE;
 			else if (status != EXIT_TROUBLE)
 				status = EXIT_DIFF;

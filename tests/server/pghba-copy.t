@@ -180,5 +180,20 @@ like "$OUT" "^  password stored as: scram-sha-256$" "password stored as: scram-s
 run "$P" --check-login "$H/pg_hba.conf" "postgresql://ckan_default:nope@127.0.0.1:$PGC_PORT/postgres" --pg-version 15
 is "$RC" 1 "a wrong password: exit 1"
 like "$OUT" "^  login: failed: .*password authentication failed" "and the server's reason"
+# Whether the server refused the login is read from libpq's SQLSTATE (PQpingParams), never
+# from the English text: an unknown database and a missing pg_hba.conf entry are refusals,
+# a server that does not answer is trouble.
+run "$P" --check-login "$H/pg_hba.conf" "postgresql://ckan_default:pw@127.0.0.1:$PGC_PORT/nodb" --pg-version 15
+is "$RC" 1 "an unknown database: exit 1"
+printf '%s\n' 'local all all trust' 'host postgres all 127.0.0.1/32 scram-sha-256' >"$H/pg_hba.conf"
+pgc_psql -c "SELECT pg_reload_conf()" >/dev/null
+sleep 1
+run "$P" --check-login "$H/pg_hba.conf" "postgresql://ckan_default:pw@127.0.0.1:$PGC_PORT/template1" --pg-version 15
+is "$RC" 1 "no pg_hba.conf entry: exit 1"
+like "$OUT" "^  no rule matches" "and no rule matches it"
+cp "$H/pg_hba.conf" "$W/stopped.conf"
 pgc_stop
+run "$P" --check-login "$W/stopped.conf" "$URL" --pg-version 15
+is "$RC" 2 "a stopped server: exit 2"
+like "$OUT" "^  login: failed" "login: failed"
 done_testing

@@ -609,6 +609,66 @@ static void dotted_quads(void)
 	}
 }
 
+/* hba_match on the first rule of text, read for version v. */
+static int
+match(int v, const char *text, const struct hba_conn *c)
+{
+	const struct hba_rule *r;
+
+	r = parse(v, text);
+	return r ? hba_match(r, c) : -2;
+}
+
+/* hba_match and hba_first_match: which rule decides a connection, as check_hba walks the file. */
+static void
+matching(void)
+{
+	struct hba_conn c = { .local = 0, .ssl = 0, .database = "ckan", .user = "ckan_default",
+			      .addr = "10.1.2.3" };
+	const struct hba_rule *r;
+	int uncertain;
+
+	is_int(match(150000, "host all all 10.0.0.0/8 md5\n", &c), 1, "host all all takes it");
+	is_int(match(150000, "host ckan ckan_default 10.1.2.3/32 md5\n", &c), 1,
+	       "by name and address");
+	is_int(match(150000, "local all all trust\n", &c), 0, "local never takes TCP");
+	is_int(match(150000, "hostssl all all all md5\n", &c), 0, "hostssl: not without SSL");
+	is_int(match(150000, "hostnossl all all all md5\n", &c), 1, "hostnossl: without SSL");
+	is_int(match(150000, "hostgssenc all all all md5\n", &c), 0, "never hostgssenc");
+	is_int(match(150000, "host other all all md5\n", &c), 0, "another database");
+	is_int(match(150000, "host \"all\" all all md5\n", &c), 0, "\"all\" is a name");
+	is_int(match(150000, "host all all 192.168.0.0/16 md5\n", &c), 0,
+	       "another network");
+	is_int(match(150000, "host all +admins all md5\n", &c), -1, "+group: cannot tell");
+	is_int(match(150000, "host samerole all all md5\n", &c), -1,
+	       "samerole: cannot tell");
+	is_int(match(160000, "host all /^ckan all md5\n", &c), -1, "a regex: cannot tell");
+	is_int(match(150000, "host all all db.example.org md5\n", &c), -1,
+	       "a host name: cannot tell");
+	c.database = "ckan_default";
+	is_int(match(150000, "host sameuser all all md5\n", &c), 1, "sameuser");
+	c.ssl = 1;
+	is_int(match(150000, "hostssl all all all md5\n", &c), 1, "hostssl: with SSL");
+	is_int(match(150000, "hostnossl all all all md5\n", &c), 0, "hostnossl: not with SSL");
+	c.local = 1;
+	c.addr = NULL;
+	is_int(match(150000, "local all all peer\n", &c), 1, "local takes the socket");
+	is_int(match(150000, "host all all all md5\n", &c), 0, "host does not");
+
+	parse(150000, "local all all peer\nhost other all all md5\nhost all +g all md5\n"
+		      "host all all all scram-sha-256\n");
+	c.local = 0;
+	c.addr = "127.0.0.1";
+	r = hba_first_match(&M, &c, &uncertain);
+	ok(r && r->line == 3 && uncertain, "the first rule that may match decides, uncertain");
+	parse(150000, "local all all peer\nhost all bad all md5 foo=bar\nhost all all all md5\n");
+	c.user = "bad";
+	r = hba_first_match(&M, &c, &uncertain);
+	ok(r && r->line == 3 && !uncertain, "a rule with an error never matches");
+	parse(150000, "local all all peer\n");
+	ok(!hba_first_match(&M, &c, &uncertain), "no rule: the server refuses");
+}
+
 int main(void)
 {
 	hba_init(&M, 150000);
@@ -624,6 +684,7 @@ int main(void)
 	files();
 	quiet_lines();
 	dotted_quads();
+	matching();
 	hba_free(&M);
 	return done_testing();
 }
