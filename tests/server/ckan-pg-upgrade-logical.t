@@ -12,6 +12,7 @@
 #  - rollback, and a run meeting DDL it does not carry (ALTER TABLE ADD
 #    COLUMN): refused with the reason, the site back on OLD, no slot left;
 #  - Ctrl-C (SIGINT to the driver's process group) inside the window;
+#  - a subscription that does not run: sync or catch-up stops and says why;
 #  - kill -9 after every step, each followed by run (it resumes and finishes)
 #    or rollback (OLD as before, no slot).  Not under SAN=1: the driver is sh,
 #    the matrix exercises PostgreSQL and the driver, no C built with SAN.
@@ -139,6 +140,19 @@ ok "Ctrl-C: the ini is byte-identical" cmp -s "$SB_INI" "$SB_DIR/ini.orig"
 is "$(grep -c start "$web")" 1 "Ctrl-C: the web server was started again"
 run ckan-pg-upgrade status --state-dir "$state"
 like "$OUT" "rolled back" "Ctrl-C: status says rolled back"
+
+# 3b. A subscription that does not run (NEW cannot reach OLD, say): sync stops after 30 s, or (the
+# tables copied already) catch-up after 10 s, and says so.
+set -- --from "$SB_OLD" --to "$SB_NEW" -c "$SB_INI" --state-dir "$state" --method logical
+CKAN_PG_UPGRADE_FAIL=subscribe:kill run ckan-pg-upgrade run --yes "$@"
+for db in ckan_default datastore_default; do
+	sub=$(new "$db" "SELECT subname FROM pg_subscription WHERE subdbid = (SELECT oid FROM pg_database WHERE datname = current_database())")
+	new "$db" "ALTER SUBSCRIPTION \"$sub\" DISABLE" >/dev/null
+done
+run ckan-pg-upgrade run --yes "$@"
+is "$RC" 2 "a subscription without a worker: run exits 2"
+like "$ERR" "has had no worker for 30 s|has not been connected to OLD for 10 s" "it says the subscription does not run"
+is "$(ours_left)" "0 00 0" "no slot, publication or subscription is left"
 
 # 4. kill -9 after each step, then run (resumes) or rollback, in turn.
 if [ "${SAN:-0}" = 1 ]; then
