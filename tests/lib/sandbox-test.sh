@@ -7,6 +7,8 @@
 #   sb_test_require [REASON]   fails the test in CI (CI=true), else skips
 #                              it, when no sandbox can be made here or
 #                              REASON (one more missing piece) is given.
+#   sb_test_setup OLDMAJOR     sb_setup, or a failed test and exit; prints
+#                              the versions as a TAP comment.
 # Call it from the test, where $0 is the test.
 BUILD=${BUILD:-build}
 case $BUILD in /*) ;; *) BUILD=$(pwd)/$BUILD ;; esac
@@ -34,4 +36,14 @@ sb_test_require() {	# sb_test_require [REASON]
 		exit 1
 	fi
 	skip_all "$why"
+}
+
+sb_test_setup() {	# sb_test_setup OLDMAJOR
+	if ! sb_setup "$1" >"$TAP_TMP/setup.log" 2>&1; then
+		cat "$TAP_TMP/setup.log" >&2
+		tap_result 1 "sandbox with PostgreSQL $1 and 15"
+		done_testing
+		exit 1
+	fi
+	echo "# OLD $SB_OLD: $("$SB_OLD_BIN/postgres" --version), NEW $SB_NEW: Debian's 15"
 }

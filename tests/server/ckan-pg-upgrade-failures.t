@@ -16,13 +16,7 @@
 
 sb_test_require
 
-sb_setup 12 >"$TAP_TMP/setup.log" 2>&1 || {
-	cat "$TAP_TMP/setup.log" >&2
-	tap_result 1 "sandbox with PostgreSQL 12 and 15"
-	done_testing
-	exit 1
-}
-echo "# OLD $SB_OLD: $("$SB_OLD_BIN/postgres" --version), NEW $SB_NEW: Debian's 15"
+sb_test_setup 12
 # The ini: a symlink (config management) to a 0640 file elsewhere.
 mkdir -p "$SB_DIR/conf"
 mv "$SB_INI" "$SB_DIR/conf/production.ini"

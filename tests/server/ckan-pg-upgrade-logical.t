@@ -21,13 +21,7 @@
 
 sb_test_require
 
-sb_setup 12 >"$TAP_TMP/setup.log" 2>&1 || {
-	cat "$TAP_TMP/setup.log" >&2
-	tap_result 1 "sandbox with PostgreSQL 12 and 15"
-	done_testing
-	exit 1
-}
-echo "# OLD $SB_OLD: $("$SB_OLD_BIN/postgres" --version), NEW $SB_NEW: Debian's 15"
+sb_test_setup 12
 state=$SB_DIR/state
 down=$SB_DIR/web-down
 web=$SB_DIR/web
