@@ -75,7 +75,8 @@ WHERE c.relkind = 'S' AND n.nspname NOT IN ('pg_catalog', 'information_schema')
 ORDER BY 1 \gexec
 -- The digest of a table is the sum of its rows' md5s (their first 60 bits):
 -- the same whatever the order, and with no sort to pay for.  With
--- -v rows=counts only the count: a window that must not grow with the data.
+-- -v rows=counts only the count: a window that must not grow with the data;
+-- -v rows=none no row at all (the catalogs only).
 \if :{?rows}
 \else
 \set rows digest
@@ -86,5 +87,5 @@ SELECT format(CASE WHEN :'rows' = 'counts' THEN $q$SELECT 'rows', %L, count(*) F
 	quote_ident(n.nspname) || '.' || quote_ident(c.relname), n.nspname, c.relname)
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE c.relkind = 'r' AND c.relpersistence <> 't' AND n.nspname NOT IN ('pg_catalog', 'information_schema')
-	AND n.nspname !~ '^pg_(toast|temp_)'
+	AND n.nspname !~ '^pg_(toast|temp_)' AND :'rows' <> 'none'
 ORDER BY 1 \gexec
