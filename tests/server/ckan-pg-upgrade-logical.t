@@ -9,6 +9,7 @@
 #    writer saw acknowledged is on NEW, verify finds no difference, and no
 #    slot, publication or subscription is left; REPLICA IDENTITY is as before;
 #    an unlogged table, large objects and sequences are copied in the window;
+#    datastore_default has statement_timeout = 20ms, which none of it meets;
 #  - rollback, and a run meeting DDL it does not carry (ALTER TABLE ADD
 #    COLUMN): refused with the reason, the site back on OLD, no slot left;
 #  - Ctrl-C (SIGINT to the driver's process group) inside the window;
@@ -27,8 +28,9 @@ down=$SB_DIR/web-down
 web=$SB_DIR/web
 cp -p "$SB_INI" "$SB_DIR/ini.orig"
 
-psql_at() {	# psql_at PORT DB SQL: one value
-	sb_as_postgres psql -X -At -v ON_ERROR_STOP=1 -h "$SB_RUN" -p "$1" -U postgres -d "$2" -c "$3"
+psql_at() {	# psql_at PORT DB SQL: one value (the test's own statements know no statement_timeout)
+	sb_as_postgres env PGOPTIONS='-c statement_timeout=0' psql -X -At -v ON_ERROR_STOP=1 -h "$SB_RUN" -p "$1" \
+		-U postgres -d "$2" -c "$3"
 }
 old() { psql_at "$SB_OLD_PORT" "$@"; }
 new() { psql_at "$SB_NEW_PORT" "$@"; }
@@ -40,6 +42,8 @@ ours_left() {	# what --method logical made and left: slots and publications on O
 ro() { echo "$(old ckan_default 'SHOW default_transaction_read_only')/$(old datastore_default 'SHOW default_transaction_read_only')"; }
 
 old ckan_default "CREATE TABLE writes (n int PRIMARY KEY, at timestamptz DEFAULT now()); ALTER TABLE writes OWNER TO ckan_default"
+# A site's statement_timeout must not cancel the upgrade's own waits, reads and copies.
+old postgres "ALTER DATABASE datastore_default SET statement_timeout = '20ms'" >/dev/null
 old datastore_default "SET ROLE ckan_default; CREATE UNLOGGED TABLE cache (k int PRIMARY KEY); INSERT INTO cache SELECT generate_series(1, 33)" >/dev/null
 
 # The writer: CKAN writing once every 100 ms, wherever the ini points.
@@ -70,7 +74,7 @@ make_table() {	# make_table NAME ROWS: CKAN's DataStore makes a table for a new 
 		INSERT INTO \"$1\" (v) SELECT 'row ' || g FROM generate_series(1, $2) g" >/dev/null
 }
 ddl() {	# ddl SQL: what the stop command does on OLD's datastore_default
-	printf 'runuser -u postgres -- psql -X -q -h %s -p %s -U postgres -d datastore_default -c %s\n' "$SB_RUN" "$SB_OLD_PORT" "'$1'" >"$SB_DIR/ddl.sh"
+	printf 'runuser -u postgres -- env PGOPTIONS="-c statement_timeout=0" psql -X -q -h %s -p %s -U postgres -d datastore_default -c %s\n' "$SB_RUN" "$SB_OLD_PORT" "'$1'" >"$SB_DIR/ddl.sh"
 }
 ddl "SET ROLE ckan_default; CREATE TABLE \"made in the window\" (_id serial PRIMARY KEY, v text); INSERT INTO \"made in the window\" (v) SELECT g::text FROM generate_series(1, 77) g"
 
