@@ -14,9 +14,10 @@
 # tests/lib/demo.sh's (PostgreSQL 12 from npm to Debian's 15); its DataStore
 # is grown to BENCH_MB megabytes (default 100; the issue's figures are
 # BENCH_MB=1000 and 5000) in four tables.  Medians of BENCH_RUNS (3)
-# interleaved runs; BENCH_METHODS picks some of "j1 j2 logical guide" (all by
-# default; BENCH_MB=5000 BENCH_METHODS="logical guide" takes minutes, not an
-# hour).  It reports; it never fails on a slow result.
+# interleaved runs; BENCH_METHODS picks some of "j1 j2 logical logical0 guide"
+# (logical0: --verify-rows none; all but it by default; BENCH_MB=5000
+# BENCH_METHODS="logical guide" takes minutes, not an hour).  It reports; it
+# never fails on a slow result.
 set -eu
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -91,7 +92,7 @@ writer() {
 		sleep 0.1
 	done
 }
-# logical_run: --method logical under the writer; prints "WINDOW REFUSED LOST" (s, s, writes)
+# logical_run [ARGS]: --method logical under the writer; prints "WINDOW REFUSED LOST" (s, s, writes)
 logical_run() {
 	reset_new
 	sb_psql old -d ckan_default -c "TRUNCATE writes" >/dev/null
@@ -99,7 +100,7 @@ logical_run() {
 	writer >"$W/writes" &
 	wpid=$!
 	sleep 1
-	w=$(tool_run --method logical)
+	w=$(tool_run --method logical "$@")
 	sleep 1
 	: >"$W/writer.stop"
 	wait "$wpid"
@@ -138,7 +139,7 @@ RUNS=${BENCH_RUNS:-3}
 median() { tr ' ' '\n' | sed '/^$/d' | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 METHODS=${BENCH_METHODS:-j1 j2 logical guide}
 has() { case " $METHODS " in *" $1 "*) ;; *) return 1 ;; esac; }
-a1="" a2="" ag="" al="" ar="" lost=0
+a1="" a2="" ag="" al="" ar="" a0="" r0="" lost=0
 i=0
 while [ "$i" -lt "$RUNS" ]; do
 	! has j1 || a1="$a1 $(tool_run -j 1)"
@@ -147,6 +148,11 @@ while [ "$i" -lt "$RUNS" ]; do
 		# shellcheck disable=SC2046 # three numbers
 		set -- $(logical_run)
 		al="$al $1" ar="$ar $2" lost=$((lost + $3))
+	fi
+	if has logical0; then
+		# shellcheck disable=SC2046 # three numbers
+		set -- $(logical_run --verify-rows none)
+		a0="$a0 $1" r0="$r0 $2" lost=$((lost + $3))
 	fi
 	! has guide || ag="$ag $(guide_run)"
 	i=$((i + 1))
@@ -158,6 +164,10 @@ g=$(echo "$ag" | median)
 if has logical; then
 	echo "  ckan-pg-upgrade --method logical  ${l} s (median of$al; the copy ran before the window; verify by the catalogs and row counts)"
 	echo "    writes refused, longest stretch ${r} s (median of$ar; a write every 100 ms); writes lost: $lost"
+fi
+if has logical0; then
+	echo "  --method logical --verify-rows none  $(echo "$a0" | median) s (median of$a0; verify by the catalogs only)"
+	echo "    writes refused, longest stretch $(echo "$r0" | median) s (median of$r0); writes lost (all logical runs): $lost"
 fi
 ! has guide || echo "  the guide's commands              ${g} s (median of$ag; pg_dump -Fc, createdb, pg_restore; no verification)"
 has guide || exit 0
