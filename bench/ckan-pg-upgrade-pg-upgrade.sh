@@ -14,18 +14,11 @@
 set -eu
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-BUILD=${BUILD:-$ROOT/build}
-MB=${BENCH_MB:-100}
-case $MB in '' | *[!0-9]*) echo "bench: BENCH_MB must be a number of megabytes" >&2; exit 2 ;; esac
-SB_LIB=$ROOT/tests/lib
-# shellcheck disable=SC2034 # read by demo.sh: define the sandbox, run no demo
-DEMO_LIB=1
-# shellcheck disable=SC1091 # the sandbox, sourced as a library
-. "$SB_LIB/demo.sh"
+# shellcheck disable=SC1091 # bench_sandbox
+. "$ROOT/bench/lib.sh"
+bench_sandbox
 # shellcheck disable=SC1091
 . "$SB_LIB/pg13.sh"
-PATH=$BUILD/bin:$ROOT/tools:$PATH
-export PATH
 
 why=$(sb_unavailable)
 command -v pg_upgradecluster >/dev/null 2>&1 || why="${why:+$why; }no pg_upgradecluster"

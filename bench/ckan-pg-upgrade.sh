@@ -21,16 +21,9 @@
 set -eu
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-BUILD=${BUILD:-$ROOT/build}
-MB=${BENCH_MB:-100}
-case $MB in '' | *[!0-9]*) echo "bench: BENCH_MB must be a number of megabytes" >&2; exit 2 ;; esac
-SB_LIB=$ROOT/tests/lib
-# shellcheck disable=SC2034 # read by demo.sh: define the sandbox, run no demo
-DEMO_LIB=1
-# shellcheck disable=SC1091 # the sandbox, sourced as a library
-. "$SB_LIB/demo.sh"
-PATH=$BUILD/bin:$ROOT/tools:$PATH
-export PATH
+# shellcheck disable=SC1091 # bench_sandbox
+. "$ROOT/bench/lib.sh"
+bench_sandbox
 
 why=$(sb_unavailable)
 if [ -n "$why" ]; then
