@@ -6,6 +6,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,8 @@
 #include <unistd.h>
 
 static const char *prog = "ckan-pgtools";
+static const char *tool_name = "ckan-pgtools";	/* diag_start's, for diag_getopt */
+static void (*tool_usage)(void);
 
 void diag_init(const char *argv0)
 {
@@ -35,10 +38,40 @@ diag_start(int argc, char **argv, const char *name, void (*usage)(void))
 	const char *first = argc > 1 ? argv[1] : "";
 
 	diag_init(argv[0]);
+	tool_name = name;
+	tool_usage = usage;
 	if (strcmp(first, "--help") == 0 || strcmp(first, "-h") == 0)
 		diag_help(usage);
 	if (strcmp(first, "--version") == 0 || strcmp(first, "-V") == 0)
 		diag_version(name);
+}
+
+int
+diag_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts)
+{
+	int c = getopt_long(argc, argv, shortopts, longopts, NULL);
+
+	if (c == 'h' && tool_usage)
+		diag_help(tool_usage);
+	if (c == 'V' && !optarg)
+		diag_version(tool_name);
+	if (c == '?' || c == ':')
+		diag_usage("invalid option");
+	return c;
+}
+
+void
+diag_exclusive(int count, const char *names)
+{
+	if (count > 1)
+		diag_usage("%s exclude each other", names);
+}
+
+void
+diag_only_with(int misplaced, const char *options, const char *where)
+{
+	if (misplaced)
+		diag_usage("%s %s with %s", options, strstr(options, " and ") ? "go" : "goes", where);
 }
 
 void

@@ -34,9 +34,44 @@ diag_version(const char *name) __attribute__((noreturn));
 /*
  * diag_init, then --help/-h or --version/-V as the first argument, handled
  * before any other option as PostgreSQL's tools do (diag_help, diag_version).
+ * name and usage stay for diag_getopt.
  */
 void
 diag_start(int argc, char **argv, const char *name, void (*usage)(void));
+
+/*
+ * The last entries of every tool's long option table (<getopt.h>): --version
+ * as 'V', --help as 'h', and the terminator.  Put "Vh" in the short options.
+ */
+#define DIAG_STD_OPTIONS \
+	{ "version", no_argument, NULL, 'V' }, \
+	{ "help", no_argument, NULL, 'h' }, \
+	{ NULL, 0, NULL, 0 }
+
+struct option;
+
+/*
+ * getopt_long(argc, argv, shortopts, longopts) with what every tool does the
+ * same way handled here, after diag_start: 'h' is diag_help, 'V' without an
+ * argument diag_version (with one, as pghba-copy's --version=15, it is the
+ * caller's), an unknown option or a missing argument diag_usage("invalid
+ * option").  Returns the caller's next option (optarg set), or -1 at the end.
+ */
+int
+diag_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts);
+
+/*
+ * The option checks every tool makes after its loop, as usage errors
+ * (diag_usage, exit 2).  diag_exclusive: when more than one of them was
+ * given (count > 1), "NAMES exclude each other" ("-k and --all").
+ * diag_only_with: when an option was given where it does not belong
+ * (misplaced != 0), "OPTIONS goes with WHERE" ("--from goes with --free"),
+ * or "go with" when OPTIONS names several ("--backup and --dry-run").
+ */
+void
+diag_exclusive(int count, const char *names);
+void
+diag_only_with(int misplaced, const char *options, const char *where);
 
 /* Fill an error record; file may be NULL. Returns -1 for "return diag_set(...)". */
 int diag_set(struct diag_err *e, const char *file, int line, const char *fmt, ...)

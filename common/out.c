@@ -223,6 +223,30 @@ out_json_field(struct out_json *j, const char *key, const char *s)
 }
 
 void
+out_json_int_field(struct out_json *j, const char *key, long long v)
+{
+	out_json_key(j, key);
+	out_json_int(j, v);
+}
+
+void
+out_json_bool_field(struct out_json *j, const char *key, int v)
+{
+	out_json_key(j, key);
+	out_json_bool(j, v);
+}
+
+void
+out_json_int_or_null(struct out_json *j, const char *key, long long v, int known)
+{
+	out_json_key(j, key);
+	if (known)
+		out_json_int(j, v);
+	else
+		out_json_null(j);
+}
+
+void
 out_json_break(struct out_json *j)
 {
 	j->newline = 1;

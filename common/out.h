@@ -85,6 +85,16 @@ out_json_null(struct out_json *j);
 void
 out_json_field(struct out_json *j, const char *key, const char *s);
 
+/* out_json_key and out_json_int, or out_json_bool. */
+void
+out_json_int_field(struct out_json *j, const char *key, long long v);
+void
+out_json_bool_field(struct out_json *j, const char *key, int v);
+
+/* out_json_key, then v when known, else null (a line number of a default). */
+void
+out_json_int_or_null(struct out_json *j, const char *key, long long v, int known);
+
 /*
  * The next member of the open container starts on a new line (after its
  * comma, with one space): one line per entry of a long list.  Nothing

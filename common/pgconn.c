@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
+#include "pgurl.h"
 #include "pq.h"
 
 struct pgconn {
@@ -26,19 +26,18 @@ static void first_line(char *dst, size_t n, const char *msg)
 	dst[len] = '\0';
 }
 
-/* "postgresql+psycopg2://..." -> "postgresql://..." */
-static char *libpq_url(const char *url)
+void
+pgconn_conninfo_add(struct buf *b, const char *key, const char *value)
 {
-	const char *plus = strchr(url, '+');
-	const char *sep = strstr(url, "://");
-	struct buf b;
+	const char *p;
 
-	if (!plus || !sep || plus > sep)
-		return xstrdup(url);
-	buf_init(&b);
-	buf_add(&b, url, (size_t)(plus - url));
-	buf_adds(&b, sep);
-	return buf_steal(&b);
+	buf_printf(b, "%s%s='", b->len ? " " : "", key);
+	for (p = value; *p; p++) {
+		if (*p == '\'' || *p == '\\')
+			buf_addc(b, '\\');
+		buf_addc(b, *p);
+	}
+	buf_addc(b, '\'');
 }
 
 /* The parameters pgconn_open and pgconn_login_refused connect with; vals[2] is malloc'd. */
@@ -51,7 +50,7 @@ open_values(const char **vals, const char *url, const char *appname)
 {
 	vals[0] = "10";
 	vals[1] = appname;
-	vals[2] = libpq_url(url);
+	vals[2] = pgurl_without_driver(url);
 	vals[3] = NULL;
 }
 

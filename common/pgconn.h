@@ -6,9 +6,18 @@
 #ifndef CKP_PGCONN_H
 #define CKP_PGCONN_H
 
+#include "buf.h"
 #include "diag.h"
 
 struct pgconn;
+
+/*
+ * Append key='value' to the libpq keyword=value string in b, with a space
+ * before it when b is not empty: value in single quotes, a '\'' or '\\'
+ * in it escaped with '\\' as libpq's conninfo_parse wants.
+ */
+void
+pgconn_conninfo_add(struct buf *b, const char *key, const char *value);
 
 /* A query result: rows x cols strings (NULL for SQL NULL). */
 struct pgconn_rows {

@@ -752,24 +752,27 @@ static void edit_ports(const struct pgurl *u, const char *const *items, const si
 	}
 }
 
-static int check_ports(const char *const *items, const size_t *lens, size_t n, struct diag_err *err)
+int pgurl_ports_ok(const char *value)
 {
-	for (size_t i = 0; i < n; i++) {
+	const char **items;
+	size_t *lens, n = split_list(value, &items, &lens);
+	int ok = 1;
+
+	for (size_t i = 0; i < n && ok; i++) {
 		char *digits;
 		long v;
 		size_t j;
-		int bad;
 
 		/* digits only: strtol would also take leading white space */
 		for (j = 0; j < lens[i] && items[i][j] >= '0' && items[i][j] <= '9'; j++)
 			;
 		digits = xstrndup(items[i], lens[i]);
-		bad = lens[i] == 0 || j < lens[i] || diag_parse_long(digits, 1, 65535, &v) != 0;
+		ok = lens[i] > 0 && j == lens[i] && diag_parse_long(digits, 1, 65535, &v) == 0;
 		free(digits);
-		if (bad)
-			return fail(err, 0, "port must be a number from 1 to 65535");
 	}
-	return 0;
+	free(items);
+	free(lens);
+	return ok;
 }
 
 /* host and port: a ',' list must have one item per host of the netloc. */
@@ -781,8 +784,8 @@ static int edit_netloc(const struct pgurl *u, const char *field, const char *val
 	int port = strcmp(field, "port") == 0, rc = 0;
 
 	n = split_list(value, &items, &lens);
-	if (port)
-		rc = check_ports(items, lens, n, err);
+	if (port && !pgurl_ports_ok(value))
+		rc = fail(err, 0, "port must be a number from 1 to 65535");
 	if (rc == 0 && last_param(u, field)) {
 		edit_param(u, last_param(u, field), value, e);
 	} else if (rc == 0 && n != 1 && n != u->nhosts) {
@@ -799,8 +802,7 @@ static int edit_netloc(const struct pgurl *u, const char *field, const char *val
 	return rc;
 }
 
-/* What libpq should store for field after setting it to value. */
-static char *intended(const struct pgurl *u, const char *field, const char *value)
+char *pgurl_intended(const struct pgurl *u, const char *field, const char *value)
 {
 	struct buf b;
 
@@ -827,7 +829,7 @@ static int verify(const struct pgurl *u, const char *field, const char *value,
 		  const struct buf *out, struct diag_err *err)
 {
 	struct pgurl v;
-	char *want = intended(u, field, value);
+	char *want = pgurl_intended(u, field, value);
 	int rc = 0;
 
 	if (pgurl_parse(out->data, out->len, &v, NULL) != 0) {
@@ -934,4 +936,17 @@ void pgurl_without_password(const struct pgurl *u, struct buf *out)
 	}
 	apply_edits(u, &e, out);
 	free_edits(&e);
+}
+
+char *pgurl_without_driver(const char *url)
+{
+	const char *plus = strchr(url, '+'), *sep = strstr(url, "://");
+	struct buf b;
+
+	if (!plus || !sep || plus > sep)
+		return xstrdup(url);
+	buf_init(&b);
+	buf_add(&b, url, (size_t)(plus - url));
+	buf_adds(&b, sep);
+	return buf_steal(&b);
 }

@@ -100,6 +100,27 @@ int pgurl_is_local(const struct pgurl *u);
 int pgurl_edit(const struct pgurl *u, const char *field, const char *value,
 	       struct buf *out, struct diag_err *err);
 
+/*
+ * Whether value is what pgurl_edit takes for "port": a number from 1 to
+ * 65535 (digits only), or a ',' list of them with no empty item.
+ */
+int pgurl_ports_ok(const char *value);
+
+/*
+ * What PQconninfoParse reports for field once pgurl_edit(u, field, value)
+ * succeeded: value, or for host and port a value without ',' once per host
+ * of the netloc ("5433" over two hosts reads "5433,5433") unless a query
+ * parameter sets the field.  The one "value once per host" rule; malloc'd.
+ */
+char *pgurl_intended(const struct pgurl *u, const char *field, const char *value);
+
+/*
+ * The URL text as libpq takes it: a "+DRIVER" of SQLAlchemy's scheme
+ * ("postgresql+psycopg2://") dropped, everything else as given.  Works on
+ * any text (a '+' counts only before the first "://"); malloc'd.
+ */
+char *pgurl_without_driver(const char *url);
+
 /* Whether libpq keyword holds a secret ("password", "sslpassword"): its
  * value is masked wherever it is shown, and never quoted in an error. */
 int pgurl_is_secret(const char *keyword);

@@ -547,20 +547,6 @@ static void show_shell(const struct urlkey *uk, struct buf *b)
 }
 
 static void
-json_int_field(const char *key, long long v)
-{
-	out_json_key(&json, key);
-	out_json_int(&json, v);
-}
-
-static void
-json_bool_field(const char *key, int v)
-{
-	out_json_key(&json, key);
-	out_json_bool(&json, v);
-}
-
-static void
 show_json(const struct urlkey *uk, struct buf *b)
 {
 	const char *port;
@@ -571,7 +557,7 @@ show_json(const struct urlkey *uk, struct buf *b)
 	out_json_begin_object(&json);
 	out_json_field(&json, "name", uk->def->name);
 	out_json_field(&json, "file", uk->file->src.path);
-	json_int_field("line", entry_line(uk));
+	out_json_int_field(&json, "line", entry_line(uk));
 	if (uk->eent) {
 		out_json_field(&json, "variable", uk->eent->key);
 		out_json_key(&json, "from");
@@ -584,8 +570,8 @@ show_json(const struct urlkey *uk, struct buf *b)
 		out_json_key(&json, "overrides");
 		out_json_begin_object(&json);
 		out_json_field(&json, "file", overridden(uk)->file->src.path);
-		json_int_field("line", entry_line(overridden(uk)));
-		json_bool_field("same", !ini_disagrees(uk));
+		out_json_int_field(&json, "line", entry_line(overridden(uk)));
+		out_json_bool_field(&json, "same", !ini_disagrees(uk));
 		out_json_end_object(&json);
 	}
 	out_json_field(&json, "url", b->data);
@@ -594,7 +580,7 @@ show_json(const struct urlkey *uk, struct buf *b)
 	out_json_field(&json, "host", pgurl_get(&uk->url, "host"));
 	port = effective_port(uk, &dflt);
 	out_json_field(&json, "port", port);
-	json_bool_field("port_default", dflt);
+	out_json_bool_field(&json, "port_default", dflt);
 	out_json_field(&json, "dbname", uk->url.dbname);
 	out_json_key(&json, "hosts");
 	out_json_begin_array(&json);
@@ -610,7 +596,7 @@ show_json(const struct urlkey *uk, struct buf *b)
 	for (i = 0; i < uk->url.nparams; i++)
 		out_json_field(&json, uk->url.params[i].key, shown_param(uk, i));
 	out_json_end_object(&json);
-	json_bool_field("local", pgurl_is_local(&uk->url));
+	out_json_bool_field(&json, "local", pgurl_is_local(&uk->url));
 	out_json_end_object(&json);
 }
 
@@ -780,21 +766,13 @@ static int conninfo_parse(const char *url, struct conninfo *ci, struct diag_err 
 {
 	const char *why = NULL;
 	const struct pq_api *pq = pq_load(&why);
-	char *msg = NULL;
-	const char *plus = strchr(url, '+'), *sep = strstr(url, "://");
-	struct buf u;
+	char *msg = NULL, *plain;
 
 	if (!pq)
 		return diag_set(err, NULL, 0, "cannot load libpq to verify the edit: %s", why ? why : "");
-	buf_init(&u);
-	if (plus && sep && plus < sep) {
-		buf_add(&u, url, (size_t)(plus - url));
-		buf_adds(&u, sep);
-	} else {
-		buf_adds(&u, url);
-	}
-	ci->opts = pq->conninfoParse(u.data, &msg);
-	buf_free(&u);
+	plain = pgurl_without_driver(url);
+	ci->opts = pq->conninfoParse(plain, &msg);
+	free(plain);
 	if (!ci->opts) {
 		/* libpq's message quotes the URL, password and all: leave it out. */
 		diag_set(err, NULL, 0, "libpq rejects the edited URL");
@@ -824,29 +802,12 @@ static int str_eq(const char *a, const char *b)
 	return (!a && !b) || (a && b && strcmp(a, b) == 0);
 }
 
-/* The new value must be value, or value once per host (a port or host given once for several hosts). */
-static int field_matches(const char *got, const char *value, size_t nhosts)
-{
-	struct buf want;
-	size_t i;
-	int same;
-
-	if (str_eq(got, value))
-		return 1;
-	buf_init(&want);
-	for (i = 0; i < nhosts; i++)
-		buf_printf(&want, "%s%s", i ? "," : "", value);
-	same = str_eq(got, want.data);
-	buf_free(&want);
-	return same;
-}
-
 /*
  * libpq must read the new URL as the old one with exactly these changes:
  * every other keyword equal, the changed ones equal to the values given.
  */
-static int verify_with_libpq(const char *old_url, const char *new_url, const struct change *ch, size_t nch,
-			     size_t nhosts, struct diag_err *err)
+static int verify_with_libpq(const struct pgurl *old, const char *old_url, const char *new_url,
+			     const struct change *ch, size_t nch, struct diag_err *err)
 {
 	const struct pq_api *pq = pq_load(NULL);
 	struct conninfo a, b;
@@ -862,14 +823,18 @@ static int verify_with_libpq(const char *old_url, const char *new_url, const str
 	for (o = a.opts; o->keyword && rc == 0; o++) {
 		const char *nv = conninfo_get(&b, o->keyword);
 		const struct change *c = NULL;
+		char *want;
 		size_t i;
 
 		for (i = 0; i < nch; i++)
 			if (strcmp(ch[i].field, o->keyword) == 0)
 				c = &ch[i];
-		if (c ? !field_matches(nv, c->value, nhosts) : !str_eq(o->val, nv))
+		/* A changed field reads as pgurl_edit promised: value, or value once per host. */
+		want = c ? pgurl_intended(old, c->field, c->value) : NULL;
+		if (!str_eq(c ? want : o->val, nv))
 			rc = diag_set(err, NULL, 0, "internal error: libpq reads the edited URL differently in \"%s\"; "
 				      "nothing written", o->keyword);
+		free(want);
 	}
 	pq->conninfoFree(a.opts);
 	pq->conninfoFree(b.opts);
@@ -884,7 +849,6 @@ static int parse_changes(int argc, char **argv, struct change *ch)
 	for (i = 0; i < argc; i++) {
 		char *eq = strchr(argv[i], '=');
 		size_t f, known = 0;
-		long port;
 
 		if (!eq || eq == argv[i])
 			diag_usage("set takes FIELD=VALUE, not \"%s\"", argv[i]);
@@ -895,21 +859,9 @@ static int parse_changes(int argc, char **argv, struct change *ch)
 			known |= strcmp(argv[i], fields[f]) == 0;
 		if (!known)
 			diag_usage("set cannot change \"%s\" (user, password, host, port, dbname)", argv[i]);
-		if (strcmp(ch[i].field, "port") == 0) {
-			const char *p = ch[i].value;
-			char *copy = xstrdup(p), *tok, *save = NULL;
-
-			for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
-				if (diag_parse_long(tok, 1, 65535, &port) < 0) {
-					free(copy);
-					diag_error(NULL, 0, "port \"%s\" is not a number from 1 to 65535", p);
-					exit(EXIT_TROUBLE);
-				}
-			free(copy);
-			if (!*p || p[strlen(p) - 1] == ',') {
-				diag_error(NULL, 0, "port \"%s\" is not a number from 1 to 65535", p);
-				exit(EXIT_TROUBLE);
-			}
+		if (strcmp(ch[i].field, "port") == 0 && !pgurl_ports_ok(ch[i].value)) {
+			diag_error(NULL, 0, "port \"%s\" is not a number from 1 to 65535", ch[i].value);
+			exit(EXIT_TROUBLE);
 		}
 	}
 	return argc;
@@ -1340,7 +1292,7 @@ static int verify_edits(struct urlkey *const *edited, char *const *new_values, s
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		if (verify_with_libpq(edited[i]->value, new_values[i], ch, nch, edited[i]->url.nhosts, err) < 0) {
+		if (verify_with_libpq(&edited[i]->url, edited[i]->value, new_values[i], ch, nch, err) < 0) {
 			snprintf(err->file, sizeof err->file, "%s", edited[i]->file->src.path);
 			err->line = edited[i]->ent->line;
 			return -1;
@@ -1708,9 +1660,9 @@ static int set_env(struct urlkey **targets, size_t nt, const struct change *ch, 
 		if (opt.format == OUT_JSON) {
 			out_json_begin_object(&json);
 			out_json_field(&json, "file", path);
-			json_int_field("line", e->line);
+			out_json_int_field(&json, "line", e->line);
 			out_json_field(&json, "variable", e->key);
-			json_bool_field("written", direct);
+			out_json_bool_field(&json, "written", direct);
 			out_json_end_object(&json);
 		} else {
 			fprintf(stderr, "%s: %s:%d: %s %s\n", diag_prog(), path, e->line, direct ? "changed" : "follows:",
@@ -1845,17 +1797,6 @@ static int cmd_set(int argc, char **argv)
 
 /* ---- url, pgpass, restore: what the upgrade driver asks ---------------- */
 
-/* url for libpq: without the "+DRIVER" of SQLAlchemy's scheme. */
-static void drop_driver(struct buf *b)
-{
-	char *sep = strstr(b->data, "://"), *plus = strchr(b->data, '+');
-
-	if (sep && plus && plus < sep) {
-		memmove(plus, sep, b->len - (size_t)(sep - b->data) + 1);
-		b->len -= (size_t)(sep - plus);
-	}
-}
-
 static int cmd_url(int argc, char **argv)
 {
 	struct change ch[64];
@@ -1895,6 +1836,7 @@ static int cmd_url(int argc, char **argv)
 		out_json_begin_object(&json);
 	for (i = 0; i < n; i++) {
 		struct pgurl u;
+		char *plain;
 
 		buf_reset(&out);
 		if (pgurl_parse(new_url[i], strlen(new_url[i]), &u, &err) < 0) {
@@ -1906,14 +1848,16 @@ static int cmd_url(int argc, char **argv)
 		else
 			pgurl_without_password(&u, &out);
 		pgurl_free(&u);
-		drop_driver(&out);
+		/* url is for libpq: without the "+DRIVER" of SQLAlchemy's scheme. */
+		plain = pgurl_without_driver(out.data);
 		if (opt.format == OUT_JSON) {
-			out_json_field(&json, sel[i]->def->key, out.data);
+			out_json_field(&json, sel[i]->def->key, plain);
 		} else if (opt.format == OUT_SHELL) {
-			shell_var(sel[i], "URL", out.data);
+			shell_var(sel[i], "URL", plain);
 		} else {
-			printf("%s\n", out.data);
+			printf("%s\n", plain);
 		}
+		free(plain);
 		free(new_url[i]);
 	}
 	if (opt.format == OUT_JSON)
@@ -2115,7 +2059,7 @@ static void report(const char *file, int line, const char *key, const char *kind
 		out_json_break(&json);
 		out_json_begin_object(&json);
 		out_json_field(&json, "file", file);
-		json_int_field("line", line);
+		out_json_int_field(&json, "line", line);
 		out_json_field(&json, "key", key);
 		out_json_field(&json, "kind", kind);
 		out_json_field(&json, "message", msg);
@@ -2337,9 +2281,9 @@ static int cmd_check(void)
 		out_json_begin_object(&json);
 		out_json_field(&json, "key", uk->def->key);
 		out_json_field(&json, "server_version", bare.data);
-		json_int_field("server_version_num", num);
+		out_json_int_field(&json, "server_version_num", num);
 		out_json_field(&json, "min_version", minv);
-		json_bool_field("ok", num >= min);
+		out_json_bool_field(&json, "ok", num >= min);
 		out_json_end_object(&json);
 		buf_free(&bare);
 	} else if (opt.format == OUT_SHELL) {
@@ -2480,7 +2424,50 @@ static enum ckanini_dialect dialect_of(const char *v)
 	diag_usage("CKAN %s is older than 2.6, which ckan-pgurl does not read", v);
 }
 
-int main(int argc, char **argv)
+/* What a command needs from main() before it runs. */
+enum {
+	CMD_WRITES = 1,		/* writes a file: takes --dry-run */
+	CMD_NO_INI = 2,		/* reads no ini: restore repairs a file that may not parse */
+	CMD_LIBPQ = 4,		/* connects, or verifies its edits, with libpq: load it meanwhile */
+	CMD_LIBPQ_ARGS = 8,	/* the same, only when given arguments (url's edits) */
+	CMD_FINDINGS = 16,	/* lint: findings made while loading are part of its output */
+};
+
+/* The commands, each with run (no arguments) or run_args (it takes them). */
+static const struct command {
+	const char *name;
+	int (*run)(void);
+	int (*run_args)(int argc, char **argv);
+	int flags;
+} commands[] = {
+	{ "show", cmd_show, NULL, 0 },
+	{ "get", NULL, cmd_get, 0 },
+	{ "set", NULL, cmd_set, CMD_WRITES | CMD_LIBPQ },
+	{ "lint", cmd_lint, NULL, CMD_FINDINGS },
+	{ "check", cmd_check, NULL, CMD_LIBPQ },
+	{ "databases", cmd_databases, NULL, CMD_LIBPQ },
+	{ "url", NULL, cmd_url, CMD_LIBPQ_ARGS },
+	{ "pgpass", cmd_pgpass, NULL, 0 },
+	{ "restore", NULL, cmd_restore, CMD_WRITES | CMD_NO_INI },
+};
+
+static const struct command *find_command(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	diag_usage("unknown command \"%s\"", name);
+}
+
+static int run_command(const struct command *cmd, int argc, char **argv)
+{
+	return cmd->run ? cmd->run() : cmd->run_args(argc, argv);
+}
+
+/* The options into opt; returns the index of the first argument. */
+static int parse_options(int argc, char **argv)
 {
 	enum { OPT_CKAN_VERSION = 256, OPT_BREAK_HARDLINK, OPT_MIN_VERSION };
 	static const struct option longopts[] = {
@@ -2497,16 +2484,11 @@ int main(int argc, char **argv)
 		{ "in-place", no_argument, NULL, 'i' },
 		{ "break-hardlink", no_argument, NULL, OPT_BREAK_HARDLINK },
 		{ "min-version", required_argument, NULL, OPT_MIN_VERSION },
-		{ "version", no_argument, NULL, 'V' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		DIAG_STD_OPTIONS,
 	};
-	const char *cmd;
-	int c, status;
+	int c;
 
-	diag_start(argc, argv, "ckan-pgurl", usage);
-	out_json_init(&json, stdout, 0);
-	while ((c = getopt_long(argc, argv, "c:e:k:ajsPnb::iVh", longopts, NULL)) != -1) {
+	while ((c = diag_getopt(argc, argv, "c:e:k:ajsPnb::iVh", longopts)) != -1) {
 		switch (c) {
 		case 'c': opt.config = optarg; break;
 		case 'e': opt.env_file = optarg; break;
@@ -2526,36 +2508,36 @@ int main(int argc, char **argv)
 		case 'i': break;
 		case OPT_BREAK_HARDLINK: opt.break_hardlink = 1; break;
 		case OPT_MIN_VERSION: opt.min_version = optarg; break;
-		case 'V': diag_version("ckan-pgurl");
-		case 'h': diag_help(usage);
-		default: diag_usage("invalid option");
 		}
 	}
-	if (opt.key && opt.all)
-		diag_usage("-k and --all exclude each other");
+	diag_exclusive((opt.key != NULL) + opt.all, "-k and --all");
 	if (opt.backup && (!*opt.backup || strchr(opt.backup, '/')))
 		diag_usage("--backup suffix must be non-empty and without '/'");
-	cmd = optind < argc ? argv[optind++] : "show";
-	if (strcmp(cmd, "show") && strcmp(cmd, "get") && strcmp(cmd, "set") && strcmp(cmd, "lint") &&
-	    strcmp(cmd, "check") && strcmp(cmd, "databases") && strcmp(cmd, "url") && strcmp(cmd, "pgpass") &&
-	    strcmp(cmd, "restore"))
-		diag_usage("unknown command \"%s\"", cmd);
-	if (strcmp(cmd, "set") && strcmp(cmd, "get") && strcmp(cmd, "url") && strcmp(cmd, "restore") && optind < argc)
-		diag_usage("%s takes no arguments", cmd);
-	if (opt.dry_run && strcmp(cmd, "set") && strcmp(cmd, "restore"))
-		diag_usage("--dry-run goes with set and restore");
-	/* restore reads no ini: the file it repairs may not parse. */
-	if (strcmp(cmd, "restore") == 0)
-		return diag_finish(cmd_restore(argc - optind, argv + optind));
+	return optind;
+}
 
-	lint_mode = strcmp(cmd, "lint") == 0;
+int main(int argc, char **argv)
+{
+	const struct command *cmd;
+	int arg;
+
+	diag_start(argc, argv, "ckan-pgurl", usage);
+	out_json_init(&json, stdout, 0);
+	arg = parse_options(argc, argv);
+	cmd = find_command(arg < argc ? argv[arg++] : "show");
+	if (!cmd->run_args && arg < argc)
+		diag_usage("%s takes no arguments", cmd->name);
+	diag_only_with(opt.dry_run && !(cmd->flags & CMD_WRITES), "--dry-run", "set and restore");
+	if (cmd->flags & CMD_NO_INI)
+		return diag_finish(run_command(cmd, argc - arg, argv + arg));
+
+	lint_mode = (cmd->flags & CMD_FINDINGS) != 0;
 	/* Findings made while loading belong in the array too. */
 	if (lint_mode && opt.format == OUT_JSON)
 		out_json_begin_array(&json);
 	/* These need libpq once the ini is read (set verifies its edits with
 	 * it): let it load meanwhile, and while set syncs the new file. */
-	if (strcmp(cmd, "set") == 0 || strcmp(cmd, "check") == 0 || strcmp(cmd, "databases") == 0 ||
-	    (strcmp(cmd, "url") == 0 && optind < argc))
+	if ((cmd->flags & CMD_LIBPQ) || ((cmd->flags & CMD_LIBPQ_ARGS) && arg < argc))
 		pq_preload();
 	if (!opt.env_file || opt.config)
 		load_chain(find_config());
@@ -2564,21 +2546,5 @@ int main(int argc, char **argv)
 		load_env(opt.env_file);
 		load_env_keys();
 	}
-	if (strcmp(cmd, "show") == 0)
-		status = cmd_show();
-	else if (strcmp(cmd, "get") == 0)
-		status = cmd_get(argc - optind, argv + optind);
-	else if (strcmp(cmd, "set") == 0)
-		status = cmd_set(argc - optind, argv + optind);
-	else if (strcmp(cmd, "lint") == 0)
-		status = cmd_lint();
-	else if (strcmp(cmd, "check") == 0)
-		status = cmd_check();
-	else if (strcmp(cmd, "url") == 0)
-		status = cmd_url(argc - optind, argv + optind);
-	else if (strcmp(cmd, "pgpass") == 0)
-		status = cmd_pgpass();
-	else
-		status = cmd_databases();
-	return diag_finish(status);
+	return diag_finish(run_command(cmd, argc - arg, argv + arg));
 }

@@ -173,16 +173,6 @@ static char *status_text(const struct target *t)
 	return buf_steal(&b);
 }
 
-static void
-json_int_or_null(struct out_json *j, const char *key, long v, int known)
-{
-	out_json_key(j, key);
-	if (known)
-		out_json_int(j, v);
-	else
-		out_json_null(j);
-}
-
 /* A writer in pg_lsclusters -j's compact layout. */
 static void
 json_start(struct out_json *j)
@@ -205,24 +195,21 @@ print_json_cluster(struct out_json *j, const struct target *t)
 	out_json_begin_object(j);
 	out_json_field(j, "version", t->c.version);
 	out_json_field(j, "cluster", t->c.name);
-	out_json_key(j, "port");
-	out_json_int(j, t->f.port);
+	out_json_int_field(j, "port", t->f.port);
 	out_json_field(j, "port_file", t->f.port_file);
-	json_int_or_null(j, "port_line", t->f.port_line, t->f.port_file != NULL);
+	out_json_int_or_null(j, "port_line", t->f.port_line, t->f.port_file != NULL);
 	out_json_field(j, "status", st);
-	out_json_key(j, "running");
-	out_json_bool(j, t->f.running);
-	out_json_key(j, "recovery");
-	out_json_bool(j, t->f.recovery);
+	out_json_bool_field(j, "running", t->f.running);
+	out_json_bool_field(j, "recovery", t->f.recovery);
 	out_json_field(j, "owner", t->f.owner);
-	json_int_or_null(j, "owneruid", t->f.owner_uid, t->f.owner_uid >= 0);
+	out_json_int_or_null(j, "owneruid", t->f.owner_uid, t->f.owner_uid >= 0);
 	out_json_field(j, "pgdata", t->c.data_dir);
 	out_json_field(j, "logfile", t->f.log);
 	out_json_field(j, "configdir", confdir);
 	out_json_field(j, "config_file", t->c.conf_file);
 	out_json_field(j, "socketdir", t->f.socket_dir);
-	json_int_or_null(j, "pid", t->f.pid, t->f.pid > 0);
-	json_int_or_null(j, "pid_port", t->f.pid_port, t->f.pid_port > 0);
+	out_json_int_or_null(j, "pid", t->f.pid, t->f.pid > 0);
+	out_json_int_or_null(j, "pid_port", t->f.pid_port, t->f.pid_port > 0);
 	out_json_end_object(j);
 	free(confdir);
 	free(st);
@@ -329,20 +316,7 @@ static int do_list(void)
 
 /* ---- --check and --probe ------------------------------------------------ */
 
-/* Append key='value' to a conninfo string, quoted as libpq wants. */
-static void conninfo_add(struct buf *b, const char *key, const char *value)
-{
-	const char *p;
-
-	buf_printf(b, "%s%s='", b->len ? " " : "", key);
-	for (p = value; *p; p++) {
-		if (*p == '\'' || *p == '\\')
-			buf_addc(b, '\\');
-		buf_addc(b, *p);
-	}
-	buf_addc(b, '\'');
-}
-
+/* The conninfo string for the server at socket_dir (TCP on localhost when NULL) and port. */
 static char *conninfo(const char *socket_dir, int port, const char *user)
 {
 	struct buf b;
@@ -351,12 +325,12 @@ static char *conninfo(const char *socket_dir, int port, const char *user)
 	buf_init(&b);
 	snprintf(p, sizeof p, "%d", port);
 	/* No socket directory (unix_socket_directories = ''): the server listens on TCP only. */
-	conninfo_add(&b, "host", socket_dir ? socket_dir : "localhost");
-	conninfo_add(&b, "port", p);
-	conninfo_add(&b, "dbname", "postgres");
-	conninfo_add(&b, "connect_timeout", "5");
+	pgconn_conninfo_add(&b, "host", socket_dir ? socket_dir : "localhost");
+	pgconn_conninfo_add(&b, "port", p);
+	pgconn_conninfo_add(&b, "dbname", "postgres");
+	pgconn_conninfo_add(&b, "connect_timeout", "5");
 	if (user)
-		conninfo_add(&b, "user", user);
+		pgconn_conninfo_add(&b, "user", user);
 	return buf_steal(&b);
 }
 
@@ -388,10 +362,8 @@ static int do_check(struct target *t)
 		json_start(&js);
 		out_json_begin_object(&js);
 		out_json_field(&js, "cluster", label(t));
-		out_json_key(&js, "port");
-		out_json_int(&js, t->f.port);
-		out_json_key(&js, "accepts_connections");
-		out_json_bool(&js, r == PGCONN_PING_OK);
+		out_json_int_field(&js, "port", t->f.port);
+		out_json_bool_field(&js, "accepts_connections", r == PGCONN_PING_OK);
 		out_json_field(&js, "answer", r == PGCONN_PING_OK ? "ok"
 			       : r == PGCONN_PING_REJECT ? "reject"
 			       : r == PGCONN_PING_NO_RESPONSE ? "no_response" : "no_attempt");
@@ -474,16 +446,13 @@ probe_json(const struct target *t, long server_port, const char *from, int agree
 	json_start(&js);
 	out_json_begin_object(&js);
 	out_json_field(&js, "cluster", label(t));
-	out_json_key(&js, "conf_port");
-	out_json_int(&js, t->f.port);
+	out_json_int_field(&js, "conf_port", t->f.port);
 	out_json_field(&js, "port_file", t->f.port_file);
-	json_int_or_null(&js, "port_line", t->f.port_line, t->f.port_file != NULL);
-	json_int_or_null(&js, "server_port", server_port, from != NULL);
+	out_json_int_or_null(&js, "port_line", t->f.port_line, t->f.port_file != NULL);
+	out_json_int_or_null(&js, "server_port", server_port, from != NULL);
 	out_json_field(&js, "server_port_from", from);
-	out_json_key(&js, "agree");
-	out_json_bool(&js, agree);
-	out_json_key(&js, "running");
-	out_json_bool(&js, from != NULL);
+	out_json_bool_field(&js, "agree", agree);
+	out_json_bool_field(&js, "running", from != NULL);
 	out_json_end_object(&js);
 }
 
@@ -637,8 +606,7 @@ static int do_free(void)
 
 		json_start(&js);
 		out_json_begin_object(&js);
-		out_json_key(&js, "port");
-		out_json_int(&js, port);
+		out_json_int_field(&js, "port", port);
 		out_json_end_object(&js);
 	} else if (opt.format == OUT_SHELL) {
 		char p[16];
@@ -842,7 +810,8 @@ out:
 
 /* ---- main ---------------------------------------------------------------- */
 
-int main(int argc, char **argv)
+/* The options into opt and their checks; returns the index of the first argument. */
+static int parse_options(int argc, char **argv)
 {
 	enum { OPT_NEWEST = 256, OPT_OLDEST, OPT_CHECK, OPT_PROBE, OPT_FREE, OPT_FROM, OPT_SET_PORT, OPT_RESET_PORT };
 	static const struct option longopts[] = {
@@ -859,16 +828,11 @@ int main(int argc, char **argv)
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "shell", no_argument, NULL, 's' },
-		{ "version", no_argument, NULL, 'V' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		DIAG_STD_OPTIONS,
 	};
-	struct target t;
-	char *picked = NULL;
-	int c, nmodes = 0, from_given = 0, status;
+	int c, nmodes = 0, from_given = 0, writes;
 
-	diag_start(argc, argv, "cluster-port", usage);
-	while ((c = getopt_long(argc, argv, "lD:jsnVh", longopts, NULL)) != -1) {
+	while ((c = diag_getopt(argc, argv, "lD:jsnVh", longopts)) != -1) {
 		switch (c) {
 		case 'l': opt.mode = MODE_LIST; nmodes++; break;
 		case 'D': opt.datadir = optarg; break;
@@ -892,34 +856,59 @@ int main(int argc, char **argv)
 		case 'n': opt.dry_run = 1; break;
 		case 'j': opt.format = OUT_JSON; break;
 		case 's': opt.format = OUT_SHELL; break;
-		case 'V': diag_version("cluster-port");
-		case 'h': diag_help(usage);
-		default: diag_usage("invalid option");
 		}
 	}
-	if (nmodes > 1)
-		diag_usage("--list, --check, --probe, --free, --set-port and --reset-port exclude each other");
-	if (opt.dry_run && opt.mode != MODE_SET_PORT && opt.mode != MODE_RESET_PORT)
-		diag_usage("--dry-run goes with --set-port and --reset-port");
-	if ((opt.mode == MODE_SET_PORT || opt.mode == MODE_RESET_PORT) && opt.format != OUT_TEXT)
+	writes = opt.mode == MODE_SET_PORT || opt.mode == MODE_RESET_PORT;
+	diag_exclusive(nmodes, "--list, --check, --probe, --free, --set-port and --reset-port");
+	diag_only_with(opt.dry_run && !writes, "--dry-run", "--set-port and --reset-port");
+	if (writes && opt.format != OUT_TEXT)
 		diag_usage("--set-port and --reset-port print text only");
 	/* A write names its cluster: no guessing by version. */
-	if ((opt.mode == MODE_SET_PORT || opt.mode == MODE_RESET_PORT) && opt.pick != PICK_SPEC)
+	if (writes && opt.pick != PICK_SPEC)
 		diag_usage("--set-port and --reset-port take VER/NAME or -D DATADIR, not --newest or --oldest");
-	if (from_given && opt.mode != MODE_FREE)
-		diag_usage("--from goes with --free");
+	diag_only_with(from_given && opt.mode != MODE_FREE, "--from", "--free");
+	return optind;
+}
+
+/* VER/NAME alone: its port, or with --json and --shell what pg_lsclusters shows. */
+static int do_show(struct target *t)
+{
+	struct out_json js;
+
+	if (opt.format == OUT_TEXT) {
+		printf("%d\n", t->f.port);
+		return EXIT_SAME;
+	}
+	cluster_status(&t->c, &t->f);
+	if (opt.format == OUT_JSON) {
+		json_start(&js);
+		print_json_cluster(&js, t);
+	} else {
+		print_shell_cluster(t);
+	}
+	return EXIT_SAME;
+}
+
+int main(int argc, char **argv)
+{
+	struct target t;
+	char *picked = NULL;
+	int arg, status;
+
+	diag_start(argc, argv, "cluster-port", usage);
+	arg = parse_options(argc, argv);
 	if (opt.mode == MODE_LIST || opt.mode == MODE_FREE) {
-		if (optind < argc || opt.datadir || opt.pick != PICK_SPEC)
+		if (arg < argc || opt.datadir || opt.pick != PICK_SPEC)
 			diag_usage("%s takes no cluster", opt.mode == MODE_LIST ? "--list" : "--free");
 		if (opt.mode == MODE_LIST && opt.format == OUT_SHELL)
 			diag_usage("--list prints text or --json");
 		return diag_finish(opt.mode == MODE_LIST ? do_list() : do_free());
 	}
-	if ((optind < argc) + (opt.datadir != NULL) + (opt.pick != PICK_SPEC) != 1 || argc - optind > 1)
+	if ((arg < argc) + (opt.datadir != NULL) + (opt.pick != PICK_SPEC) != 1 || argc - arg > 1)
 		diag_usage("name one cluster: VER/NAME, -D DATADIR, --newest or --oldest");
 	if (opt.pick != PICK_SPEC)
 		picked = pick_cluster(opt.pick);
-	load_target(picked ? picked : opt.datadir ? opt.datadir : argv[optind], opt.datadir != NULL, &t);
+	load_target(picked ? picked : opt.datadir ? opt.datadir : argv[arg], opt.datadir != NULL, &t);
 	free(picked);
 	switch (opt.mode) {
 	case MODE_CHECK:
@@ -927,31 +916,10 @@ int main(int argc, char **argv)
 			diag_usage("--check prints text or --json");
 		status = do_check(&t);
 		break;
-	case MODE_PROBE:
-		status = do_probe(&t);
-		break;
-	case MODE_SET_PORT:
-		status = do_set_port(&t);
-		break;
-	case MODE_RESET_PORT:
-		status = do_reset_port(&t);
-		break;
-	default:
-		status = EXIT_SAME;
-		if (opt.format == OUT_TEXT) {
-			printf("%d\n", t.f.port);
-			break;
-		}
-		cluster_status(&t.c, &t.f);
-		if (opt.format == OUT_JSON) {
-			struct out_json js;
-
-			json_start(&js);
-			print_json_cluster(&js, &t);
-		} else {
-			print_shell_cluster(&t);
-		}
-		break;
+	case MODE_PROBE: status = do_probe(&t); break;
+	case MODE_SET_PORT: status = do_set_port(&t); break;
+	case MODE_RESET_PORT: status = do_reset_port(&t); break;
+	default: status = do_show(&t); break;
 	}
 	target_free(&t);
 	return diag_finish(status);

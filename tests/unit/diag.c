@@ -1,13 +1,16 @@
 /*
  * Unit test for common/diag.c: the range-checked number parser accepts a
  * whole decimal number in range and nothing else, error records are filled
- * as documented, and messages reach stderr as "prog: file:line: message".
+ * as documented, and messages reach stderr as "prog: file:line: message";
+ * the option helpers every main() shares exit as the tools' tests expect.
  */
+#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/wait.h>
 
 #include "buf.h"
 #include "diag.h"
@@ -198,10 +201,113 @@ static void test_messages(void)
 	free(s);
 }
 
+/* Run fn in a child with stdout and stderr into one pipe: what it printed, and its exit status. */
+static char *child_of(void (*fn)(void), int *status)
+{
+	int fd[2], ws;
+	pid_t pid;
+	struct buf b;
+	char chunk[1024];
+	ssize_t n;
+
+	if (pipe(fd) < 0)
+		abort();
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		abort();
+	if (pid == 0) {
+		dup2(fd[1], 1);
+		dup2(fd[1], 2);
+		close(fd[0]);
+		fn();
+		exit(99);	/* fn returned */
+	}
+	close(fd[1]);
+	buf_init(&b);
+	buf_add(&b, "", 0);
+	while ((n = read(fd[0], chunk, sizeof chunk)) > 0)
+		buf_add(&b, chunk, (size_t)n);
+	close(fd[0]);
+	waitpid(pid, &ws, 0);
+	*status = WIFEXITED(ws) ? WEXITSTATUS(ws) : -1;
+	return buf_steal(&b);
+}
+
+static void show_usage(void) { printf("Usage: tool\n"); }
+
+/* A tool's option loop over argv; prints what the caller gets. */
+static void loop(char **argv)
+{
+	static const struct option longopts[] = {
+		{ "key", required_argument, NULL, 'k' },
+		DIAG_STD_OPTIONS,
+	};
+	static const struct option with_version_arg[] = {
+		{ "version", optional_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int argc = 0, c;
+
+	while (argv[argc])
+		argc++;
+	diag_start(argc, argv, "tool", show_usage);
+	opterr = 0;
+	while ((c = diag_getopt(argc, argv, "k:Vh", strcmp(argv[0], "vtool") ? longopts : with_version_arg)) != -1)
+		printf("%c=%s\n", c, optarg ? optarg : "");
+	exit(0);
+}
+
+static void loop_key(void) { loop((char *[]){ "tool", "-k", "x", "--key=y", NULL }); }
+static void loop_help(void) { loop((char *[]){ "tool", "-k", "x", "--help", NULL }); }
+static void loop_version(void) { loop((char *[]){ "tool", "-k", "x", "-V", NULL }); }
+static void loop_bogus(void) { loop((char *[]){ "tool", "-k", "x", "--bogus", NULL }); }
+static void loop_missing(void) { loop((char *[]){ "tool", "-k", NULL }); }
+static void loop_version_arg(void) { loop((char *[]){ "vtool", "--version=15", NULL }); }
+static void exclusive_one(void) { diag_exclusive(1, "-k and --all"); }
+static void exclusive_two(void) { diag_exclusive(2, "-k and --all"); }
+static void only_with_ok(void) { diag_only_with(0, "--from", "--free"); }
+static void only_with_one(void) { diag_only_with(1, "--from", "--free"); }
+static void only_with_two(void) { diag_only_with(1, "--backup and --dry-run", "--write"); }
+
+static void expect(void (*fn)(void), int want_status, const char *want, const char *name)
+{
+	int status;
+	char *s = child_of(fn, &status);
+
+	is_int(status, want_status, name);
+	is_str(s, want, name);
+	free(s);
+}
+
+static void test_options(void)
+{
+	diag_init("tool");
+	expect(loop_key, 0, "k=x\nk=y\n", "diag_getopt returns the tool's options");
+	expect(loop_help, 0, "Usage: tool\n", "diag_getopt: --help anywhere prints usage, exit 0");
+	expect(loop_version, 0, "tool (ckan-pgtools) " CKP_VERSION "\n", "diag_getopt: -V prints the version");
+	expect(loop_bogus, 2, "tool: invalid option\nTry \"tool --help\" for more information.\n",
+	       "diag_getopt: an unknown option is a usage error");
+	expect(loop_missing, 2, "tool: invalid option\nTry \"tool --help\" for more information.\n",
+	       "diag_getopt: a missing argument is a usage error");
+	expect(loop_version_arg, 0, "V=15\n", "diag_getopt: --version=15 is the caller's");
+	expect(exclusive_one, 99, "", "diag_exclusive: one option is fine");
+	expect(exclusive_two, 2, "tool: -k and --all exclude each other\nTry \"tool --help\" for more information.\n",
+	       "diag_exclusive: two are a usage error");
+	expect(only_with_ok, 99, "", "diag_only_with: in place is fine");
+	expect(only_with_one, 2, "tool: --from goes with --free\nTry \"tool --help\" for more information.\n",
+	       "diag_only_with: one option goes with");
+	expect(only_with_two, 2,
+	       "tool: --backup and --dry-run go with --write\nTry \"tool --help\" for more information.\n",
+	       "diag_only_with: several go with");
+}
+
 int main(void)
 {
 	test_parse_long();
 	test_set();
 	test_messages();
+	test_options();
 	return done_testing();
 }

@@ -219,23 +219,6 @@ static int has_param(const struct pgurl *u, const char *field)
 	return 0;
 }
 
-/* What libpq should report for field after the edit. */
-static char *expected_value(const struct pgurl *u, const char *field, const char *value)
-{
-	struct buf b;
-
-	if ((strcmp(field, "host") != 0 && strcmp(field, "port") != 0) ||
-	    strchr(value, ',') || has_param(u, field) || u->nhosts == 1)
-		return xstrdup(value);
-	buf_init(&b);
-	for (size_t i = 0; i < u->nhosts; i++) {
-		if (i)
-			buf_addc(&b, ',');
-		buf_adds(&b, value);
-	}
-	return buf_steal(&b);
-}
-
 /* libpq reads new as old with field = want ("" may also read as unset). */
 static int reads_as(const PQconninfoOption *old, const PQconninfoOption *new, const char *field,
 		    const char *want)
@@ -291,7 +274,7 @@ static void check_edit(const char *url, const struct pgurl *u, const PQconninfoO
 		return;
 	}
 	new = libpq_parse(out.data);
-	want = expected_value(u, field, value);
+	want = pgurl_intended(u, field, value);
 	snprintf(name, sizeof name, "libpq reads %s as the old URL with %s \"%s\"", out.data, field, want);
 	ok(new && reads_as(old, new, field, want), name);
 	edit_region(u, field, &lo, &hi);
@@ -561,6 +544,26 @@ static void check_parts(void)
 	pgurl_free(&u);
 }
 
+/* pgurl_ports_ok: the one port-list rule of pgurl_edit and ckan-pgurl set. */
+static void check_ports_ok(const char *value, int want)
+{
+	char name[256];
+
+	snprintf(name, sizeof name, "pgurl_ports_ok(\"%s\") is %d", value, want);
+	ok(pgurl_ports_ok(value) == want, name);
+}
+
+/* pgurl_without_driver: what pgconn hands libpq and ckan-pgurl url prints. */
+static void check_without_driver(const char *url, const char *want)
+{
+	char name[256], *got = pgurl_without_driver(url);
+
+	snprintf(name, sizeof name, "pgurl_without_driver(\"%s\") is \"%s\"", url, want);
+	if (!ok(strcmp(got, want) == 0, name))
+		diag("got \"%s\"", got);
+	free(got);
+}
+
 int main(void)
 {
 	const char *why = NULL;
@@ -663,6 +666,22 @@ int main(void)
 	check_masked("postgresql://u:pw@h1:5432,h2:5433/db?password=a&sslpassword=k&password=b",
 		     "postgresql://u:****@h1:5432,h2:5433/db?password=****&sslpassword=****&password=****");
 	check_masked("postgresql://u@h/db?pass%77ord=x", "postgresql://u@h/db?pass%77ord=****");
+
+	check_ports_ok("5432", 1);
+	check_ports_ok("1,65535", 1);
+	check_ports_ok("", 0);
+	check_ports_ok("0", 0);
+	check_ports_ok("65536", 0);
+	check_ports_ok(" 5432", 0);
+	check_ports_ok("5432,", 0);
+	check_ports_ok(",5432", 0);
+	check_ports_ok("5432,,5433", 0);
+	check_ports_ok("+5432", 0);
+
+	check_without_driver("postgresql+psycopg2://u:p@h/db", "postgresql://u:p@h/db");
+	check_without_driver("postgresql://u:p+q@h/db", "postgresql://u:p+q@h/db");
+	check_without_driver("postgres://h/a+b", "postgres://h/a+b");
+	check_without_driver("host=x port=1", "host=x port=1");
 
 	return done_testing();
 }
