@@ -6,7 +6,9 @@
 # run on a realistic pair (the postgresql.conf initdb writes for PostgreSQL
 # 15 as NEW, a copy with 20 settings customised as OLD), then the same on a
 # pair of 100 000-line files, and a 10 000-line pair to see how the time
-# grows.  It reports; it never fails on a missed target, but marks it
+# grows; last a pair of 1 000 000-line files against the guide's pipeline
+# under LC_ALL=C (its fastest form), to see that the time per line holds
+# at ten times the size (issue 11).  It reports; it never fails on a missed target, but marks it
 # MISSED.  Builds nothing of ours: run make first (done here when the binary
 # is absent).
 set -eu
@@ -78,6 +80,21 @@ bigpair() {	# bigpair LINES PREFIX
 }
 bigpair 100000 "$T/big"
 bigpair 10000 "$T/mid"
+# The 1 000 000-line pair: a file grown by years of appended tuning, every
+# other line a comment, every setting with a trailing comment, 500 000
+# settings over 200 000 names (so most names are set again further down and
+# only the last setting counts); NEW with every hundredth value changed.
+hugepair() {	# hugepair PREFIX
+	for side in old new; do
+		awk -v side="$side" 'BEGIN {
+			for (i = 0; i < 500000; i++) {
+				printf "# setting %d of the tuning history\n", i
+				printf "p%d = %d\t# set in round %d\n", i % 200000, side == "new" && i % 100 == 0 ? i + 1 : i, int(i / 200000)
+			}
+		}' >"$1-$side.conf"
+	done
+}
+hugepair "$T/huge"
 
 # Both sides are PostgreSQL 15: saying so spares the "version unknown" warning.
 PV="--old-version 15 --new-version 15"
@@ -103,6 +120,10 @@ if [ "$CONFTOOL" = yes ]; then
 	fi
 fi
 LINES=$(($(wc -l <"$OLD") + $(wc -l <"$NEW")))
+# Of the 200 000 names the last setting of 2 000 was changed.
+# shellcheck disable=SC2086
+n=$("$P" $PV "$T/huge-old.conf" "$T/huge-new.conf" | grep -c '^  p') || true
+[ "$n" = 2000 ] || { echo "bench: pgconf-diff found $n differences in the 1M pair, not 2000" >&2; exit 2; }
 
 HF="hyperfine -N -i --style basic"
 echo "== realistic pair ($LINES lines in both files)"
@@ -149,8 +170,14 @@ else
 		-n guide-pipeline-100k "bash -c '$GUIDE' guide '$T/big-old.conf' '$T/big-new.conf'"
 fi
 
+# The guide's pipeline in the C locale: grep's fastest.
+echo "== 1 000 000-line pair"
+$HF --warmup 1 --runs 5 --export-json "$T/huge.json" \
+	-n pgconf-diff-1M "'$P' $PV '$T/huge-old.conf' '$T/huge-new.conf'" \
+	-n guide-pipeline-C-1M "env LC_ALL=C bash -c '$GUIDE' guide '$T/huge-old.conf' '$T/huge-new.conf'"
+
 echo
-python3 - "$LINES" "$BIG_LIMIT" "$T/real.json" "$T/mid.json" "$T/big.json" <<'EOF'
+python3 - "$LINES" "$BIG_LIMIT" "$T/real.json" "$T/mid.json" "$T/big.json" "$T/huge.json" <<'EOF'
 import json
 import sys
 
@@ -207,5 +234,13 @@ else:
     r = (floor / 200000) / per_mid
     report("per line, 100k / 10k", r, "x", "<= 1.2 (linear)", False)
     print("%-46s %s" % ("", "(at least)"))
+huge = med["pgconf-diff-1M"]
+per_huge = huge / 2000000
+print("%-46s %9.3f us" % ("per line, 1M pair", per_huge * 1000))
+if "pgconf-diff-100k" in med:
+    r = per_huge / (med["pgconf-diff-100k"] / 200000)
+    report("per line, 1M / 100k", r, "x", "<= 1.2 (linear)", r <= 1.2)
+r = huge / med["guide-pipeline-C-1M"]
+report("pgconf-diff / LC_ALL=C guide pipeline, 1M", r, "x", "<= 0.3", r <= 0.3)
 EOF
 exit 0

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "hashidx.h"
 
 /* get_parent_directory: the path without its last component. */
 static void
@@ -200,4 +201,22 @@ conf_stack_has(const struct conf_stack *s, const char *path)
 		if (s->open[i].dev == st.st_dev && s->open[i].ino == st.st_ino)
 			return 1;
 	return 0;
+}
+
+int
+conf_read_file(struct buf *b, const char *path, struct stat *st)
+{
+	struct stat sb;
+
+	/* Smaller files fit the pages malloc already has. */
+	if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size >= (off_t)2 << 20 &&
+	    (size_t)sb.st_size < SIZE_MAX - 2 && b->cap < (size_t)sb.st_size + 2) {
+		free(b->data);
+		b->cap = (size_t)sb.st_size + 2;	/* what buf_read_file asks for: no realloc */
+		b->data = xmalloc(b->cap);
+		b->len = 0;
+		b->data[0] = '\0';
+		hashidx_advise_huge(b->data, b->cap);
+	}
+	return buf_read_file(b, path, st);
 }

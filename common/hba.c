@@ -1758,7 +1758,7 @@ static int load_file(struct loader *ld, const char *path, int from_line, const c
 		return diag_set(ld->err, from_file, from_line,
 				"could not open file \"%s\": maximum nesting depth exceeded", path);
 	buf_init(&b);
-	rc = buf_read_file(&b, path, &st);
+	rc = conf_read_file(&b, path, &st);
 	if (rc < 0) {
 		buf_free(&b);
 		return diag_set(ld->err, from_file ? from_file : path, from_line,

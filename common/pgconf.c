@@ -440,8 +440,10 @@ static struct pgconf_setting *add_setting(struct pgconf_model *m)
 {
 	struct pgconf_setting *s;
 
-	if ((m->n & (m->n - 1)) == 0)	/* grow at powers of two */
+	if ((m->n & (m->n - 1)) == 0) {	/* grow at powers of two */
 		m->set = xrealloc(m->set, (m->n ? 2 * m->n : 1) * sizeof *m->set);
+		hashidx_advise_huge(m->set, (m->n ? 2 * m->n : 1) * sizeof *m->set);
+	}
 	s = &m->set[m->n++];
 	memset(s, 0, sizeof *s);
 	return s;
@@ -601,7 +603,7 @@ static int load_file(struct loader *L, const char *path, int strict, const char 
 				CONF_FILE_MAX_DEPTH);
 	}
 	buf_init(&b);
-	rc = buf_read_file(&b, path, &st);
+	rc = conf_read_file(&b, path, &st);
 	if (rc < 0) {
 		buf_free(&b);
 		/* fopen() succeeds on a directory and reading it fails, even for include_if_exists */
@@ -681,14 +683,30 @@ int pgconf_load(struct pgconf_model *m, const char *path, int missing_ok, struct
 	return load_file(&L, path, !missing_ok, NULL, 0, 0);
 }
 
+/*
+ * From the last setting back: a name asked for is usually set at most a
+ * few times, so a miss walks every setting, and each step must cost a byte
+ * compare, not a case-folding one.  Settings hold lower-cased names: fold
+ * the question once.
+ */
 const struct pgconf_setting *pgconf_effective(const struct pgconf_model *m, const char *name)
 {
+	char small[64], *lname = strlen(name) < sizeof small ? small : xstrdup(name);
+	const struct pgconf_setting *found = NULL;
 	size_t i;
 
-	for (i = m->n; i-- > 0;)
-		if (ascii_casecmp(m->set[i].name, name) == 0 && !is_directive(m->set[i].name))
-			return &m->set[i];
-	return NULL;
+	if (lname == small)
+		memcpy(small, name, strlen(name) + 1);
+	ascii_lower(lname, strlen(lname));
+	if (!is_directive(lname))
+		for (i = m->n; i-- > 0;)
+			if (m->set[i].name[0] == lname[0] && strcmp(m->set[i].name, lname) == 0) {
+				found = &m->set[i];
+				break;
+			}
+	if (lname != small)
+		free(lname);
+	return found;
 }
 
 unsigned int
