@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "cluster_int.h"
 #include "path.h"
 
 const char *cluster_conf_root(void)

@@ -58,16 +58,6 @@ int cluster_load_conf(struct cluster *c, struct pgconf_model *m, struct diag_err
 int cluster_list(char ***out, struct diag_err *err);
 void cluster_list_free(char **specs, size_t n);
 
-/* Compare two versions ("9.6" < "15") as numbers: <0, 0, >0. */
-int cluster_version_cmp(const char *a, const char *b);
-
-/*
- * A port as the server reads it (guc.c parse_int: strtol base 0, so 0x1538
- * and 012 count; a fraction is rounded; white space around it is allowed),
- * range 1..65535.  0 with *port, -1 when not a number, -2 when out of range.
- */
-int cluster_parse_port(const char *s, long *port);
-
 /* What pg_lsclusters shows about one cluster, and what connecting needs. */
 struct cluster_facts {
 	/* from the configuration (cluster_settings) */

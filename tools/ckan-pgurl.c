@@ -973,11 +973,9 @@ static void mask_value(const char *text, size_t len, const struct ckanini_entry 
 	buf_free(&v);
 }
 
-/*
- * A text that is no ini (a file a restore repairs): on every line holding
- * "://", what follows it goes, since no value can be told from another.
- */
-static char *mask_lines(const char *text, size_t len, size_t *outlen)
+/* text with each line (without its '\n') rewritten by fn. */
+static char *map_lines(const char *text, size_t len, size_t *outlen,
+		       void (*fn)(struct buf *b, const char *line, size_t n))
 {
 	struct buf b;
 	size_t pos = 0;
@@ -986,24 +984,39 @@ static char *mask_lines(const char *text, size_t len, size_t *outlen)
 	buf_add(&b, "", 0);
 	while (pos < len) {
 		const char *nl = memchr(text + pos, '\n', len - pos);
-		size_t end = nl ? (size_t)(nl - text) : len, cut = end;
-		const char *sep = memmem(text + pos, end - pos, "://", 3);
+		size_t end = nl ? (size_t)(nl - text) : len;
 
-		if (end > pos && text[end - 1] == '\r')
-			cut = end - 1;
-		if (sep) {
-			buf_add(&b, text + pos, (size_t)(sep - text) + 3 - pos);
-			buf_adds(&b, "****");
-			buf_add(&b, text + cut, end - cut);
-		} else {
-			buf_add(&b, text + pos, end - pos);
-		}
+		fn(&b, text + pos, end - pos);
 		if (nl)
 			buf_addc(&b, '\n');
-		pos = nl ? end + 1 : len;
+		pos = end + 1;
 	}
 	*outlen = b.len;
 	return buf_steal(&b);
+}
+
+/* A line holding "://": what follows it goes (a final '\r' stays). */
+static void mask_line_url(struct buf *b, const char *line, size_t n)
+{
+	const char *sep = memmem(line, n, "://", 3);
+	size_t cut = n > 0 && line[n - 1] == '\r' ? n - 1 : n;
+
+	if (sep) {
+		buf_add(b, line, (size_t)(sep - line) + 3);
+		buf_adds(b, "****");
+		buf_add(b, line + cut, n - cut);
+	} else {
+		buf_add(b, line, n);
+	}
+}
+
+/*
+ * A text that is no ini (a file a restore repairs): on every line holding
+ * "://", what follows it goes, since no value can be told from another.
+ */
+static char *mask_lines(const char *text, size_t len, size_t *outlen)
+{
+	return map_lines(text, len, outlen, mask_line_url);
 }
 
 /*
@@ -1064,34 +1077,28 @@ static int secret_name(const char *key, size_t n)
 	return 0;
 }
 
+/* A line whose name says it is a secret: what follows the first '=' or ':' goes. */
+static void mask_line_secret(struct buf *b, const char *line, size_t n)
+{
+	size_t eq = strcspn(line, "=:\n");	/* the text is NUL-terminated */
+
+	if (eq < n && secret_name(line, eq) && !memmem(line, n, "://", 3)) {
+		buf_add(b, line, eq + 1);
+		buf_adds(b, "****");
+	} else {
+		buf_add(b, line, n);
+	}
+}
+
 /* A text that is no .env Compose reads: mask_lines, and after the first
  * '=' or ':' of a line whose name says it is a secret. */
 static char *mask_env_lines(const char *text, size_t len, size_t *outlen)
 {
 	size_t l1;
 	char *t1 = mask_lines(text, len, &l1), *res;
-	struct buf b;
-	size_t pos = 0;
 
-	buf_init(&b);
-	buf_add(&b, "", 0);
-	while (pos < l1) {
-		const char *nl = memchr(t1 + pos, '\n', l1 - pos);
-		size_t end = nl ? (size_t)(nl - t1) : l1, eq = strcspn(t1 + pos, "=:\n") + pos;
-
-		if (eq < end && secret_name(t1 + pos, eq - pos) && !memmem(t1 + pos, end - pos, "://", 3)) {
-			buf_add(&b, t1 + pos, eq + 1 - pos);
-			buf_adds(&b, "****");
-		} else {
-			buf_add(&b, t1 + pos, end - pos);
-		}
-		if (nl)
-			buf_addc(&b, '\n');
-		pos = nl ? end + 1 : l1;
-	}
+	res = map_lines(t1, l1, outlen, mask_line_secret);
 	free(t1);
-	*outlen = b.len;
-	res = buf_steal(&b);
 	return res;
 }
 
