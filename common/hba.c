@@ -1596,8 +1596,10 @@ static struct hba_rule *new_rule(struct hba_model *m, size_t file, const struct 
 	struct hba_rule *r;
 
 	/* the array doubles at 16, 32, 64... rules (only new_rule adds rules) */
-	if (m->n == 0 || (m->n >= 16 && (m->n & (m->n - 1)) == 0))
+	if (m->n == 0 || (m->n >= 16 && (m->n & (m->n - 1)) == 0)) {
 		m->rules = xrealloc(m->rules, (m->n ? 2 * m->n : 16) * sizeof *m->rules);
+		hashidx_advise_huge(m->rules, (m->n ? 2 * m->n : 16) * sizeof *m->rules);
+	}
 	r = &m->rules[m->n++];
 	memset(r, 0, sizeof *r);
 	r->file = file;
@@ -2368,6 +2370,133 @@ hba_first_match(const struct hba_model *m, const struct hba_conn *c, int *uncert
 		}
 	}
 	return NULL;
+}
+
+/*
+ * The names a list stands for when probing: its plain names, or for "all"
+ * one name no rule of m mentions (a rule takes it only by "all" itself).
+ * 0 when the list holds what a probe cannot stand for: keywords other than
+ * all, +groups, /regexes.
+ */
+static int probe_names(const struct hba_list *l, const char *any, const char ***out, size_t *n)
+{
+	size_t i;
+
+	*out = NULL;
+	*n = 0;
+	for (i = 0; i < l->n; i++) {
+		const struct hba_token *t = &l->tok[i];
+
+		if (tok_is_keyword(t, "all")) {
+			if (l->n != 1)
+				break;
+			*out = xmalloc(sizeof **out);
+			(*out)[(*n)++] = any;
+			return 1;
+		}
+		if (!t->quoted && (t->text[0] == '+' || t->text[0] == '/' || tok_is_keyword(t, "sameuser") ||
+				   tok_is_keyword(t, "samerole") || tok_is_keyword(t, "samegroup") ||
+				   tok_is_keyword(t, "replication")))
+			break;
+	}
+	if (i < l->n || l->n == 0)
+		return 0;
+	*out = xmalloc(l->n * sizeof **out);
+	for (i = 0; i < l->n; i++)
+		(*out)[(*n)++] = l->tok[i].text;
+	return 1;
+}
+
+/*
+ * The addresses that stand for r's: the first and last of its network
+ * (CIDR blocks nest or are apart, so a rule that takes both takes all of
+ * it), of both families for "all".  Returns how many (even; pairs), 0 when
+ * r's address cannot be probed (names, samehost, a non-contiguous mask).
+ */
+static int probe_addrs(const struct hba_rule *r, char addrs[4][INET6_ADDRSTRLEN])
+{
+	struct net n;
+	unsigned char lo[16], hi[16];
+	int len, i;
+
+	if (r->address && strcmp(r->address, "all") == 0) {
+		strcpy(addrs[0], "0.0.0.0");
+		strcpy(addrs[1], "255.255.255.255");
+		strcpy(addrs[2], "::");
+		strcpy(addrs[3], "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff");
+		return 4;
+	}
+	if (!rule_net(r, &n) || !n.contiguous)
+		return 0;
+	len = n.family == AF_INET ? 4 : 16;
+	for (i = 0; i < len; i++) {
+		lo[i] = n.a[i];
+		hi[i] = (unsigned char)(n.a[i] | (unsigned char)~n.m[i]);
+	}
+	if (!inet_ntop(n.family, lo, addrs[0], INET6_ADDRSTRLEN) ||
+	    !inet_ntop(n.family, hi, addrs[1], INET6_ADDRSTRLEN))
+		return 0;
+	return 2;
+}
+
+/*
+ * Every connection r takes is a database of its list, a user of its list,
+ * with or without SSL as its type allows, and (host rules) an address of
+ * its network: each is put to hba_first_match over m's first upto rules.
+ * The rule that decides a probe must decide it surely, and the same rule
+ * must decide both ends of a network.
+ */
+const struct hba_rule *
+hba_shadowing_rule(const struct hba_model *m, size_t upto, const struct hba_rule *r)
+{
+	struct hba_model head = *m;
+	const char **dbs = NULL, **users = NULL;
+	/* two names: a database "sameuser" must not take the user's */
+	const char *anydb = "\x01pghba-copy: no rule names this database";
+	const char *anyuser = "\x01pghba-copy: no rule names this user";
+	char addrs[4][INET6_ADDRSTRLEN];
+	const struct hba_rule *first = NULL;
+	size_t nd, nu, d, u;
+	int naddr = 0, ssl, a, ok = 1;
+
+	if (r->error || r->include_kind || r->type < 0 || r->type == HBA_HOSTGSSENC || upto == 0)
+		return NULL;
+	if (r->type != HBA_LOCAL && (naddr = probe_addrs(r, addrs)) == 0)
+		return NULL;
+	if (!probe_names(&r->databases, anydb, &dbs, &nd) || !probe_names(&r->users, anyuser, &users, &nu)) {
+		free(dbs);
+		return NULL;
+	}
+	head.n = upto < m->n ? upto : m->n;
+	for (d = 0; d < nd && ok; d++)
+		for (u = 0; u < nu && ok; u++)
+			for (ssl = 0; ssl < 2 && ok; ssl++) {
+				struct hba_conn c = { r->type == HBA_LOCAL, ssl, dbs[d], users[u], NULL };
+
+				if ((r->type == HBA_HOSTSSL && !ssl) || (r->type == HBA_HOSTNOSSL && ssl) ||
+				    (r->type == HBA_LOCAL && ssl))
+					continue;
+				for (a = 0; a < (naddr ? naddr : 1) && ok; a += 2) {
+					const struct hba_rule *lo, *hi;
+					int unsure = 0, unsure2 = 0;
+
+					c.addr = naddr ? addrs[a] : NULL;
+					lo = hba_first_match(&head, &c, &unsure);
+					if (naddr) {
+						c.addr = addrs[a + 1];
+						hi = hba_first_match(&head, &c, &unsure2);
+					} else {
+						hi = lo;
+					}
+					if (!lo || lo != hi || unsure || unsure2)
+						ok = 0;
+					else if (!first)
+						first = lo;
+				}
+			}
+	free(dbs);
+	free(users);
+	return ok ? first : NULL;
 }
 
 void hba_rule_match_key(const struct hba_rule *r, struct buf *out)

@@ -198,6 +198,19 @@ hba_match(const struct hba_rule *r, const struct hba_conn *c);
 const struct hba_rule *
 hba_first_match(const struct hba_model *m, const struct hba_conn *c, int *uncertain);
 
+/*
+ * A rule among m's first upto rules that takes every connection r would
+ * take, so that r placed after them never matches, or NULL (also when it
+ * cannot tell: +groups, /regexes, host names, samenet).  Asks
+ * hba_first_match, as --check-login does, of connections that stand for
+ * all of r's: each database and user of its lists (a name no rule holds
+ * for "all"), with and without SSL, the first and last address of its
+ * network.  When more than one rule shares r's connections, the first
+ * one is named.
+ */
+const struct hba_rule *
+hba_shadowing_rule(const struct hba_model *m, size_t upto, const struct hba_rule *r);
+
 /* Whether the rule matches every database and every user ("all all"). */
 int hba_rule_catch_all(const struct hba_rule *r);
 

@@ -507,7 +507,8 @@ static int cmd_copy(const char *oldspec, const char *newspec)
 	struct fileio_src nsrc;
 	struct diag_err err;
 	char **new_keys;
-	size_t i, k, insert_at, carried = 0, skipped = 0;
+	size_t i, k, insert_at, before, carried = 0, skipped = 0;
+	const struct hba_rule *shadow;
 	int version, status = EXIT_SAME, new_exists;
 	const char *eol;
 
@@ -592,6 +593,7 @@ static int cmd_copy(const char *oldspec, const char *newspec)
 				insert_at = nm.rules[i].lead_off;
 				break;
 			}
+		before = i;	/* NEW's rules the carried ones come after */
 		for (i = 0; i < om.n; i++) {
 			const struct hba_rule *r = &om.rules[i];
 			const struct hba_file *f = &om.files[r->file];
@@ -616,6 +618,13 @@ static int cmd_copy(const char *oldspec, const char *newspec)
 						  nm.rules[present - 1].line, nm.rules[present - 1].method, r->method);
 				buf_free(&ok);
 				buf_free(&nk);
+				continue;
+			}
+			/* A rule that an earlier NEW rule shadows would never match there. */
+			if ((shadow = hba_shadowing_rule(&nm, before, r)) != NULL) {
+				diag_warn(f->path, r->line, "NEW's line %d already takes every connection it would "
+					  "(with %s); not carried (--replace, or edit NEW, to keep it)",
+					  shadow->line, shadow->method);
 				continue;
 			}
 			buf_printf(&block, "# from %s:%d (pghba-copy)%s", f->path, r->line, eol);

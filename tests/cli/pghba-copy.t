@@ -100,6 +100,38 @@ like "$ERR" "crypt.conf:2: .*\(skipped\)" "each skipped rule is reported"
 like "$(cat "$W/pg_hba.conf")" "host    ckan  ckan       10.2.0.0/16   md5" "the valid rule was carried"
 unlike "$(cat "$W/pg_hba.conf")" "10.1.0.0/16" "the invalid one was not"
 
+# A rule of OLD that an earlier rule of NEW shadows would never match
+# after it: not carried, and said so (hba_shadowing_rule: hba_first_match
+# over the connections the rule stands for, as --check-login asks).
+mkdir -p "$W/sold" "$W/snew"
+cat >"$W/snew/pg_hba.conf" <<'EOF'
+local   all             postgres                                peer
+host    ckan_default    all             10.0.0.0/8              scram-sha-256
+hostssl datastore       all             10.9.0.0/16             scram-sha-256
+host    all             all             127.0.0.1/32            scram-sha-256
+EOF
+cat >"$W/sold/pg_hba.conf" <<'EOF'
+host    ckan_default    ckan_default    10.0.1.0/24             md5
+hostssl ckan_default    reader          10.1.2.3/32             md5
+host    ckan_default,other ckan_default 10.0.2.0/24             md5
+host    ckan_default    ckan_default    11.0.0.0/8              md5
+host    datastore       ckan_default    10.9.1.0/24             md5
+hostssl datastore       ckan_default    10.9.1.0/24             md5
+host    all             ckan_default    10.0.3.0/24             md5
+EOF
+run "$P" "$W/sold" "$W/snew" --pg-version 15
+is "$RC" 0 "merge with shadowed rules"
+like "$ERR" "sold/pg_hba.conf:1: warning: NEW's line 2 already takes every connection it would \(with scram-sha-256\); not carried" \
+	"a network inside NEW's earlier one: shadowed, NEW's line named"
+like "$ERR" "sold/pg_hba.conf:2: warning: NEW's line 2" "hostssl and a single address inside it too"
+like "$ERR" "sold/pg_hba.conf:6: warning: NEW's line 3" "hostssl inside hostssl"
+unlike "$ERR" "sold/pg_hba.conf:[34579]:" "a database NEW's rule lacks, another network, non-SSL under hostssl, all: carried"
+M=$(cat "$W/snew/pg_hba.conf")
+unlike "$M" "10.0.1.0/24" "the shadowed rule is not in the result"
+like "$M" "ckan_default,other ckan_default 10.0.2.0/24" "a rule with one more database is"
+like "$M" "host    datastore       ckan_default    10.9.1.0/24" "host under NEW's hostssl is"
+like "$M" "host    all             ckan_default    10.0.3.0/24" "all databases under one database is"
+
 # pg_ident.conf maps come along.
 mkdir -p "$W/new"
 cp "$D/new.conf" "$W/new/pg_hba.conf"
