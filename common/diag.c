@@ -74,6 +74,16 @@ diag_only_with(int misplaced, const char *options, const char *where)
 		diag_usage("%s %s with %s", options, strstr(options, " and ") ? "go" : "goes", where);
 }
 
+const char *
+diag_backup_suffix(const char *arg)
+{
+	if (!arg)
+		return ".bak";
+	if (!*arg || strchr(arg, '/'))
+		diag_usage("--backup suffix must be non-empty and without '/'");
+	return arg;
+}
+
 void
 diag_help(void (*usage)(void))
 {

@@ -73,6 +73,14 @@ diag_exclusive(int count, const char *names);
 void
 diag_only_with(int misplaced, const char *options, const char *where);
 
+/*
+ * --backup[=SUFFIX], the same in every tool that edits: the suffix given
+ * (".bak" when arg is NULL, as getopt leaves a bare --backup), or a usage
+ * error when it is empty or holds a '/' (a backup stays beside its file).
+ */
+const char *
+diag_backup_suffix(const char *arg);
+
 /* Fill an error record; file may be NULL. Returns -1 for "return diag_set(...)". */
 int diag_set(struct diag_err *e, const char *file, int line, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));

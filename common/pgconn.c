@@ -167,3 +167,63 @@ pgconn_login_refused(const char *url, const char *appname)
 	default: return -1;
 	}
 }
+
+/* NULL and "" are the same value: libpq skips empty ones. */
+static int same_value(const char *a, const char *b)
+{
+	return strcmp(a ? a : "", b ? b : "") == 0;
+}
+
+static const char *option_value(const PQconninfoOption *opts, const char *keyword)
+{
+	for (; opts->keyword; opts++)
+		if (strcmp(opts->keyword, keyword) == 0)
+			return opts->val;
+	return NULL;
+}
+
+/* PQconninfoParse of url without its "+driver"; NULL when libpq rejects it. */
+static PQconninfoOption *parse_url(const struct pq_api *pq, const char *url)
+{
+	char *plain = pgurl_without_driver(url), *msg = NULL;
+	PQconninfoOption *opts = pq->conninfoParse(plain, &msg);
+
+	free(plain);
+	if (msg)
+		pq->freemem(msg);
+	return opts;
+}
+
+int
+pgconn_url_reads_as(const char *old_url, const char *new_url, const char *const *keys,
+		    const char *const *want, size_t n, char **differs, const char **why)
+{
+	const struct pq_api *pq = pq_load(why);
+	PQconninfoOption *a, *b;
+	int rc = 0;
+
+	*differs = NULL;
+	if (!pq)
+		return -1;
+	a = parse_url(pq, old_url);
+	b = a ? parse_url(pq, new_url) : NULL;
+	if (!b) {
+		if (a)
+			pq->conninfoFree(a);
+		return -2;
+	}
+	for (const PQconninfoOption *o = a; o->keyword && rc == 0; o++) {
+		const char *expect = o->val;
+
+		for (size_t i = 0; i < n; i++)
+			if (strcmp(keys[i], o->keyword) == 0)
+				expect = want[i];
+		if (!same_value(expect, option_value(b, o->keyword))) {
+			*differs = xstrdup(o->keyword);
+			rc = 1;
+		}
+	}
+	pq->conninfoFree(a);
+	pq->conninfoFree(b);
+	return rc;
+}

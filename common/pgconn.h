@@ -6,6 +6,8 @@
 #ifndef CKP_PGCONN_H
 #define CKP_PGCONN_H
 
+#include <stddef.h>
+
 #include "buf.h"
 #include "diag.h"
 
@@ -18,6 +20,20 @@ struct pgconn;
  */
 void
 pgconn_conninfo_add(struct buf *b, const char *key, const char *value);
+
+/*
+ * Whether libpq (PQconninfoParse, a "+driver" dropped as pgconn_open drops
+ * it) reads new_url as old_url but for the n keywords in keys, which it must
+ * read as want[i] (the last entry of a keyword counts; NULL and "" are the
+ * same, as libpq skips empty values): the check before an edited URL is
+ * written.  0 when it does; 1 when not, with *differs the first keyword that
+ * differs (malloc'd); -1 when libpq cannot be loaded (*why says why, when
+ * why is not NULL); -2 when libpq rejects either URL (its message is left
+ * out: it quotes the URL, password and all).
+ */
+int
+pgconn_url_reads_as(const char *old_url, const char *new_url, const char *const *keys,
+		    const char *const *want, size_t n, char **differs, const char **why);
 
 /* A query result: rows x cols strings (NULL for SQL NULL). */
 struct pgconn_rows {

@@ -757,42 +757,6 @@ static void ini_escape(struct buf *b, const char *s, size_t n)
 	}
 }
 
-/* libpq's reading of a URL, as keyword -> value, for the verification. */
-struct conninfo {
-	PQconninfoOption *opts;
-};
-
-static int conninfo_parse(const char *url, struct conninfo *ci, struct diag_err *err)
-{
-	const char *why = NULL;
-	const struct pq_api *pq = pq_load(&why);
-	char *msg = NULL, *plain;
-
-	if (!pq)
-		return diag_set(err, NULL, 0, "cannot load libpq to verify the edit: %s", why ? why : "");
-	plain = pgurl_without_driver(url);
-	ci->opts = pq->conninfoParse(plain, &msg);
-	free(plain);
-	if (!ci->opts) {
-		/* libpq's message quotes the URL, password and all: leave it out. */
-		diag_set(err, NULL, 0, "libpq rejects the edited URL");
-		if (msg)
-			pq->freemem(msg);
-		return -1;
-	}
-	return 0;
-}
-
-static const char *conninfo_get(const struct conninfo *ci, const char *kw)
-{
-	const PQconninfoOption *o;
-
-	for (o = ci->opts; o && o->keyword; o++)
-		if (strcmp(o->keyword, kw) == 0)
-			return o->val;
-	return NULL;
-}
-
 static int str_eq(const char *a, const char *b)
 {
 	if (a && !*a)
@@ -804,41 +768,38 @@ static int str_eq(const char *a, const char *b)
 
 /*
  * libpq must read the new URL as the old one with exactly these changes:
- * every other keyword equal, the changed ones equal to the values given.
+ * every other keyword equal, each changed one as pgurl_edit promised
+ * (pgurl_intended: the value, or the value once per host).
  */
 static int verify_with_libpq(const struct pgurl *old, const char *old_url, const char *new_url,
 			     const struct change *ch, size_t nch, struct diag_err *err)
 {
-	const struct pq_api *pq = pq_load(NULL);
-	struct conninfo a, b;
-	const PQconninfoOption *o;
-	int rc = 0;
+	const char **fields = xmalloc((nch + 1) * sizeof *fields);
+	char **want = xmalloc((nch + 1) * sizeof *want), *differs = NULL;
+	const char *why = NULL;
+	size_t i;
+	int rc;
 
-	if (conninfo_parse(old_url, &a, err) < 0)
-		return -1;
-	if (conninfo_parse(new_url, &b, err) < 0) {
-		pq->conninfoFree(a.opts);
+	for (i = 0; i < nch; i++) {
+		fields[i] = ch[i].field;
+		want[i] = pgurl_intended(old, ch[i].field, ch[i].value);
+	}
+	rc = pgconn_url_reads_as(old_url, new_url, fields, (const char *const *)want, nch, &differs, &why);
+	for (i = 0; i < nch; i++)
+		free(want[i]);
+	free(want);
+	free(fields);
+	if (rc == -1)
+		return diag_set(err, NULL, 0, "cannot load libpq to verify the edit: %s", why ? why : "");
+	if (rc == -2)
+		return diag_set(err, NULL, 0, "libpq rejects the edited URL");
+	if (rc == 1) {
+		diag_set(err, NULL, 0, "internal error: libpq reads the edited URL differently in \"%s\"; "
+			 "nothing written", differs);
+		free(differs);
 		return -1;
 	}
-	for (o = a.opts; o->keyword && rc == 0; o++) {
-		const char *nv = conninfo_get(&b, o->keyword);
-		const struct change *c = NULL;
-		char *want;
-		size_t i;
-
-		for (i = 0; i < nch; i++)
-			if (strcmp(ch[i].field, o->keyword) == 0)
-				c = &ch[i];
-		/* A changed field reads as pgurl_edit promised: value, or value once per host. */
-		want = c ? pgurl_intended(old, c->field, c->value) : NULL;
-		if (!str_eq(c ? want : o->val, nv))
-			rc = diag_set(err, NULL, 0, "internal error: libpq reads the edited URL differently in \"%s\"; "
-				      "nothing written", o->keyword);
-		free(want);
-	}
-	pq->conninfoFree(a.opts);
-	pq->conninfoFree(b.opts);
-	return rc;
+	return 0;
 }
 
 static int parse_changes(int argc, char **argv, struct change *ch)
@@ -2511,15 +2472,13 @@ static int parse_options(int argc, char **argv)
 		case 'P': opt.show_password = 1; break;
 		case OPT_CKAN_VERSION: opt.ckan_version = optarg; opt.dialect = dialect_of(optarg); break;
 		case 'n': opt.dry_run = 1; break;
-		case 'b': opt.backup = optarg ? optarg : ".bak"; break;
+		case 'b': opt.backup = diag_backup_suffix(optarg); break;
 		case 'i': break;
 		case OPT_BREAK_HARDLINK: opt.break_hardlink = 1; break;
 		case OPT_MIN_VERSION: opt.min_version = optarg; break;
 		}
 	}
 	diag_exclusive((opt.key != NULL) + opt.all, "-k and --all");
-	if (opt.backup && (!*opt.backup || strchr(opt.backup, '/')))
-		diag_usage("--backup suffix must be non-empty and without '/'");
 	return optind;
 }
 

@@ -271,6 +271,11 @@ static void only_with_ok(void) { diag_only_with(0, "--from", "--free"); }
 static void only_with_one(void) { diag_only_with(1, "--from", "--free"); }
 static void only_with_two(void) { diag_only_with(1, "--backup and --dry-run", "--write"); }
 
+static void backup_default(void) { printf("%s\n", diag_backup_suffix(NULL)); exit(0); }
+static void backup_given(void) { printf("%s\n", diag_backup_suffix(".orig")); exit(0); }
+static void backup_empty(void) { diag_backup_suffix(""); }
+static void backup_slash(void) { diag_backup_suffix("/x"); }
+
 static void expect(void (*fn)(void), int want_status, const char *want, const char *name)
 {
 	int status;
@@ -301,6 +306,12 @@ static void test_options(void)
 	expect(only_with_two, 2,
 	       "tool: --backup and --dry-run go with --write\nTry \"tool --help\" for more information.\n",
 	       "diag_only_with: several go with");
+	expect(backup_default, 0, ".bak\n", "diag_backup_suffix: a bare --backup is .bak");
+	expect(backup_given, 0, ".orig\n", "diag_backup_suffix: the suffix given");
+	expect(backup_empty, 2, "tool: --backup suffix must be non-empty and without '/'\n"
+	       "Try \"tool --help\" for more information.\n", "diag_backup_suffix: empty is a usage error");
+	expect(backup_slash, 2, "tool: --backup suffix must be non-empty and without '/'\n"
+	       "Try \"tool --help\" for more information.\n", "diag_backup_suffix: a '/' is a usage error");
 }
 
 int main(void)
