@@ -34,6 +34,11 @@ static const char *const keywords[] = {
 };
 #define NKEYWORDS (sizeof keywords / sizeof keywords[0])
 
+/* What libpq stores per keyword, in keywords[] order; NULL when unset. */
+struct pgurl_stored {
+	char *val[NKEYWORDS];
+};
+
 static int keyword_index(const char *kw)
 {
 	for (size_t i = 0; i < NKEYWORDS; i++)
@@ -132,8 +137,8 @@ static void store(struct pgurl *u, const char *kw, const char *val)
 {
 	int i = keyword_index(kw);
 
-	free(u->eff[i]);
-	u->eff[i] = xstrdup(val);
+	free(u->stored->val[i]);
+	u->stored->val[i] = xstrdup(val);
 }
 
 /* The length of "postgresql://", "postgres://" or "postgresql+DRIVER://" at
@@ -432,8 +437,8 @@ int pgurl_parse(const char *text, size_t len, struct pgurl *u, struct diag_err *
 	memset(u, 0, sizeof *u);
 	u->text = text;
 	u->len = len;
-	u->eff = xmalloc(NKEYWORDS * sizeof *u->eff);
-	memset(u->eff, 0, NKEYWORDS * sizeof *u->eff);
+	u->stored = xmalloc(sizeof *u->stored);
+	memset(u->stored, 0, sizeof *u->stored);
 	if (scan(u, err) == 0)
 		return 0;
 	pgurl_free(u);
@@ -459,10 +464,10 @@ void pgurl_free(struct pgurl *u)
 		free(u->params[i].val);
 	}
 	free(u->params);
-	if (u->eff)
+	if (u->stored)
 		for (size_t i = 0; i < NKEYWORDS; i++)
-			free(u->eff[i]);
-	free(u->eff);
+			free(u->stored->val[i]);
+	free(u->stored);
 	memset(u, 0, sizeof *u);
 }
 
@@ -470,7 +475,7 @@ const char *pgurl_get(const struct pgurl *u, const char *keyword)
 {
 	int i = keyword_index(keyword);
 
-	return i < 0 || !u->eff ? NULL : u->eff[i];
+	return i < 0 || !u->stored ? NULL : u->stored->val[i];
 }
 
 static int is_local_host(const char *h, size_t n)
@@ -837,8 +842,8 @@ static int verify(const struct pgurl *u, const char *field, const char *value,
 		return fail(err, 0, "cannot edit %s: the URL would no longer parse", field);
 	}
 	for (size_t i = 0; i < NKEYWORDS && rc == 0; i++) {
-		const char *now = v.eff[i];
-		const char *exp = strcmp(keywords[i], field) == 0 ? want : u->eff[i];
+		const char *now = v.stored->val[i];
+		const char *exp = strcmp(keywords[i], field) == 0 ? want : u->stored->val[i];
 
 		if ((now == NULL) != (exp == NULL) || (now && strcmp(now, exp) != 0))
 			if (!(exp && !*exp && !now))

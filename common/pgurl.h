@@ -34,6 +34,8 @@ struct pgurl_param {
 	struct pgurl_span key_span, val_span;
 };
 
+struct pgurl_stored;
+
 struct pgurl {
 	const char *text;		/* the URL as given; not owned */
 	size_t len;
@@ -52,7 +54,7 @@ struct pgurl {
 	size_t nhosts;
 	struct pgurl_param *params;	/* query parameters in order */
 	size_t nparams;
-	char **eff;			/* private to pgurl.c: what libpq stores per keyword */
+	struct pgurl_stored *stored;	/* pgurl.c's own: what libpq stores per keyword (pgurl_get) */
 };
 
 /*
