@@ -68,6 +68,18 @@ hashidx_hash_str(const char *s);
 uint32_t
 hashidx_fold(uint64_t h);
 
+/*
+ * Start loading the slot where a search for hash h begins: a caller that
+ * knows the next hashes ahead (a model's names, hashed when read) hides
+ * the cache miss of a large index behind its work on the current one.
+ */
+static inline void
+hashidx_prefetch(const struct hashidx *x, uint32_t h)
+{
+	if (x->cap)
+		__builtin_prefetch(&x->slot[h & (x->cap - 1)]);
+}
+
 /* The id whose hash is h and that eq says is key, or HASHIDX_NONE. */
 uint32_t
 hashidx_find(const struct hashidx *x, uint32_t h, hashidx_eq eq, const void *ctx, const void *key);

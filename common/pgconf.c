@@ -552,7 +552,8 @@ static int parse_file(struct pgconf_model *m, size_t fi, struct loader *L, int d
 			s->quoted = val.t == T_STRING;
 			s->value = s->quoted ? unquote_into(arena_alloc(&m->mem, val.len), lx.s + val.off, val.len)
 					     : s->value_raw;
-			s->file = fi;
+			s->file = (unsigned int)fi;
+			s->name_hash = hashidx_fold(hashidx_hash(HASHIDX_SEED, lname, name.len));
 			s->line = line;
 			s->name_off = name.off;
 			s->val_off = val.off;
@@ -693,14 +694,16 @@ const struct pgconf_setting *pgconf_effective(const struct pgconf_model *m, cons
 {
 	char small[64], *lname = strlen(name) < sizeof small ? small : xstrdup(name);
 	const struct pgconf_setting *found = NULL;
+	unsigned int h;
 	size_t i;
 
 	if (lname == small)
 		memcpy(small, name, strlen(name) + 1);
 	ascii_lower(lname, strlen(lname));
+	h = pgconf_name_hash(lname);
 	if (!is_directive(lname))
 		for (i = m->n; i-- > 0;)
-			if (m->set[i].name[0] == lname[0] && strcmp(m->set[i].name, lname) == 0) {
+			if (m->set[i].name_hash == h && strcmp(m->set[i].name, lname) == 0) {
 				found = &m->set[i];
 				break;
 			}
@@ -742,12 +745,14 @@ pgconf_index_init(struct pgconf_index *ix, const struct pgconf_model *m)
 	ix->n = 0;
 	for (i = 0; i < m->n; i++) {
 		const char *name = m->set[i].name;
-		unsigned int h;
+		unsigned int h = m->set[i].name_hash;
 		uint32_t x;
 
+		/* the slot a few settings on, fetched while this one is put */
+		if (i + 8 < m->n)
+			hashidx_prefetch(&ix->idx, m->set[i + 8].name_hash);
 		if (is_directive(name))
 			continue;
-		h = pgconf_name_hash(name);
 		x = hashidx_put(&ix->idx, h, (uint32_t)ix->n, 0, index_has, ix, name);
 		if (x == HASHIDX_NONE) {
 			x = (uint32_t)ix->n++;

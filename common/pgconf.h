@@ -28,7 +28,8 @@ struct pgconf_setting {
 	const char *value_raw;	/* as written, quotes included */
 	int quoted;		/* value was a quoted string */
 	int line;		/* 1-based */
-	size_t file;		/* index into pgconf_model.files */
+	unsigned int file;	/* index into pgconf_model.files */
+	unsigned int name_hash;	/* pgconf_name_hash(name) */
 	size_t name_off;	/* spans in that file's bytes */
 	size_t val_off, val_len;
 };

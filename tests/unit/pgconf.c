@@ -169,6 +169,11 @@ static void test_model(void)
 	is_int(m.set[1].quoted, 0, "unquoted flag");
 	ok(memcmp(m.files[0].data + m.set[1].val_off, "128MB", 5) == 0, "unquoted value span");
 	is_str(m.set[3].name, "my.opt", "qualified name");
+	ok(m.set[0].name_hash == pgconf_name_hash("work_mem") && m.set[3].name_hash == pgconf_name_hash("my.opt"),
+	   "name_hash is the hash of the lower-cased name");
+	ok(eff("Include") == NULL, "an include directive never wins");
+	ok(eff("A_name_longer_than_the_sixty_four_bytes_kept_on_the_stack_for_the_question") == NULL,
+	   "a long name is asked too");
 	is_str(eff("WORK_MEM"), "8MB", "last one wins, any case");
 	is_int(eff_line("work_mem"), 5, "winner's line");
 	ok(eff("nothing") == NULL, "unset name");
