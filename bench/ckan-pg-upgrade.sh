@@ -1,23 +1,33 @@
 #!/bin/sh
+# shellcheck disable=SC2030,SC2031 # fresh_run's W is its own sandbox's, in its subshell only
 # bench/ckan-pg-upgrade.sh: the downtime of an upgrade -- from the moment
-# CKAN's web server is stopped to the moment it is started again -- with
-# "ckan-pg-upgrade run -j 1" (each database streamed from pg_dump into
-# pg_restore, all databases at once), with "-j 2" (directory-format dumps
-# restored two tables at a time), with "--method logical" (the copy runs
-# before the window, while CKAN works), and with the guide's own command
-# sequence (pg_dumpall --roles-only | psql, pg_dump -Fc, createdb,
-# pg_restore, then the port edited in the ini), which verifies nothing.
-# For --method logical a writer plays CKAN: one INSERT every 100 ms through
-# the ini's URL; its downtime is the longest stretch of writes refused (web
-# stopped or database not writable), and every acknowledged write must be on
-# NEW afterwards (writes lost is printed).  The sandbox is
-# tests/lib/demo.sh's (PostgreSQL 12 from npm to Debian's 15); its DataStore
-# is grown to BENCH_MB megabytes (default 100; the issue's figures are
-# BENCH_MB=1000 and 5000) in four tables.  Medians of BENCH_RUNS (3)
-# interleaved runs; BENCH_METHODS picks some of "j1 j2 logical logical0 guide"
-# (logical0: --verify-rows none; all but it by default; BENCH_MB=5000
-# BENCH_METHODS="logical guide" takes minutes, not an hour).  It reports; it
-# never fails on a slow result.
+# CKAN's web server is stopped to the moment it is started again -- every
+# way a CKAN operator has, side by side on one fixture, in one run:
+#   guide     the guide's commands (pg_dumpall --roles-only | psql, pg_dump
+#             -Fc, createdb, pg_restore, the port edited in the ini); it
+#             verifies nothing
+#   puc-dump  Debian's "pg_upgradecluster -m dump" (the whole command: it
+#   puc-link  makes NEW, moves the data, swaps the ports), and "-m link"
+#   j1        "ckan-pg-upgrade run -j 1": each database streamed from
+#             pg_dump into pg_restore, all databases at once
+#   j2        "-j 2": directory-format dumps restored two tables at a time
+#   upgrade   "--method upgrade" (pg_upgrade, copying) and "--method
+#   link      upgrade --link"
+#   logical   "--method logical": the copy runs before the window, while
+#   logical0  CKAN works; logical0 with --verify-rows none
+# Each of our runs verifies before the switch (catalogs and row counts).
+# For logical a writer plays CKAN: one INSERT every 100 ms through the ini's
+# URL; its downtime is the longest stretch of writes refused (web stopped or
+# database not writable), and every acknowledged write must be on NEW
+# afterwards (writes lost is printed).  The sandbox is tests/lib/demo.sh's:
+# OLD is Debian's PostgreSQL 13 (tests/lib/pg13.sh; without it npm's 12, and
+# puc-*, upgrade and link are skipped), NEW Debian's 15; its DataStore is
+# grown to BENCH_MB megabytes (default 100; the issue's figures are
+# BENCH_MB=1000, and 5000 with BENCH_METHODS="logical logical0 guide") in
+# four tables.  puc-*, upgrade and link consume OLD: each of their runs has
+# a sandbox of its own.  Medians of BENCH_RUNS (3) interleaved runs;
+# BENCH_METHODS picks some (all but logical0 by default); BENCH_LOGS=DIR keeps
+# the driver's logs.  It reports; it never fails on a slow result.
 set -eu
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -30,9 +40,23 @@ if [ -n "$why" ]; then
 	echo "bench: ckan-pg-upgrade: skipped ($why)"
 	exit 0
 fi
+METHODS=${BENCH_METHODS:-guide puc-dump puc-link j1 j2 upgrade link logical}
+has() { case " $METHODS " in *" $1 "*) ;; *) return 1 ;; esac; }
+# OLD: Debian's 13 when it installs (pg_upgrade needs its pg_controldata), else npm's 12.
+OLDV=12
+if has puc-dump || has puc-link || has upgrade || has link; then
+	# shellcheck disable=SC1091
+	. "$SB_LIB/pg13.sh"
+	if command -v pg_upgradecluster >/dev/null 2>&1 && pg13_install >/dev/null 2>&1; then
+		OLDV=13
+	else
+		echo "bench: no Debian PostgreSQL 13 (tests/lib/pg13.sh) or pg_upgradecluster: puc-dump, puc-link, upgrade and link skipped"
+		METHODS=$(echo " $METHODS " | sed 's/ puc-dump / /; s/ puc-link / /; s/ upgrade / /; s/ link / /')
+	fi
+fi
 trap 'sb_cleanup' EXIT
 trap 'sb_cleanup; exit 2' INT TERM HUP
-sb_setup 12 >/dev/null || { echo "bench: the sandbox failed" >&2; exit 2; }
+sb_setup "$OLDV" >/dev/null || { echo "bench: the sandbox failed" >&2; exit 2; }
 echo "ckan-pg-upgrade: downtime of $SB_OLD -> $SB_NEW with a ${MB} MB DataStore" \
 	"(PostgreSQL $("$SB_OLD_BIN/postgres" --version | sed 's/^[^0-9]*//') to $("/usr/lib/postgresql/15/bin/postgres" --version | sed 's/^[^0-9]*//'))"
 
@@ -59,6 +83,9 @@ reset_new() {	# drop what a run made in NEW, OLD writable again, put the ini bac
 
 tool_run() {	# tool_run ARGS: the downtime of ckan-pg-upgrade run ARGS
 	reset_new
+	tool_once "$@"
+}
+tool_once() {	# tool_once ARGS: ckan-pg-upgrade run ARGS in this sandbox, web stop to start
 	rm -rf "$W/state" "$W/down"
 	ckan-pg-upgrade run --yes "$@" --from "$SB_OLD" --to "$SB_NEW" -c "$SB_INI" --state-dir "$W/state" \
 		--stop-cmd "touch $W/down; date +%s.%N >$W/stop" --start-cmd "date +%s.%N >$W/start; rm -f $W/down" \
@@ -67,7 +94,31 @@ tool_run() {	# tool_run ARGS: the downtime of ckan-pg-upgrade run ARGS
 		tail -n 20 "$W/run.log" >&2
 		exit 2
 	}
+	[ -z "${BENCH_LOGS:-}" ] || cp "$W/state/log" "$BENCH_LOGS/$(date +%s.%N).log"	# for a breakdown by step
 	elapsed "$(cat "$W/stop")" "$(cat "$W/start")"
+}
+# fresh_run CMD ARGS: CMD ARGS in a sandbox of its own (the methods that consume OLD).
+fresh_run() {
+	(
+		trap 'sb_cleanup' EXIT
+		if ! sb_setup "$OLDV" >/dev/null 2>&1 || ! sb_grow "$MB" >/dev/null; then
+			echo "bench: a sandbox failed" >&2
+			exit 2
+		fi
+		W=$SB_DIR/bench
+		mkdir -p "$W"
+		"$@"
+	)
+}
+# puc_run -m dump|link: pg_upgradecluster, the whole command (NEW is its own 15/old).
+puc_run() {
+	pg_dropcluster --stop "$SB_NEW_VER" "$SB_NEW_NAME" >/dev/null
+	t0=$(now)
+	pg_upgradecluster "$@" -v "$SB_NEW_VER" "${SB_OLD%/*}" "${SB_OLD#*/}" "$SB_DIR/data/upgraded" \
+		>"$W/run.log" 2>&1 || { echo "bench: pg_upgradecluster $* failed:" >&2; tail -n 20 "$W/run.log" >&2; exit 2; }
+	t1=$(now)
+	pg_dropcluster --stop "$SB_NEW_VER" "${SB_OLD#*/}" >/dev/null 2>&1 || true
+	elapsed "$t0" "$t1"
 }
 
 # CKAN writing once every 100 ms wherever the ini points; "down" while the web is stopped.
@@ -130,43 +181,61 @@ guide_run() {
 # Each method RUNS times (default 3), interleaved; the medians are compared.
 RUNS=${BENCH_RUNS:-3}
 median() { tr ' ' '\n' | sed '/^$/d' | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-METHODS=${BENCH_METHODS:-j1 j2 logical guide}
-has() { case " $METHODS " in *" $1 "*) ;; *) return 1 ;; esac; }
-a1="" a2="" ag="" al="" ar="" a0="" r0="" lost=0
+# t_METHOD: the downtimes; r_METHOD: the longest refusals (logical*).
+for m in $METHODS; do eval "t_$(echo "$m" | tr - _)=''"; done
+# shellcheck disable=SC2034 # read by eval
+r_logical="" r_logical0="" lost=0
+add() { eval "t_$(echo "$1" | tr - _)=\"\$t_$(echo "$1" | tr - _) $2\""; }
+get() { eval "echo \"\$t_$(echo "$1" | tr - _)\""; }
 i=0
 while [ "$i" -lt "$RUNS" ]; do
-	! has j1 || a1="$a1 $(tool_run -j 1)"
-	! has j2 || a2="$a2 $(tool_run -j 2)"
-	if has logical; then
-		# shellcheck disable=SC2046 # three numbers
-		set -- $(logical_run)
-		al="$al $1" ar="$ar $2" lost=$((lost + $3))
-	fi
-	if has logical0; then
-		# shellcheck disable=SC2046 # three numbers
-		set -- $(logical_run --verify-rows none)
-		a0="$a0 $1" r0="$r0 $2" lost=$((lost + $3))
-	fi
-	! has guide || ag="$ag $(guide_run)"
+	for m in $METHODS; do
+		case $m in
+		guide) add guide "$(guide_run)" ;;
+		j1) add j1 "$(tool_run -j 1)" ;;
+		j2) add j2 "$(tool_run -j 2)" ;;
+		puc-dump) add puc-dump "$(fresh_run puc_run -m dump)" ;;
+		puc-link) add puc-link "$(fresh_run puc_run -m link)" ;;
+		upgrade) add upgrade "$(fresh_run tool_once --method upgrade)" ;;
+		link) add link "$(fresh_run tool_once --method upgrade --link)" ;;
+		logical | logical0)
+			a=""
+			[ "$m" = logical ] || a="--verify-rows none"
+			# shellcheck disable=SC2046,SC2086 # three numbers; $a is one option or none
+			set -- $(logical_run $a)
+			add "$m" "$1"
+			eval "r_$m=\"\$r_$m $2\""
+			lost=$((lost + $3)) ;;
+		*) echo "bench: unknown method \"$m\" in BENCH_METHODS" >&2; exit 2 ;;
+		esac
+	done
 	i=$((i + 1))
 done
-j1=$(echo "$a1" | median) j2=$(echo "$a2" | median) l=$(echo "$al" | median) r=$(echo "$ar" | median)
-g=$(echo "$ag" | median)
-! has j1 || echo "  ckan-pg-upgrade run -j 1          ${j1} s (median of$a1; streamed pg_dump | pg_restore, databases at once; verify by the catalogs and row digests)"
-! has j2 || echo "  ckan-pg-upgrade run -j 2          ${j2} s (median of$a2; directory dumps, 2 tables at a time)"
-if has logical; then
-	echo "  ckan-pg-upgrade --method logical  ${l} s (median of$al; the copy ran before the window; verify by the catalogs and row counts)"
-	echo "    writes refused, longest stretch ${r} s (median of$ar; a write every 100 ms); writes lost: $lost"
-fi
-if has logical0; then
-	echo "  --method logical --verify-rows none  $(echo "$a0" | median) s (median of$a0; verify by the catalogs only)"
-	echo "    writes refused, longest stretch $(echo "$r0" | median) s (median of$r0); writes lost (all logical runs): $lost"
-fi
-! has guide || echo "  the guide's commands              ${g} s (median of$ag; pg_dump -Fc, createdb, pg_restore; no verification)"
-has guide || exit 0
-echo "${j1:-0} ${j2:-0} ${l:-0} $g" | awk '{
-	printf "  ratio to the guide:"
-	if ($1 > 0) printf "  -j 1 %.2f", $1 / $4
-	if ($2 > 0) printf "  -j 2 %.2f", $2 / $4
-	if ($3 > 0) printf "  --method logical %.2f", $3 / $4
-	printf "\n" }'
+what() {
+	case $1 in
+	guide) echo "the guide's commands (pg_dump -Fc, createdb, pg_restore; no verification)" ;;
+	puc-dump) echo "pg_upgradecluster -m dump (the whole command)" ;;
+	puc-link) echo "pg_upgradecluster -m link (the whole command)" ;;
+	j1) echo "ckan-pg-upgrade run -j 1 (pg_dump | pg_restore, databases at once)" ;;
+	j2) echo "ckan-pg-upgrade run -j 2 (directory dumps, 2 tables at a time)" ;;
+	upgrade) echo "ckan-pg-upgrade run --method upgrade (pg_upgrade, copying)" ;;
+	link) echo "ckan-pg-upgrade run --method upgrade --link" ;;
+	logical) echo "ckan-pg-upgrade run --method logical (the copy before the window)" ;;
+	logical0) echo "ckan-pg-upgrade run --method logical --verify-rows none" ;;
+	esac
+}
+g=""
+! has guide || g=$(get guide | median)
+echo "  method                                                        downtime (median of)   ratio to the guide"
+for m in $METHODS; do
+	v=$(get "$m")
+	med=$(echo "$v" | median)
+	printf '  %-62s %7s s (%s)' "$(what "$m")" "$med" "$(echo "$v" | sed 's/^ //; s/ /, /g')"
+	[ -z "$g" ] || echo "$med $g" | awk '{ printf "   %.2f", $1 / $2 }'
+	printf '\n'
+	case $m in logical | logical0)
+		rv=$(eval "echo \"\$r_$m\"")
+		echo "    writes refused, longest stretch $(echo "$rv" | median) s (median of$rv; a write every 100 ms)" ;;
+	esac
+done
+! has logical && ! has logical0 || echo "  writes lost (acknowledged, not on NEW), all logical runs: $lost"

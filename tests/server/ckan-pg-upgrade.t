@@ -146,10 +146,23 @@ EOF
 		-c "INSERT INTO package (name) VALUES ('planted'); GRANT SELECT ON resource TO datastore_default"
 	run ckan-pg-upgrade verify "$@"
 	is "$RC" 1 "$pair: verify exits 1 on a difference"
-	like "$OUT" "DIFF +ckan_default +rows +public.package +OLD 500 sum=.* \| NEW 501 sum=" "$pair: verify shows the row count"
+	like "$OUT" "DIFF +ckan_default +rows +public.package +OLD 500 \| NEW 501" "$pair: verify shows the row count"
 	like "$OUT" "DIFF +ckan_default +relation +public.resource .*datastore_default:select" "$pair: verify shows the grant"
+	# A changed row, the count the same: only --verify-rows digest reads the rows.
 	sb_as_postgres psql -X -q -h "$SB_RUN" -p "$SB_NEW_PORT" -U postgres -d ckan_default \
-		-c "DELETE FROM package WHERE name = 'planted'; REVOKE SELECT ON resource FROM datastore_default"
+		-c "DELETE FROM package WHERE name = 'planted'; REVOKE SELECT ON resource FROM datastore_default" \
+		-c "SELECT setval('package_id_seq', 500)" \
+		-c "UPDATE package SET name = name || '-changed' WHERE name = (SELECT min(name) FROM package)"
+	# (The planted grant's REVOKE leaves an explicit ACL: verify names it, not the rows.)
+	run ckan-pg-upgrade verify "$@"
+	unlike "$OUT" "DIFF +ckan_default +rows" "$pair: verify (row counts, the default) passes a changed row"
+	run ckan-pg-upgrade verify --verify-rows digest "$@"
+	is "$RC" 1 "$pair: verify --verify-rows digest finds the changed row"
+	like "$OUT" "DIFF +ckan_default +rows +public.package +OLD 500 sum=.* \| NEW 500 sum=" "$pair: ... by the rows' digest"
+	sb_as_postgres psql -X -q -h "$SB_RUN" -p "$SB_NEW_PORT" -U postgres -d ckan_default \
+		-c "UPDATE package SET name = left(name, -8) WHERE name LIKE '%-changed'"
+	run ckan-pg-upgrade verify --verify-rows digest "$@"
+	unlike "$OUT" "DIFF +ckan_default +rows" "$pair: verify --verify-rows digest: no row difference once the row is back"
 
 	# --- CKAN's roles log in to NEW with their passwords (a passfile of our own)
 	umask 077
