@@ -232,14 +232,18 @@ import json
 import sys
 
 med = {}
+cpu = {}
 for path in sys.argv[1:]:
     with open(path) as f:
         for r in json.load(f)["results"]:
             med[r["command"]] = r["median"] * 1000.0
+            cpu[r["command"]] = (r["user"] + r["system"]) * 1000.0
 
-print("%-22s %10s" % ("command", "median ms"))
+# On a busy machine the wall time waits for a CPU too: user + system
+# (hyperfine's means) says what the command itself cost.
+print("%-22s %10s %10s" % ("command", "median ms", "cpu ms"))
 for name, ms in med.items():
-    print("%-22s %10.2f" % (name, ms))
+    print("%-22s %10.2f %10.2f" % (name, ms, cpu[name]))
 print()
 
 

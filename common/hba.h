@@ -134,7 +134,11 @@ void hba_free(struct hba_model *m);
  */
 int hba_load(struct hba_model *m, const char *path, struct diag_err *err);
 
-/* Parse data as one file named path, without following @file or includes (fuzzing, tests). */
+/*
+ * Parse data as one file named path, without following @file or includes:
+ * bytes not yet on disk (pghba-copy reads its merged result back before
+ * writing it).
+ */
 int hba_parse_buf(struct hba_model *m, const char *path, const char *data, size_t len, struct diag_err *err);
 
 /*

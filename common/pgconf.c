@@ -24,6 +24,7 @@
 #include "buf.h"
 #include "conffiles.h"
 #include "hashidx.h"
+#include "pgconf_int.h"
 
 enum tok { T_EOF, T_EOL, T_ID, T_QID, T_STRING, T_UNQ, T_INT, T_REAL, T_EQ, T_ERR };
 
@@ -344,6 +345,22 @@ static char *unquote_into(char *out, const char *s, size_t len)
 	}
 	out[j] = '\0';
 	return out;
+}
+
+void pgconf_quote(struct buf *b, const char *v)
+{
+	buf_addc(b, '\'');
+	for (; *v; v++) {
+		if (*v == '\'')
+			buf_adds(b, "''");
+		else if (*v == '\\')
+			buf_adds(b, "\\\\");
+		else if (*v == '\n')
+			buf_adds(b, "\\n");
+		else
+			buf_addc(b, *v);
+	}
+	buf_addc(b, '\'');
 }
 
 static char *unquote(const char *s, size_t len)

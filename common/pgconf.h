@@ -49,6 +49,14 @@ struct pgconf_model {
 	struct arena mem;		/* private: the settings' strings */
 };
 
+struct buf;
+
+/*
+ * Add v to b as a quoted value the lexer above reads back as v: single
+ * quotes, ' doubled, backslash and newline escaped (unquote_into's inverse).
+ */
+void pgconf_quote(struct buf *b, const char *v);
+
 void pgconf_init(struct pgconf_model *m);
 void pgconf_free(struct pgconf_model *m);
 
@@ -72,20 +80,12 @@ int pgconf_load(struct pgconf_model *m, const char *path, int missing_ok, struct
 
 /*
  * Parse data[0..len) as one file named path without following includes
- * (include directives are kept as settings named "include", ...).  For the
- * fuzz target and tests.  Errors as for pgconf_load.
+ * (include directives are kept as settings named "include", ...): a file
+ * that is not on disk, or one whose includes must not be followed.
+ * Errors as for pgconf_load.
  */
 int pgconf_parse_buf(struct pgconf_model *m, const char *path, const char *data, size_t len,
 		     struct diag_err *err);
-
-/*
- * For tests: from pos, the start of a line in s[0..len) (s[len] must be
- * '\0'), past the lines that hold only blanks and comments, to where the
- * next line's first token starts (or len); *line grows by the lines passed.
- * fast: by the byte scan the parser uses, else by the lexer token by token.
- * The two must always agree.
- */
-size_t pgconf_skip_lines(const char *s, size_t len, size_t pos, int fast, int *line);
 
 /*
  * Leave out every setting read from path (compared after resolving links),

@@ -345,6 +345,29 @@ static const struct unit *param_unit(const char *unit, double *size)
 	return NULL;
 }
 
+int pgparams_equal(const struct pgparam *pa, const char *a, const struct pgparam *pb, const char *b)
+{
+	const struct unit *ta, *tb;
+	double sa, sb, va, vb;
+	char *ea, *eb;
+
+	if (strcmp(a, b) == 0 && (!pa || !pb || !pa->unit || !pb->unit || strcmp(pa->unit, pb->unit) == 0))
+		return 1;
+	if (!pa || !pb || !pa->unit || !pb->unit)
+		return 0;
+	ta = param_unit(pa->unit, &sa);
+	tb = param_unit(pb->unit, &sb);
+	if (!ta || ta != tb)
+		return 0;
+	va = strtod(a, &ea);
+	vb = strtod(b, &eb);
+	if (ea == a || eb == b || *ea || *eb)
+		return 0;
+	if (va == -1 || vb == -1)	/* -1 means "auto"/"off" whatever the unit */
+		return va == vb;
+	return va * sa == vb * sb;
+}
+
 /*
  * The unit text names in table: up to three letters, then nothing but
  * white space, as convert_to_base_unit reads it; NULL when none.

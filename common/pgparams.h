@@ -86,4 +86,13 @@ char *pgparams_convert(const struct pgparam_change *c, const char *value, const 
  */
 char *pgparams_normalise(const struct pgparam *p, const char *value, const char **why);
 
+/*
+ * Whether two normalised values (pgparams_normalise) mean the same: the
+ * same text in the same unit, or numbers in two units of one kind (bytes
+ * or time: a unit changed between versions, "8kB" against "kB") that
+ * come to the same amount.  -1 ("off", "auto") equals only -1.  pa and pb
+ * are the parameter in each value's version, NULL when unknown.
+ */
+int pgparams_equal(const struct pgparam *pa, const char *a, const struct pgparam *pb, const char *b);
+
 #endif

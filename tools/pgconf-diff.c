@@ -197,46 +197,6 @@ struct item {
 	int same;
 };
 
-/* Memory in bytes and time in ms, so that a unit changed between versions still compares. */
-static double unit_factor(const char *unit)
-{
-	static const struct {
-		const char *unit;
-		double factor;
-	} units[] = {
-		{ "B", 1 }, { "kB", 1024 }, { "8kB", 8192 }, { "16kB", 16384 }, { "32kB", 32768 },
-		{ "MB", 1048576 }, { "16MB", 16777216 }, { "GB", 1073741824.0 }, { "TB", 1099511627776.0 },
-		{ "us", 0.001 }, { "ms", 1 }, { "s", 1000 }, { "min", 60000 }, { "h", 3600000 }, { "d", 86400000 },
-	};
-	size_t i;
-
-	for (i = 0; unit && i < sizeof units / sizeof units[0]; i++)
-		if (strcmp(unit, units[i].unit) == 0)
-			return units[i].factor;
-	return 0;
-}
-
-static int values_equal(const struct pgparam *po, const char *a, const struct pgparam *pn, const char *b)
-{
-	double fa, fb;
-	char *ea, *eb;
-	double va, vb;
-
-	if (strcmp(a, b) == 0 && (!po || !pn || !po->unit || !pn->unit || strcmp(po->unit, pn->unit) == 0))
-		return 1;
-	if (!po || !pn || !po->unit || !pn->unit)
-		return 0;
-	fa = unit_factor(po->unit);
-	fb = unit_factor(pn->unit);
-	va = strtod(a, &ea);
-	vb = strtod(b, &eb);
-	if (!fa || !fb || *ea || *eb)
-		return 0;
-	if (va == -1 || vb == -1)	/* -1 means "auto"/"off" whatever the unit */
-		return va == vb;
-	return va * fa == vb * fb;
-}
-
 /*
  * value as side s's version stores it, malloc'd, or NULL when that is the
  * value as written (an unknown parameter, an invalid value: *why says);
@@ -412,7 +372,7 @@ static size_t compare(struct side *old, struct side *new, struct item **store, c
 			if (it->change)
 				it->unknown_new = 1;
 		}
-		it->same = it->o && it->n && !it->owhy && !it->nwhy && values_equal(po, it->onorm, pn, it->nnorm);
+		it->same = it->o && it->n && !it->owhy && !it->nwhy && pgparams_equal(po, it->onorm, pn, it->nnorm);
 	}
 	order = xmalloc((n + 1) * sizeof *order);
 	hashidx_advise_huge(order, (n + 1) * sizeof *order);
@@ -666,23 +626,6 @@ static int in_list(const char *name, const char *const *list, size_t n)
 	return 0;
 }
 
-/* A value as postgresql.conf needs it: single-quoted, ' and \ escaped. */
-static void conf_quote(struct buf *b, const char *v)
-{
-	buf_addc(b, '\'');
-	for (; *v; v++) {
-		if (*v == '\'')
-			buf_adds(b, "''");
-		else if (*v == '\\')
-			buf_adds(b, "\\\\");
-		else if (*v == '\n')
-			buf_adds(b, "\\n");
-		else
-			buf_addc(b, *v);
-	}
-	buf_addc(b, '\'');
-}
-
 /* Add s[0..n) as an SQL string literal: quotes doubled. */
 static void sql_literal(struct buf *b, const char *s, size_t n)
 {
@@ -759,7 +702,7 @@ static void carry_line(struct buf *b, const char *name, const char *value, const
 			buf_printf(b, "  -- %s", comment);
 	} else {
 		buf_printf(b, "%s = ", name);
-		conf_quote(b, value);
+		pgconf_quote(b, value);
 		if (comment)
 			buf_printf(b, "\t# %s", comment);
 	}
@@ -783,7 +726,7 @@ static int customised(const struct item *it, int old_params_version, const struc
 		return 1;
 	po = pgparams_lookup(old_params_version, it->name, NULL);
 	def = pgparams_normalise(pn, pn->boot_val, &why);
-	differs = !def || !values_equal(po, it->onorm, pn, def);
+	differs = !def || !pgparams_equal(po, it->onorm, pn, def);
 	free(def);
 	return differs;
 }

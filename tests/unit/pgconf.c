@@ -11,6 +11,7 @@
 #include "buf.h"
 #include "diag.h"
 #include "pgconf.h"
+#include "pgconf_int.h"
 #include "tap.h"
 
 #define DATA "tests/data/pgconf/"
@@ -114,6 +115,25 @@ static void test_values(void)
 	is_str(value_of("a = 'x\\0y'"), "x", "\\0 ends the value, as in the server's C string");
 	is_str(value_of("a = 'x\\777'"), "x\xff", "octal wraps to a byte");
 	is_str(value_of("a = 'a''b''c'"), "a'b'c", "several doubled quotes");
+}
+
+/* pgconf_quote writes what the lexer reads back as the same value. */
+static void test_quote(void)
+{
+	static const char *const values[] = { "plain", "it's", "back\\slash", "two\nlines", "", "'%m [%p] '" };
+	size_t i;
+
+	for (i = 0; i < sizeof values / sizeof values[0]; i++) {
+		struct buf b;
+
+		buf_init(&b);
+		buf_adds(&b, "x = ");
+		pgconf_quote(&b, values[i]);
+		buf_addc(&b, '\n');
+		ok(parse(b.data) == 0 && m.n == 1 && m.set[0].quoted && strcmp(m.set[0].value, values[i]) == 0,
+		   "pgconf_quote round trip");
+		buf_free(&b);
+	}
 }
 
 static void test_errors(void)
@@ -528,6 +548,7 @@ int main(void)
 	pgconf_init(&m);
 	test_values();
 	test_errors();
+	test_quote();
 	test_model();
 	test_names();
 	test_effective_all();

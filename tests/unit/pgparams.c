@@ -362,6 +362,28 @@ static void test_bool_enum_string(void)
 	}
 }
 
+/* pgparams_equal: the amounts two versions' units stand for. */
+static void test_equal(void)
+{
+	struct pgparam kb = { "work_mem", PGP_INTEGER, "kB", NULL, NULL, NULL };
+	struct pgparam pages = { "shared_buffers", PGP_INTEGER, "8kB", NULL, NULL, NULL };
+	struct pgparam mb = { "max_wal_size", PGP_INTEGER, "MB", NULL, NULL, NULL };
+	struct pgparam ms = { "x", PGP_INTEGER, "ms", NULL, NULL, NULL };
+	struct pgparam s = { "x", PGP_INTEGER, "s", NULL, NULL, NULL };
+
+	ok(pgparams_equal(&kb, "4096", &kb, "4096"), "same text, same unit");
+	ok(pgparams_equal(NULL, "on", NULL, "on"), "same text, unknown parameter");
+	ok(!pgparams_equal(NULL, "on", NULL, "off"), "other text, unknown parameter");
+	ok(pgparams_equal(&pages, "16384", &kb, "131072"), "16384 x 8kB = 131072 kB");
+	ok(!pgparams_equal(&pages, "16384", &kb, "16384"), "the same number in two units differs");
+	ok(pgparams_equal(&mb, "1024", &kb, "1048576"), "1024 MB = 1048576 kB");
+	ok(pgparams_equal(&s, "60", &ms, "60000"), "60 s = 60000 ms");
+	ok(!pgparams_equal(&s, "1", &kb, "1000000"), "a time never equals a size");
+	ok(pgparams_equal(&mb, "-1", &kb, "-1"), "-1 equals -1 in any unit");
+	ok(!pgparams_equal(&mb, "-1", &kb, "-1024"), "-1 is not a number of units");
+	ok(!pgparams_equal(&mb, "x", &kb, "y"), "not numbers");
+}
+
 int main(void)
 {
 	test_versions();
@@ -372,5 +394,6 @@ int main(void)
 	test_time();
 	test_real();
 	test_bool_enum_string();
+	test_equal();
 	return done_testing();
 }
