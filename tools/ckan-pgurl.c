@@ -1653,19 +1653,14 @@ out:
 	return rc;
 }
 
-static int cmd_set(int argc, char **argv)
+/*
+ * The keys set edits: those of -k or --all, else the main URL and the
+ * datastore URLs on its server when only host and port change (the guide
+ * forgets them).  The count, or 0 after telling that none is there.
+ */
+static size_t set_targets(const struct change *ch, size_t nch, struct urlkey **targets)
 {
-	struct change ch[64];
-	struct urlkey *targets[NKEYS];
-	size_t nch, nt = 0, k, f;
-	int status = EXIT_SAME;
-
-	if (argc < 1)
-		diag_usage("set needs FIELD=VALUE");
-	if (argc > 64)
-		diag_usage("too many changes");
-	nch = (size_t)parse_changes(argc, argv, ch);
-	warn_env();
+	size_t nt = 0, k;
 
 	if (opt.key || opt.all) {
 		struct urlkey *sel[NKEYS];
@@ -1675,91 +1670,101 @@ static int cmd_set(int argc, char **argv)
 			require_url(sel[k]);
 			targets[nt++] = sel[k];
 		}
-		if (nt == 0) {
+		if (nt == 0)
 			no_key(opt.key ? opt.key : "database URL");
-			return EXIT_TROUBLE;
-		}
-	} else {
-		require_url(&keys[0]);
-		targets[nt++] = &keys[0];
-		/* The datastore URLs move with the server: the guide forgets them. */
-		if (only_server_fields(ch, nch))
-			for (k = 1; k < NKEYS; k++)
-				if (keys[k].file && keys[k].url_ok && same_server(&keys[0], &keys[k]))
-					targets[nt++] = &keys[k];
+		return nt;
 	}
+	require_url(&keys[0]);
+	targets[nt++] = &keys[0];
+	if (only_server_fields(ch, nch))
+		for (k = 1; k < NKEYS; k++)
+			if (keys[k].file && keys[k].url_ok && same_server(&keys[0], &keys[k]))
+				targets[nt++] = &keys[k];
+	return nt;
+}
 
-	for (k = 0; k < nt; k++)
-		if (targets[k]->eent) {
-			struct urlkey *et[NKEYS];
-			size_t ne = 0, j;
+/* The targets defined in the .env file: set_env edits them all at once. */
+static int set_env_targets(struct urlkey **targets, size_t nt, const struct change *ch, size_t nch)
+{
+	struct urlkey *et[NKEYS];
+	size_t ne = 0, j;
 
-			for (j = 0; j < nt; j++)
-				if (targets[j]->eent)
-					et[ne++] = targets[j];
-			status = set_env(et, ne, ch, nch);
-			if (status != EXIT_SAME)
-				return status;
-			break;
-		}
+	for (j = 0; j < nt; j++)
+		if (targets[j]->eent)
+			et[ne++] = targets[j];
+	return ne ? set_env(et, ne, ch, nch) : EXIT_SAME;
+}
 
-	/* One atomic write per file of the chain that defines an edited key. */
-	for (f = 0; f < nchain; f++) {
-		struct cfile *cf = &chain[f];
-		struct splice sp[NKEYS];
-		struct urlkey *edited[NKEYS];
-		char *new_values[NKEYS];
-		struct diag_err err;
-		struct buf out;
-		size_t ns = 0, i, pos = 0;
-		int rc;
+/* One atomic write of cf with the edits of the targets it defines (none: nothing). */
+static int set_in_file(struct cfile *cf, struct urlkey **targets, size_t nt, const struct change *ch, size_t nch)
+{
+	struct splice sp[NKEYS];
+	struct urlkey *edited[NKEYS];
+	char *new_values[NKEYS];
+	struct diag_err err;
+	struct buf out;
+	size_t ns = 0, i, k, pos = 0;
+	int status = EXIT_SAME;
 
-		for (k = 0; k < nt; k++) {
-			if (targets[k]->file != cf)
-				continue;
-			if (edit_key(targets[k], ch, nch, &sp[ns], &new_values[ns], &err) < 0) {
-				diag_report(&err);
-				return EXIT_TROUBLE;
-			}
-			edited[ns] = targets[k];
-			ns++;
-		}
-		if (ns == 0)
+	for (k = 0; k < nt; k++) {
+		if (targets[k]->file != cf)
 			continue;
-		qsort(sp, ns, sizeof sp[0], cmp_splice);	/* edited[] order no longer matters below */
-		buf_init(&out);
-		for (i = 0; i < ns; i++) {
-			buf_add(&out, cf->src.data.data + pos, sp[i].off - pos);
-			buf_adds(&out, sp[i].bytes);
-			pos = sp[i].off + sp[i].len;
-			free(sp[i].bytes);
-		}
-		buf_add(&out, cf->src.data.data + pos, cf->src.data.len - pos);
-
-		if (verify_ini(cf, out.data, out.len, edited, new_values, ns, &err) < 0) {
+		if (edit_key(targets[k], ch, nch, &sp[ns], &new_values[ns], &err) < 0) {
 			diag_report(&err);
 			return EXIT_TROUBLE;
 		}
-
-		if (opt.dry_run && verify_edits(edited, new_values, ns, ch, nch, &err) < 0) {
-			diag_report(&err);
-			return EXIT_TROUBLE;
-		}
-		if (opt.dry_run) {
-			print_diff(cf->src.path, cf->src.data.data, cf->src.data.len, out.data, out.len);
-		} else {
-			rc = write_verified(&cf->src, &out, edited, new_values, ns, ch, nch, &err);
-			if (rc < 0) {
-				diag_report(&err);
-				status = EXIT_TROUBLE;
-			}
-		}
-		for (i = 0; i < ns; i++)
-			free(new_values[i]);
-		buf_free(&out);
-		if (status != EXIT_SAME)
-			return status;
+		edited[ns] = targets[k];
+		ns++;
 	}
+	if (ns == 0)
+		return EXIT_SAME;
+	qsort(sp, ns, sizeof sp[0], cmp_splice);	/* edited[] order no longer matters below */
+	buf_init(&out);
+	for (i = 0; i < ns; i++) {
+		buf_add(&out, cf->src.data.data + pos, sp[i].off - pos);
+		buf_adds(&out, sp[i].bytes);
+		pos = sp[i].off + sp[i].len;
+		free(sp[i].bytes);
+	}
+	buf_add(&out, cf->src.data.data + pos, cf->src.data.len - pos);
+
+	if (verify_ini(cf, out.data, out.len, edited, new_values, ns, &err) < 0 ||
+	    (opt.dry_run && verify_edits(edited, new_values, ns, ch, nch, &err) < 0)) {
+		diag_report(&err);
+		return EXIT_TROUBLE;
+	}
+	if (opt.dry_run) {
+		print_diff(cf->src.path, cf->src.data.data, cf->src.data.len, out.data, out.len);
+	} else if (write_verified(&cf->src, &out, edited, new_values, ns, ch, nch, &err) < 0) {
+		diag_report(&err);
+		status = EXIT_TROUBLE;
+	}
+	for (i = 0; i < ns; i++)
+		free(new_values[i]);
+	buf_free(&out);
+	return status;
+}
+
+static int cmd_set(int argc, char **argv)
+{
+	struct change ch[64];
+	struct urlkey *targets[NKEYS];
+	size_t nch, nt, f;
+	int status;
+
+	if (argc < 1)
+		diag_usage("set needs FIELD=VALUE");
+	if (argc > 64)
+		diag_usage("too many changes");
+	nch = (size_t)parse_changes(argc, argv, ch);
+	warn_env();
+	nt = set_targets(ch, nch, targets);
+	if (nt == 0)
+		return EXIT_TROUBLE;
+	status = set_env_targets(targets, nt, ch, nch);
+	/* One atomic write per file of the chain that defines an edited key. */
+	for (f = 0; f < nchain && status == EXIT_SAME; f++)
+		status = set_in_file(&chain[f], targets, nt, ch, nch);
 	return status;
 }
 

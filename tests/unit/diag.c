@@ -290,9 +290,9 @@ static void test_options(void)
 {
 	diag_init("tool");
 	expect(loop_key, 0, "k=x\nk=y\n", "diag_getopt returns the tool's options");
-	expect(loop_help, 0, "Usage: tool\n", "diag_getopt: --help anywhere prints usage, exit 0");
-	expect(loop_version, 0, "tool (ckan-pgtools) " CKP_VERSION "\n", "diag_getopt: -V prints the version");
-	expect(loop_bogus, 2, "tool: invalid option\nTry \"tool --help\" for more information.\n",
+	expect(loop_help, 0, "k=x\nUsage: tool\n", "diag_getopt: --help anywhere prints usage, exit 0");
+	expect(loop_version, 0, "k=x\ntool (ckan-pgtools) " CKP_VERSION "\n", "diag_getopt: -V prints the version");
+	expect(loop_bogus, 2, "k=x\ntool: invalid option\nTry \"tool --help\" for more information.\n",
 	       "diag_getopt: an unknown option is a usage error");
 	expect(loop_missing, 2, "tool: invalid option\nTry \"tool --help\" for more information.\n",
 	       "diag_getopt: a missing argument is a usage error");
