@@ -220,3 +220,91 @@ conf_read_file(struct buf *b, const char *path, struct stat *st)
 	}
 	return buf_read_file(b, path, st);
 }
+
+/* scanner_isspace of scansup.c */
+static int scanner_isspace(int c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+/* SplitGUCList of varlena.c, separator ','. */
+int
+conf_split_list(const char *val, char ***names)
+{
+	char *s = xstrdup(val), *p = s;
+	int n = 0, done = 0;
+
+	if (names)
+		*names = NULL;
+	while (scanner_isspace((unsigned char)*p))
+		p++;
+	if (*p == '\0') {
+		free(s);
+		return 0;
+	}
+	do {
+		char *cur, *endp;
+
+		if (*p == '"') {
+			cur = p + 1;
+			for (;;) {
+				endp = strchr(p + 1, '"');
+				if (!endp)
+					goto bad;
+				if (endp[1] != '"')
+					break;
+				memmove(endp, endp + 1, strlen(endp));
+				p = endp;
+			}
+			*endp = '\0';
+			p = endp + 1;
+		} else {
+			cur = p;
+			while (*p && *p != ',' && !scanner_isspace((unsigned char)*p))
+				p++;
+			endp = p;
+			if (cur == p)
+				goto bad;
+		}
+		while (scanner_isspace((unsigned char)*p))
+			p++;
+		if (*p == ',') {
+			p++;
+			while (scanner_isspace((unsigned char)*p))
+				p++;
+		} else if (*p == '\0') {
+			done = 1;
+		} else {
+			goto bad;
+		}
+		*endp = '\0';
+		if (names) {
+			*names = xrealloc(*names, (size_t)(n + 1) * sizeof **names);
+			(*names)[n] = xstrdup(cur);
+		}
+		n++;
+	} while (!done);
+	free(s);
+	return n;
+bad:
+	if (names && *names) {
+		int i;
+
+		for (i = 0; i < n; i++)
+			free((*names)[i]);
+		free(*names);
+		*names = NULL;
+	}
+	free(s);
+	return -1;
+}
+
+void
+conf_split_list_free(char **names, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}

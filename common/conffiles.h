@@ -79,6 +79,20 @@ conf_stack_has(const struct conf_stack *s, const char *path);
  * pages where the kernel allows (hashidx_advise_huge), so that reading it
  * does not fault in one 4 kB page at a time.  Returns as buf_read_file.
  */
+/*
+ * SplitGUCList(val, ','), as the server splits a list setting (such as
+ * shared_preload_libraries) and a list option of pg_hba.conf: elements
+ * separated by commas, blanks around them ignored, "double quoted"
+ * elements with "" for a quote.  Returns the number of elements, or -1 on
+ * a syntax error.  When names is given, each element is stored there
+ * (malloc'd; free with conf_split_list_free).
+ */
+int
+conf_split_list(const char *val, char ***names);
+
+void
+conf_split_list_free(char **names, int n);
+
 struct buf;
 
 int

@@ -697,96 +697,6 @@ static void optstate_free(struct optstate *s)
 	free(s->url_filter);
 }
 
-static int scanner_isspace(int c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
-
-/*
- * SplitGUCList(val, ','): elements separated by commas, blanks around
- * them ignored, "double quoted" elements with "" for a quote.  Returns the
- * number of elements, or -1 on a syntax error.  When names is given, each
- * element is stored there (malloc'd).
- */
-static int split_guc_list(const char *val, char ***names)
-{
-	char *s = xstrdup(val), *p = s;
-	int n = 0, done = 0;
-
-	if (names)
-		*names = NULL;
-	while (scanner_isspace((unsigned char)*p))
-		p++;
-	if (*p == '\0') {
-		free(s);
-		return 0;
-	}
-	do {
-		char *cur, *endp;
-
-		if (*p == '"') {
-			cur = p + 1;
-			for (;;) {
-				endp = strchr(p + 1, '"');
-				if (!endp)
-					goto bad;
-				if (endp[1] != '"')
-					break;
-				memmove(endp, endp + 1, strlen(endp));
-				p = endp;
-			}
-			*endp = '\0';
-			p = endp + 1;
-		} else {
-			cur = p;
-			while (*p && *p != ',' && !scanner_isspace((unsigned char)*p))
-				p++;
-			endp = p;
-			if (cur == p)
-				goto bad;
-		}
-		while (scanner_isspace((unsigned char)*p))
-			p++;
-		if (*p == ',') {
-			p++;
-			while (scanner_isspace((unsigned char)*p))
-				p++;
-		} else if (*p == '\0') {
-			done = 1;
-		} else {
-			goto bad;
-		}
-		*endp = '\0';
-		if (names) {
-			*names = xrealloc(*names, (size_t)(n + 1) * sizeof **names);
-			(*names)[n] = xstrdup(cur);
-		}
-		n++;
-	} while (!done);
-	free(s);
-	return n;
-bad:
-	if (names && *names) {
-		int i;
-
-		for (i = 0; i < n; i++)
-			free((*names)[i]);
-		free(*names);
-		*names = NULL;
-	}
-	free(s);
-	return -1;
-}
-
-static void free_names(char **names, int n)
-{
-	int i;
-
-	for (i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
-}
-
 static char *pct_decode(const char *s, size_t n)
 {
 	char *out = xmalloc(n + 1), *o = out;
@@ -997,7 +907,7 @@ static int apply_option(const char *name, const char *val, int method, int type,
 		s->include_realm = strcmp(val, "1") == 0;
 	} else if (strcmp(name, "radiusservers") == 0 || strcmp(name, "radiusserver") == 0) {
 		char **names;
-		int n = split_guc_list(val, &names), k;
+		int n = conf_split_list(val, &names), k;
 
 		if (n < 0) {
 			*err = xasprintf("could not parse RADIUS server list \"%s\"", val);
@@ -1018,16 +928,16 @@ static int apply_option(const char *name, const char *val, int method, int type,
 				*err = xasprintf("could not translate RADIUS server name \"%s\" to address: %s",
 						 names[k], gai_strerror(ret));
 				*silent = 1;
-				free_names(names, n);
+				conf_split_list_free(names, n);
 				return -1;
 			}
 		}
-		free_names(names, n);
+		conf_split_list_free(names, n);
 		s->radiusservers = val;
 		s->nservers = n;
 	} else if (strcmp(name, "radiusports") == 0 || strcmp(name, "radiusport") == 0) {
 		char **names;
-		int n = split_guc_list(val, &names), k;
+		int n = conf_split_list(val, &names), k;
 
 		if (n < 0) {
 			*err = xasprintf("invalid RADIUS port number: \"%s\"", val);
@@ -1037,15 +947,15 @@ static int apply_option(const char *name, const char *val, int method, int type,
 			if (atoi(names[k]) == 0) {
 				*err = xasprintf("invalid RADIUS port number: \"%s\"", val);
 				*silent = 1;
-				free_names(names, n);
+				conf_split_list_free(names, n);
 				return -1;
 			}
-		free_names(names, n);
+		conf_split_list_free(names, n);
 		s->radiusports = val;
 		s->nports = n;
 	} else if (strcmp(name, "radiussecrets") == 0 || strcmp(name, "radiussecret") == 0 ||
 		   strcmp(name, "radiusidentifiers") == 0 || strcmp(name, "radiusidentifier") == 0) {
-		int n = split_guc_list(val, NULL);
+		int n = conf_split_list(val, NULL);
 		int secrets = strncmp(name, "radiussecret", 12) == 0;
 
 		if (n < 0) {

@@ -345,6 +345,20 @@ static const struct unit *param_unit(const char *unit, double *size)
 	return NULL;
 }
 
+int pgparams_is_list(const char *name)
+{
+	static const char *const lists[] = {
+		"search_path", "shared_preload_libraries", "session_preload_libraries", "local_preload_libraries",
+		"temp_tablespaces", "log_destination", "unix_socket_directories", "listen_addresses",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof lists / sizeof lists[0]; i++)
+		if (ascii_casecmp(name, lists[i]) == 0)
+			return 1;
+	return 0;
+}
+
 int pgparams_equal(const struct pgparam *pa, const char *a, const struct pgparam *pb, const char *b)
 {
 	const struct unit *ta, *tb;

@@ -87,6 +87,13 @@ char *pgparams_convert(const struct pgparam_change *c, const char *value, const 
 char *pgparams_normalise(const struct pgparam *p, const char *value, const char **why);
 
 /*
+ * Whether name's value is a list the server takes apart (GUC_LIST_INPUT:
+ * search_path, shared_preload_libraries, listen_addresses, ...), so that
+ * ALTER SYSTEM takes it item by item.  Not in pg_settings: a table here.
+ */
+int pgparams_is_list(const char *name);
+
+/*
  * Whether two normalised values (pgparams_normalise) mean the same: the
  * same text in the same unit, or numbers in two units of one kind (bytes
  * or time: a unit changed between versions, "8kB" against "kB") that

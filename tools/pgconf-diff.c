@@ -23,6 +23,7 @@
 
 #include "buf.h"
 #include "cluster.h"
+#include "conffiles.h"
 #include "diag.h"
 #include "fileio.h"
 #include "hashidx.h"
@@ -39,12 +40,6 @@ static const char *const cluster_specific[] = {
 	"unix_socket_directories", "unix_socket_directory", "stats_temp_directory", "config_file",
 	"ssl_cert_file", "ssl_key_file", "ssl_ca_file", "ssl_crl_file", "ssl_crl_dir", "ssl_dh_params_file",
 	"include", "include_if_exists", "include_dir",
-};
-
-/* Parameters whose value is a list (GUC_LIST_INPUT): ALTER SYSTEM takes their items apart. */
-static const char *const list_params[] = {
-	"search_path", "shared_preload_libraries", "session_preload_libraries", "local_preload_libraries",
-	"temp_tablespaces", "log_destination", "unix_socket_directories", "listen_addresses",
 };
 
 enum mode { MODE_DIFF, MODE_CARRY, MODE_UNIFIED };
@@ -644,52 +639,25 @@ static void sql_literal(struct buf *b, const char *s, size_t n)
  * A value for ALTER SYSTEM.  A list parameter (GUC_LIST_QUOTE) takes one
  * literal per item, and the server quotes each item as an identifier
  * itself, so items written as "identifiers" in the conf lose their double
- * quotes here: search_path = '"$user", public' -> '$user', 'public'.
+ * quotes here: search_path = '"$user", public' -> '$user', 'public'.  The
+ * items are the server's own split of the value (conf_split_list); a
+ * value it cannot split goes as one literal.
  */
 static void sql_value(struct buf *b, const char *name, const char *v)
 {
-	const char *p = v;
-	struct buf item;
+	char **items;
+	int n, i;
 
-	if (!in_list(name, list_params, sizeof list_params / sizeof list_params[0])) {
+	if (!pgparams_is_list(name) || (n = conf_split_list(v, &items)) <= 0) {
 		sql_literal(b, v, strlen(v));
 		return;
 	}
-	buf_init(&item);
-	for (;;) {
-		buf_reset(&item);
-		while (*p == ' ' || *p == '\t')
-			p++;
-		if (*p == '"') {
-			for (p++; *p; p++) {
-				if (*p == '"' && p[1] == '"')
-					buf_addc(&item, *p++);
-				else if (*p == '"')
-					break;
-				else
-					buf_addc(&item, *p);
-			}
-			if (*p == '"')
-				p++;
-			while (*p && *p != ',')
-				p++;
-		} else {
-			const char *start = p, *end;
-
-			while (*p && *p != ',')
-				p++;
-			end = p;
-			while (end > start && (end[-1] == ' ' || end[-1] == '\t'))
-				end--;
-			buf_add(&item, start, (size_t)(end - start));
-		}
-		sql_literal(b, item.data ? item.data : "", item.len);
-		if (*p != ',')
-			break;
-		p++;
-		buf_adds(b, ", ");
+	for (i = 0; i < n; i++) {
+		if (i)
+			buf_adds(b, ", ");
+		sql_literal(b, items[i], strlen(items[i]));
 	}
-	buf_free(&item);
+	conf_split_list_free(items, n);
 }
 
 static void carry_line(struct buf *b, const char *name, const char *value, const char *comment)

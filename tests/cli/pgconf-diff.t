@@ -135,6 +135,12 @@ ok "and nothing is written" test ! -e "$W/pe-carried.conf"
 printf "search_path = '\"\$user\", ckan, \"My Schema\"'\n" >"$W/sp.conf"
 run "$P" --carry --format=alter-system --old-version 15 --new-version 15 "$W/sp.conf" "$W/mw15.conf"
 like "$OUT" "^ALTER SYSTEM SET search_path = '\\\$user', 'ckan', 'My Schema';$" "search_path items as separate literals"
+# The server's own split (SplitGUCList, conf_split_list): a comma and a
+# doubled quote inside a quoted item, and a value it cannot split as one literal.
+printf "shared_preload_libraries = '\"a,b\", \"say \"\"hi\"\"\"'\nlisten_addresses = '\"open'\n" >"$W/sl.conf"
+run "$P" --carry --format=alter-system --old-version 15 --new-version 15 "$W/sl.conf" "$W/mw15.conf"
+like "$OUT" "^ALTER SYSTEM SET shared_preload_libraries = 'a,b', 'say \"hi\"';$" "quoted items keep their commas and quotes"
+like "$OUT" "^ALTER SYSTEM SET listen_addresses = '\"open';$" "an unsplittable list goes whole"
 run "$P" --carry --unified "$W/sp.conf" "$W/mw15.conf"
 is "$RC" 2 "--carry with --unified is a usage error"
 run "$P" --carry --json "$W/sp.conf" "$W/mw15.conf"
