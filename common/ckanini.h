@@ -1,14 +1,25 @@
 /*
- * ini: CKAN's ini file as CKAN reads it, with the line and byte span of every
- * value so that an edit can replace exactly those bytes.  The rules are those
- * of Python's configparser, per CKAN version: continuation lines by
- * indentation, empty lines inside values, full-line comments, duplicates,
- * [DEFAULT] fallback and %-interpolation (Python 3, CKAN >= 2.9), or Python
- * 2's ConfigParser under paste.deploy (CKAN 2.6-2.8).  libinih reads the
- * file; common/ckanini.c adds what configparser does on top of it (see its
- * first comment).  Proven equal to Python 3's configparser by
- * tests/unit/ini-python.t.  Never prints, never exits; not thread-safe
- * (libinih's options are process globals).
+ * ckanini: CKAN's ini file as CKAN reads it, with the line and byte span of
+ * every value so that an edit can replace exactly those bytes.  The rules
+ * are those of Python's configparser, per CKAN version: continuation lines
+ * by indentation, empty lines inside values, full-line comments,
+ * duplicates, [DEFAULT] fallback and %-interpolation (Python 3, CKAN >=
+ * 2.9), or Python 2's ConfigParser under paste.deploy (CKAN 2.6-2.8).
+ * Proven equal to Python 3's configparser by tests/unit/ini-python.t.
+ * Never prints, never exits; not thread-safe (libinih's options are
+ * process globals).
+ *
+ * libinih reads the file: common/ckanini_read.c feeds it the lines and
+ * adds what configparser does on top of it (see its first comment),
+ * common/ckanini.c keeps the model and its index, common/ckanini_interp.c
+ * interpolates.  It needs Debian's libinih (libinih-dev 55): that build
+ * keeps the header's defaults (lines cut at 199 bytes, the rest read as a
+ * new line; " ;" inline comments; a stack line buffer) but its ini.h
+ * exposes every option as a runtime global (ini_max_line, ini_use_stack,
+ * ini_allow_realloc, ini_allow_inline_comments, ...), and the reader sets
+ * them before each parse so that no line is cut and no comment is guessed.
+ * An inih whose options are fixed when it is compiled cannot be told so at
+ * run time: common/ckanini_read.c refuses to build against one.
  */
 #ifndef CKP_CKANINI_H
 #define CKP_CKANINI_H
@@ -20,15 +31,17 @@
 struct ckanini_store;
 
 enum ckanini_dialect {
-	INI_CKAN_26,	/* CKAN 2.6-2.8: Python 2 ConfigParser (paste.deploy): " ;" comments, last duplicate wins, keys as written */
+	/* CKAN 2.6-2.8: Python 2 ConfigParser (paste.deploy): " ;" comments,
+	 * last duplicate wins, keys as written */
+	INI_CKAN_26,
 	INI_CKAN_29,	/* CKAN 2.9: Python 3 configparser, keys lower-cased */
 	INI_CKAN_210,	/* CKAN >= 2.10 (default): Python 3 configparser, keys as written */
 };
 
 struct ckanini_entry {
-	char *section;		/* name between [ ] as configparser keeps it ("DEFAULT" for defaults) */
+	char *section;		/* name between [ ] as configparser keeps it ("DEFAULT") */
 	char *key;		/* as the dialect stores it (lower-cased for INI_CKAN_29) */
-	char *raw;		/* value before interpolation; continuation lines joined with '\n' */
+	char *raw;		/* value before interpolation; lines joined with '\n' */
 	int line;		/* 1-based line of "key = value" */
 	int last_line;		/* last line the value spans */
 	size_t val_off;		/* the value's bytes on its first line in the file, stripped */
@@ -48,13 +61,12 @@ struct ckanini_file {
 	const char *data;	/* the file's bytes; not owned, must outlive the model */
 	size_t len;
 	enum ckanini_dialect dialect;
-	struct ckanini_entry *entries;	/* in file order; with INI_CKAN_26 duplicates are all kept */
+	struct ckanini_entry *entries;	/* in file order; INI_CKAN_26 keeps every duplicate */
 	size_t n;
-	int has_bom;
 	int crlf;		/* the first line ending is "\r\n" */
 	struct ckanini_section *sections;	/* every header, in file order */
 	size_t nsections;
-	struct ckanini_store *store;	/* private to ckanini.c: the strings above and a lookup index */
+	struct ckanini_store *store;	/* private (ckanini_int.h): strings, index */
 };
 
 /*
@@ -76,7 +88,8 @@ int ckanini_has_section(const struct ckanini_file *f, const char *section);
 /* The entry for key in section exactly as CKAN would look it up (key
  * lower-cased first for INI_CKAN_29; the last one for INI_CKAN_26), without
  * [DEFAULT] fallback.  NULL when absent. */
-const struct ckanini_entry *ckanini_lookup(const struct ckanini_file *f, const char *section, const char *key);
+const struct ckanini_entry *ckanini_lookup(const struct ckanini_file *f, const char *section,
+					   const char *key);
 
 /* Every entry with this key in section, in file order (for duplicate reports). */
 size_t ckanini_lookup_all(const struct ckanini_file *f, const char *section, const char *key,
