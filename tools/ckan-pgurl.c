@@ -1525,38 +1525,21 @@ out:
  * an edited variable (said on stderr); libpq verifies each URL, and fileio
  * writes the file.  The lines changed are named on stderr (or --json).
  */
-static int set_env(struct urlkey **targets, size_t nt, const struct change *ch, size_t nch)
+/*
+ * Every URL of the .env as Compose reads the edited file nf: each target
+ * the URL intended (its new value into edited[] and new_values[] when it
+ * changes), every other one unchanged.  0, or -1 after saying which is not.
+ */
+static int env_check_keys(const char *path, const struct envfile *nf, struct urlkey **targets, size_t nt,
+			  const struct change *ch, size_t nch, struct urlkey **edited, char **new_values, size_t *ne)
 {
-	const char *path = envcf.src.path;
-	struct buf text, cur;
-	struct envfile nf;
 	struct diag_err err;
-	struct urlkey *edited[NKEYS];
-	char *new_values[NKEYS];
-	size_t i, k, ne = 0;
-	int rc = EXIT_TROUBLE;
+	struct buf cur;
+	size_t i, k;
+	int rc = 0;
 
-	buf_init(&text);
 	buf_init(&cur);
-	buf_add(&text, envcf.src.data.data, envcf.src.data.len);
-	n_env_edited = 0;
-	for (i = 0; i < nch; i++)
-		for (k = 0; k < nt; k++)
-			if (env_apply_one(path, &text, targets[k]->def, &ch[i], &err) < 0) {
-				diag_report(&err);
-				goto out;
-			}
-	if (envfile_parse(path, text.data, text.len, &nf, &err) < 0) {
-		diag_error(path, err.line, "internal error: the edit breaks the file (%s); nothing written", err.msg);
-		goto out;
-	}
-	for (i = 0; i < nf.n || i < envcf.env.n; i++)
-		if (i >= nf.n || i >= envcf.env.n || strcmp(nf.entries[i].key, envcf.env.entries[i].key) != 0) {
-			diag_error(path, i < nf.n ? nf.entries[i].line : 0,
-				   "internal error: the edit changes the file's lines; nothing written");
-			goto out_nf;
-		}
-	for (k = 0; k < NKEYS; k++) {
+	for (k = 0; k < NKEYS && rc == 0; k++) {
 		struct urlkey *uk = &keys[k];
 		const struct envfile_entry *e;
 		struct envfile saved = envcf.env;
@@ -1564,58 +1547,43 @@ static int set_env(struct urlkey **targets, size_t nt, const struct change *ch, 
 
 		if (!uk->eent)
 			continue;
-		envcf.env = nf;
+		envcf.env = *nf;
 		e = env_entry(uk->def);
 		envcf.env = saved;
 		for (i = 0; i < nt; i++)
 			target |= targets[i] == uk;
 		if (target && apply_changes(uk, uk->value, ch, nch, &cur, &err) < 0) {
 			diag_report(&err);
-			goto out_nf;
-		}
-		if (!e || strcmp(e->value, target ? cur.data : uk->value) != 0) {
+			rc = -1;
+		} else if (!e || strcmp(e->value, target ? cur.data : uk->value) != 0) {
 			if (target)
 				diag_error(path, entry_line(uk), "internal error: Compose would not read the intended URL "
 					   "in %s; nothing written", key_label(uk));
 			else
 				diag_error(path, entry_line(uk), "%s shares a variable with the URLs edited and would change "
 					   "too; select it as well (--all) or edit the file by hand", key_label(uk));
-			goto out_nf;
+			rc = -1;
+		} else if (target && strcmp(cur.data, uk->value) != 0) {
+			edited[*ne] = uk;
+			new_values[(*ne)++] = xstrdup(cur.data);
 		}
-		if (target && strcmp(cur.data, uk->value) != 0) {
-			edited[ne] = uk;
-			new_values[ne++] = xstrdup(cur.data);
-		}
 	}
-	if (opt.dry_run && verify_edits(edited, new_values, ne, ch, nch, &err) < 0) {
-		diag_report(&err);
-		goto out_free;
-	}
-	if (opt.dry_run) {
-		diff_env = 1;
-		print_diff(path, envcf.src.data.data, envcf.src.data.len, text.data, text.len);
-		rc = EXIT_SAME;
-		goto out_free;
-	}
-	{
-		int r;
+	buf_free(&cur);
+	return rc;
+}
 
-		r = write_verified(&envcf.src, &text, edited, new_values, ne, ch, nch, &err);
-		if (r < 0) {
-			diag_report(&err);
-			goto out_free;
-		}
-		if (r == 1)
-			n_env_edited = 0;
-	}
-	/* Say which lines changed, and which others follow from them. */
+/* After a write: which lines of the .env changed, and which others follow from them. */
+static void env_report_changes(const char *path, const struct envfile *nf)
+{
+	size_t i;
+
 	if (opt.format == OUT_JSON) {
 		out_json_begin_object(&json);
 		out_json_key(&json, "changed");
 		out_json_begin_array(&json);
 	}
-	for (i = 0; i < nf.n; i++) {
-		const struct envfile_entry *o = &envcf.env.entries[i], *e = &nf.entries[i];
+	for (i = 0; i < nf->n; i++) {
+		const struct envfile_entry *o = &envcf.env.entries[i], *e = &nf->entries[i];
 		size_t j;
 		int direct = 0;
 
@@ -1641,15 +1609,65 @@ static int set_env(struct urlkey **targets, size_t nt, const struct change *ch, 
 		out_json_end_array(&json);
 		out_json_end_object(&json);
 	}
+}
+
+static int set_env(struct urlkey **targets, size_t nt, const struct change *ch, size_t nch)
+{
+	const char *path = envcf.src.path;
+	struct buf text;
+	struct envfile nf;
+	struct diag_err err;
+	struct urlkey *edited[NKEYS];
+	char *new_values[NKEYS];
+	size_t i, k, ne = 0;
+	int r, rc = EXIT_TROUBLE;
+
+	buf_init(&text);
+	buf_add(&text, envcf.src.data.data, envcf.src.data.len);
+	n_env_edited = 0;
+	for (i = 0; i < nch; i++)
+		for (k = 0; k < nt; k++)
+			if (env_apply_one(path, &text, targets[k]->def, &ch[i], &err) < 0) {
+				diag_report(&err);
+				goto out;
+			}
+	if (envfile_parse(path, text.data, text.len, &nf, &err) < 0) {
+		diag_error(path, err.line, "internal error: the edit breaks the file (%s); nothing written", err.msg);
+		goto out;
+	}
+	for (i = 0; i < nf.n || i < envcf.env.n; i++)
+		if (i >= nf.n || i >= envcf.env.n || strcmp(nf.entries[i].key, envcf.env.entries[i].key) != 0) {
+			diag_error(path, i < nf.n ? nf.entries[i].line : 0,
+				   "internal error: the edit changes the file's lines; nothing written");
+			goto out_nf;
+		}
+	if (env_check_keys(path, &nf, targets, nt, ch, nch, edited, new_values, &ne) < 0)
+		goto out_nf;
+	if (opt.dry_run && verify_edits(edited, new_values, ne, ch, nch, &err) < 0) {
+		diag_report(&err);
+		goto out_nf;
+	}
+	if (opt.dry_run) {
+		diff_env = 1;
+		print_diff(path, envcf.src.data.data, envcf.src.data.len, text.data, text.len);
+		rc = EXIT_SAME;
+		goto out_nf;
+	}
+	r = write_verified(&envcf.src, &text, edited, new_values, ne, ch, nch, &err);
+	if (r < 0) {
+		diag_report(&err);
+		goto out_nf;
+	}
+	if (r == 1)
+		n_env_edited = 0;	/* nothing written */
+	env_report_changes(path, &nf);
 	rc = EXIT_SAME;
-out_free:
 out_nf:
 	for (i = 0; i < ne; i++)
 		free(new_values[i]);
 	envfile_free(&nf);
 out:
 	buf_free(&text);
-	buf_free(&cur);
 	return rc;
 }
 
