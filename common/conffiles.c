@@ -288,11 +288,7 @@ conf_split_list(const char *val, char ***names)
 	return n;
 bad:
 	if (names && *names) {
-		int i;
-
-		for (i = 0; i < n; i++)
-			free((*names)[i]);
-		free(*names);
+		conf_split_list_free(*names, n);
 		*names = NULL;
 	}
 	free(s);
@@ -302,9 +298,5 @@ bad:
 void
 conf_split_list_free(char **names, int n)
 {
-	int i;
-
-	for (i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
+	conf_dir_files_free(names, n > 0 ? (size_t)n : 0);	/* the same array of strings */
 }
