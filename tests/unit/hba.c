@@ -689,38 +689,51 @@ shadowed_by(const char *text)
 static void
 shadowing(void)
 {
-	is_int(shadowed_by("host ckan all 10.0.0.0/8 md5\nhost ckan u 10.1.0.0/16 md5\n"), 1,
-	       "a network inside an earlier one");
-	is_int(shadowed_by("host ckan all 10.0.0.0/16 md5\nhost ckan u 10.0.0.0/8 md5\n"), 0,
-	       "a network around an earlier one");
-	is_int(shadowed_by("host ckan all 10.0.0.0/25 md5\nhost ckan all 10.0.0.128/25 md5\n"
-			   "host ckan u 10.0.0.0/24 md5\n"), 0,
-	       "two halves take both ends but not by one rule: cannot tell, not shadowed");
-	is_int(shadowed_by("hostssl ckan all all md5\nhost ckan u 10.0.0.1/32 md5\n"), 0,
-	       "hostssl leaves host's non-SSL connections");
-	is_int(shadowed_by("host ckan all all md5\nhostssl ckan u 10.0.0.1/32 md5\n"), 1,
-	       "host takes hostssl's");
-	is_int(shadowed_by("hostnossl all all all md5\nhostssl all all all md5\nhost ckan u ::1/128 md5\n"), 1,
-	       "both SSL cases taken: the first rule is named");
-	is_int(shadowed_by("host ckan,other all all md5\nhost ckan,other u 10.0.0.1/32 md5\n"), 1,
-	       "each database of a list");
-	is_int(shadowed_by("host ckan all all md5\nhost ckan,other u 10.0.0.1/32 md5\n"), 0,
-	       "a database the earlier rule lacks");
-	is_int(shadowed_by("host ckan all all md5\nhost all u 10.0.0.1/32 md5\n"), 0,
-	       "all databases are not one");
-	is_int(shadowed_by("host all all all md5\nhost all u all md5\n"), 1, "all within all");
-	is_int(shadowed_by("host sameuser all all md5\nhost all all all md5\n"), 0,
-	       "sameuser does not take all databases");
-	is_int(shadowed_by("host all +admins all md5\nhost ckan u 10.0.0.1/32 md5\n"), 0,
-	       "a +group: cannot tell");
-	is_int(shadowed_by("host ckan all 10.0.0.0/8 md5\nhost ckan +g 10.0.0.1/32 md5\n"), 0,
-	       "a rule with a +group is not probed");
-	is_int(shadowed_by("local all all peer\nlocal ckan u md5\n"), 1, "local within local");
-	is_int(shadowed_by("host all all all md5\nlocal ckan u md5\n"), 0, "host never takes local");
-	is_int(shadowed_by("host all all all md5\nhost ckan u db.example.org md5\n"), 0,
-	       "a host name is not probed");
-	is_int(shadowed_by("host ckan all 10.0.0.0/8 md5\nhost ckan u 10.0.0.0 255.0.255.0 md5\n"), 0,
-	       "a non-contiguous mask is not probed");
+	static const struct {
+		const char *text;	/* the earlier rules, then the one asked about */
+		int line;		/* the rule named, 0 for none */
+		const char *name;
+	} cases[] = {
+		{ "host ckan all 10.0.0.0/8 md5\nhost ckan u 10.1.0.0/16 md5\n",
+		  1, "a network inside an earlier one" },
+		{ "host ckan all 10.0.0.0/16 md5\nhost ckan u 10.0.0.0/8 md5\n",
+		  0, "a network around an earlier one" },
+		{ "host ckan all 10.0.0.0/25 md5\nhost ckan all 10.0.0.128/25 md5\n"
+		  "host ckan u 10.0.0.0/24 md5\n",
+		  0, "two halves take both ends but not by one rule: cannot tell, not shadowed" },
+		{ "hostssl ckan all all md5\nhost ckan u 10.0.0.1/32 md5\n",
+		  0, "hostssl leaves host's non-SSL connections" },
+		{ "host ckan all all md5\nhostssl ckan u 10.0.0.1/32 md5\n",
+		  1, "host takes hostssl's" },
+		{ "hostnossl all all all md5\nhostssl all all all md5\nhost ckan u ::1/128 md5\n",
+		  1, "both SSL cases taken: the first rule is named" },
+		{ "host ckan,other all all md5\nhost ckan,other u 10.0.0.1/32 md5\n",
+		  1, "each database of a list" },
+		{ "host ckan all all md5\nhost ckan,other u 10.0.0.1/32 md5\n",
+		  0, "a database the earlier rule lacks" },
+		{ "host ckan all all md5\nhost all u 10.0.0.1/32 md5\n",
+		  0, "all databases are not one" },
+		{ "host all all all md5\nhost all u all md5\n",
+		  1, "all within all" },
+		{ "host sameuser all all md5\nhost all all all md5\n",
+		  0, "sameuser does not take all databases" },
+		{ "host all +admins all md5\nhost ckan u 10.0.0.1/32 md5\n",
+		  0, "a +group: cannot tell" },
+		{ "host ckan all 10.0.0.0/8 md5\nhost ckan +g 10.0.0.1/32 md5\n",
+		  0, "a rule with a +group is not probed" },
+		{ "local all all peer\nlocal ckan u md5\n",
+		  1, "local within local" },
+		{ "host all all all md5\nlocal ckan u md5\n",
+		  0, "host never takes local" },
+		{ "host all all all md5\nhost ckan u db.example.org md5\n",
+		  0, "a host name is not probed" },
+		{ "host ckan all 10.0.0.0/8 md5\nhost ckan u 10.0.0.0 255.0.255.0 md5\n",
+		  0, "a non-contiguous mask is not probed" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++)
+		is_int(shadowed_by(cases[i].text), cases[i].line, cases[i].name);
 }
 
 int main(void)
