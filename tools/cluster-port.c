@@ -236,6 +236,43 @@ static void print_shell_cluster(const struct target *t)
 
 #define NCOLS 7
 
+/* One row of --list: what pg_lsclusters shows of t (malloc'd strings). */
+static char **list_row(const struct target *t)
+{
+	char **r = xmalloc(sizeof *r * NCOLS);
+	char port[16];
+
+	snprintf(port, sizeof port, "%d", t->f.port);
+	r[0] = xstrdup(t->c.version);
+	r[1] = xstrdup(t->c.name);
+	r[2] = xstrdup(port);
+	r[3] = status_text(t);
+	r[4] = xstrdup(or_unknown(t->f.owner));
+	r[5] = xstrdup(or_unknown(t->c.data_dir));
+	r[6] = xstrdup(or_unknown(t->f.log));
+	return r;
+}
+
+/* pg_lsclusters' layout: left-aligned columns, the last one not padded. */
+static void print_table(const char *const *head, char ***rows, size_t nrows)
+{
+	size_t i, j, width[NCOLS];
+
+	for (j = 0; j < NCOLS; j++) {
+		width[j] = strlen(head[j]);
+		for (i = 0; i < nrows; i++)
+			if (strlen(rows[i][j]) > width[j])
+				width[j] = strlen(rows[i][j]);
+	}
+	for (i = 0; i <= nrows; i++) {
+		const char *const *r = i == 0 ? head : (const char *const *)rows[i - 1];
+
+		for (j = 0; j < NCOLS - 1; j++)
+			printf("%-*s ", (int)width[j], r[j]);
+		printf("%s\n", r[NCOLS - 1]);
+	}
+}
+
 static int do_list(void)
 {
 	static const char *const head[NCOLS] = { "Ver", "Cluster", "Port", "Status", "Owner", "Data directory",
@@ -243,7 +280,7 @@ static int do_list(void)
 	struct diag_err err;
 	char **specs;
 	char ***rows;
-	size_t i, j, nrows = 0, width[NCOLS];
+	size_t i, j, nrows = 0;
 	int n, status = EXIT_SAME;
 	struct out_json js;
 
@@ -258,7 +295,6 @@ static int do_list(void)
 		out_json_begin_array(&js);
 	for (i = 0; i < (size_t)n; i++) {
 		struct target t;
-		char port[16];
 
 		memset(&t, 0, sizeof t);
 		if (cluster_resolve(specs[i], &t.c, &err) < 0 || cluster_settings(&t.c, &t.f, &err) < 0) {
@@ -269,41 +305,16 @@ static int do_list(void)
 			continue;
 		}
 		cluster_status(&t.c, &t.f);
-		if (opt.format == OUT_JSON) {
+		if (opt.format == OUT_JSON)
 			print_json_cluster(&js, &t);
-		} else {
-			char **r = xmalloc(sizeof *r * NCOLS);
-
-			snprintf(port, sizeof port, "%d", t.f.port);
-			r[0] = xstrdup(t.c.version);
-			r[1] = xstrdup(t.c.name);
-			r[2] = xstrdup(port);
-			r[3] = status_text(&t);
-			r[4] = xstrdup(or_unknown(t.f.owner));
-			r[5] = xstrdup(or_unknown(t.c.data_dir));
-			r[6] = xstrdup(or_unknown(t.f.log));
-			rows[nrows++] = r;
-		}
+		else
+			rows[nrows++] = list_row(&t);
 		target_free(&t);
 	}
-	if (opt.format == OUT_JSON) {
+	if (opt.format == OUT_JSON)
 		out_json_end_array(&js);
-	} else {
-		/* pg_lsclusters' layout: left-aligned columns, the last one not padded. */
-		for (j = 0; j < NCOLS; j++) {
-			width[j] = strlen(head[j]);
-			for (i = 0; i < nrows; i++)
-				if (strlen(rows[i][j]) > width[j])
-					width[j] = strlen(rows[i][j]);
-		}
-		for (i = 0; i <= nrows; i++) {
-			const char *const *r = i == 0 ? head : (const char *const *)rows[i - 1];
-
-			for (j = 0; j < NCOLS - 1; j++)
-				printf("%-*s ", (int)width[j], r[j]);
-			printf("%s\n", r[NCOLS - 1]);
-		}
-	}
+	else
+		print_table(head, rows, nrows);
 	for (i = 0; i < nrows; i++) {
 		for (j = 0; j < NCOLS; j++)
 			free(rows[i][j]);
@@ -546,6 +557,41 @@ static int tcp_taken(int family, int port)
 	return r < 0;
 }
 
+/* No socket file for port in any of dirs, and nothing listens on it over TCP. */
+static int port_free(int port, const char *const *dirs, size_t ndirs)
+{
+	size_t d;
+
+	for (d = 0; d < ndirs; d++) {
+		char path[4200];
+		struct stat st;
+
+		snprintf(path, sizeof path, "%s/.s.PGSQL.%d", dirs[d], port);
+		if (lstat(path, &st) == 0)
+			return 0;
+	}
+	return !tcp_taken(AF_INET, port) && !tcp_taken(AF_INET6, port);
+}
+
+static void print_free_port(int port)
+{
+	if (opt.format == OUT_JSON) {
+		struct out_json js;
+
+		json_start(&js);
+		out_json_begin_object(&js);
+		out_json_int_field(&js, "port", port);
+		out_json_end_object(&js);
+	} else if (opt.format == OUT_SHELL) {
+		char p[16];
+
+		snprintf(p, sizeof p, "%d", port);
+		out_shell_assign(stdout, "free_port", p);
+	} else {
+		printf("%d\n", port);
+	}
+}
+
 static int do_free(void)
 {
 	struct diag_err err;
@@ -554,7 +600,7 @@ static int do_free(void)
 	unsigned char *used = xcalloc(65536, 1);
 	const char **dirs;
 	struct target *ts;
-	size_t ndirs = 0, d;
+	size_t ndirs = 0;
 
 	if (n < 0) {
 		diag_report(&err);
@@ -574,23 +620,9 @@ static int do_free(void)
 				dirs[ndirs++] = ts[i].f.socket_dir;
 		}
 	}
-	for (port = (int)opt.from; port <= 65535; port++) {
-		if (used[port])
-			continue;
-		for (d = 0; d < ndirs; d++) {
-			char path[4200];
-			struct stat st;
-
-			snprintf(path, sizeof path, "%s/.s.PGSQL.%d", dirs[d], port);
-			if (lstat(path, &st) == 0)
-				break;
-		}
-		if (d < ndirs)
-			continue;
-		if (tcp_taken(AF_INET, port) || tcp_taken(AF_INET6, port))
-			continue;
-		break;
-	}
+	for (port = (int)opt.from; port <= 65535; port++)
+		if (!used[port] && port_free(port, dirs, ndirs))
+			break;
 	for (i = 0; i < n; i++)
 		target_free(&ts[i]);
 	free(ts);
@@ -601,21 +633,7 @@ static int do_free(void)
 		diag_error(NULL, 0, "no free port from %ld to 65535", opt.from);
 		return EXIT_TROUBLE;
 	}
-	if (opt.format == OUT_JSON) {
-		struct out_json js;
-
-		json_start(&js);
-		out_json_begin_object(&js);
-		out_json_int_field(&js, "port", port);
-		out_json_end_object(&js);
-	} else if (opt.format == OUT_SHELL) {
-		char p[16];
-
-		snprintf(p, sizeof p, "%d", port);
-		out_shell_assign(stdout, "free_port", p);
-	} else {
-		printf("%d\n", port);
-	}
+	print_free_port(port);
 	return EXIT_SAME;
 }
 
