@@ -1,5 +1,5 @@
 /*
- * libFuzzer target for common/ini.c: ckanini_parse, then ckanini_lookup and ckanini_get
+ * libFuzzer target for common/ckanini*.c: ckanini_parse, then ckanini_lookup and ckanini_get
  * of every key, in the dialect the first byte picks.  Besides the
  * sanitizers' checks (no crash, leak or out-of-bounds read), the model must
  * hold its promises to editors: every span lies inside the file, is what

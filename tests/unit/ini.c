@@ -409,7 +409,7 @@ static void test_ckan_files(void)
 }
 
 /* Where libinih alone would read differently from configparser: the
- * reader and handler of common/ckanini.c must make up for each. */
+ * reader and handler of common/ckanini_read.c must make up for each. */
 static void test_libinih_seams(void)
 {
 	struct buf b;
