@@ -1071,6 +1071,54 @@ static char *mask_env_lines(const char *text, size_t len, size_t *outlen)
  * with escapes or ${...:-...} inside a secret, and every variable named
  * like a secret, whole.  A text Compose cannot read: mask_env_lines.
  */
+/*
+ * The secrets of entry i of f (a URL's pgurl_secrets): into m where they
+ * are the file's own bytes, else whole[] of the variable they come from (or
+ * of entry i itself); an entry named like a secret, or a URL-like value
+ * with an '@' that pgurl cannot read, whole.
+ */
+static void mask_env_entry(const struct envfile *f, size_t i, struct mask_list *m, char *whole)
+{
+	const struct envfile_entry *e = &f->entries[i];
+	struct diag_err err;
+	struct pgurl u;
+	struct pgurl_span *sp;
+	size_t ns, j, k;
+	const char *sep;
+
+	if (!e->value)
+		return;
+	if (secret_name(e->key, strlen(e->key))) {
+		whole[i] = 1;
+		return;
+	}
+	sep = strstr(e->value, "://");
+	if (!sep)
+		return;
+	if (pgurl_parse(e->value, e->value_len, &u, &err) < 0) {
+		whole[i] = strchr(sep, '@') != NULL;
+		return;
+	}
+	ns = pgurl_secrets(&u, &sp);
+	for (j = 0; j < ns; j++)
+		for (k = 0; k < e->nparts; k++) {
+			const struct envfile_part *p = &e->parts[k];
+			size_t a = sp[j].off > p->off ? sp[j].off : p->off;
+			size_t z = sp[j].off + sp[j].len < p->off + p->len ? sp[j].off + sp[j].len : p->off + p->len;
+
+			if (a >= z && !(p->len == 0 && p->off > sp[j].off && p->off < sp[j].off + sp[j].len))
+				continue;
+			if (p->kind == ENVFILE_TEXT)
+				mask_add(m, p->src_off + (a - p->off), z - a);
+			else if (p->kind == ENVFILE_VAR && p->entry >= 0)
+				whole[p->entry] = 1;
+			else
+				whole[i] = 1;
+		}
+	free(sp);
+	pgurl_free(&u);
+}
+
 static char *mask_env(const char *text, size_t len, size_t *outlen)
 {
 	struct envfile f;
@@ -1084,45 +1132,8 @@ static char *mask_env(const char *text, size_t len, size_t *outlen)
 		return mask_env_lines(text, len, outlen);
 	whole = xmalloc(f.n + 1);
 	memset(whole, 0, f.n + 1);
-	for (i = 0; i < f.n; i++) {
-		const struct envfile_entry *e = &f.entries[i];
-		struct pgurl u;
-		struct pgurl_span *sp;
-		size_t ns, j;
-		const char *sep;
-
-		if (!e->value)
-			continue;
-		if (secret_name(e->key, strlen(e->key))) {
-			whole[i] = 1;
-			continue;
-		}
-		sep = strstr(e->value, "://");
-		if (!sep)
-			continue;
-		if (pgurl_parse(e->value, e->value_len, &u, &err) < 0) {
-			whole[i] = strchr(sep, '@') != NULL;
-			continue;
-		}
-		ns = pgurl_secrets(&u, &sp);
-		for (j = 0; j < ns; j++)
-			for (k = 0; k < e->nparts; k++) {
-				const struct envfile_part *p = &e->parts[k];
-				size_t a = sp[j].off > p->off ? sp[j].off : p->off;
-				size_t z = sp[j].off + sp[j].len < p->off + p->len ? sp[j].off + sp[j].len : p->off + p->len;
-
-				if (a >= z && !(p->len == 0 && p->off > sp[j].off && p->off < sp[j].off + sp[j].len))
-					continue;
-				if (p->kind == ENVFILE_TEXT)
-					mask_add(&m, p->src_off + (a - p->off), z - a);
-				else if (p->kind == ENVFILE_VAR && p->entry >= 0)
-					whole[p->entry] = 1;
-				else
-					whole[i] = 1;
-			}
-		free(sp);
-		pgurl_free(&u);
-	}
+	for (i = 0; i < f.n; i++)
+		mask_env_entry(&f, i, &m, whole);
 	/* A variable masked whole takes the variables it is built from along. */
 	for (i = f.n; i-- > 0;)
 		for (k = 0; whole[i] && k < f.entries[i].nparts; k++)
