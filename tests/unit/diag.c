@@ -165,30 +165,25 @@ static void say_report(void)
 	diag_report(&e);
 }
 
+/* What fn writes on stderr is want. */
+static void says(void (*fn)(void), const char *want, const char *name)
+{
+	char *s = stderr_of(fn);
+
+	is_str(s, want, name);
+	free(s);
+}
+
 static void test_messages(void)
 {
-	char *s;
-
 	diag_init("/usr/local/bin/ckan-pgurl");
 	is_str(diag_prog(), "ckan-pgurl", "diag_init keeps the basename");
-	s = stderr_of(say_file_line);
-	is_str(s, "ckan-pgurl: ckan.ini:27: unterminated quoted string\n", "error: prog: file:line: message");
-	free(s);
-	s = stderr_of(say_file);
-	is_str(s, "ckan-pgurl: ckan.ini: cannot open: No such file or directory\n", "error: line 0 leaves the line out");
-	free(s);
-	s = stderr_of(say_plain);
-	is_str(s, "ckan-pgurl: write error on standard output\n", "error: no file leaves the file out");
-	free(s);
-	s = stderr_of(say_empty_file);
-	is_str(s, "ckan-pgurl: no name\n", "error: an empty file name is left out");
-	free(s);
-	s = stderr_of(say_warn);
-	is_str(s, "ckan-pgurl: pg_hba.conf:4: warning: duplicate rule\n", "warning: marked as a warning");
-	free(s);
-	s = stderr_of(say_report);
-	is_str(s, "ckan-pgurl: postgresql.conf:9: syntax error near \"=\"\n", "diag_report prints the record");
-	free(s);
+	says(say_file_line, "ckan-pgurl: ckan.ini:27: unterminated quoted string\n", "error: prog: file:line: message");
+	says(say_file, "ckan-pgurl: ckan.ini: cannot open: No such file or directory\n", "error: line 0 leaves the line out");
+	says(say_plain, "ckan-pgurl: write error on standard output\n", "error: no file leaves the file out");
+	says(say_empty_file, "ckan-pgurl: no name\n", "error: an empty file name is left out");
+	says(say_warn, "ckan-pgurl: pg_hba.conf:4: warning: duplicate rule\n", "warning: marked as a warning");
+	says(say_report, "ckan-pgurl: postgresql.conf:9: syntax error near \"=\"\n", "diag_report prints the record");
 
 	diag_init("pgconf-diff");
 	is_str(diag_prog(), "pgconf-diff", "diag_init without a directory");
@@ -196,9 +191,7 @@ static void test_messages(void)
 	is_str(diag_prog(), "pgconf-diff", "diag_init ignores an empty argv0");
 	diag_init(NULL);
 	is_str(diag_prog(), "pgconf-diff", "diag_init ignores NULL");
-	s = stderr_of(say_file_line);
-	is_str(s, "pgconf-diff: ckan.ini:27: unterminated quoted string\n", "messages use the new name");
-	free(s);
+	says(say_file_line, "pgconf-diff: ckan.ini:27: unterminated quoted string\n", "messages use the new name");
 }
 
 /* Run fn in a child with stdout and stderr into one pipe: what it printed, and its exit status. */

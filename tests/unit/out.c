@@ -169,88 +169,54 @@ static void test_shell_eval(void)
 	ok(fopen("/tmp/out-test-pwned", "r") == NULL, "shell: no string ran a command");
 }
 
+/* out_shell_assign(name, value) writes want. */
+static void assigns(const char *name, const char *value, const char *want, const char *test)
+{
+	char *s = assign(name, value);
+
+	is_str(s, want, test);
+	free(s);
+}
+
 static void test_shell_assign(void)
 {
-	char *s;
+	assigns("host", "localhost", "HOST='localhost'\n", "assign: the name is upper-cased");
+	assigns("ckan_db.main-host", "h", "CKAN_DB_MAIN_HOST='h'\n", "assign: '.' and '-' become '_'");
+	assigns("a b=c$d", "v", "A_B_C_D='v'\n", "assign: space, '=' and '$' become '_'");
+	assigns("port5432", "5432", "PORT5432='5432'\n", "assign: digits are kept");
+	assigns("caf\xc3\xa9", "v", "CAF__='v'\n", "assign: each non-ASCII byte becomes '_'");
+	assigns("1st", "v", "_1ST='v'\n", "assign: a leading digit gets a '_' first (else sh runs it as a command)");
+	assigns("", "v", "_='v'\n", "assign: an empty name becomes '_'");
+	assigns("user", NULL, "USER=''\n", "assign: NULL value is ''");
+	assigns("pw", "it's", "PW='it'\\''s'\n", "assign: the value is quoted");
+}
 
-	s = assign("host", "localhost");
-	is_str(s, "HOST='localhost'\n", "assign: the name is upper-cased");
-	free(s);
-	s = assign("ckan_db.main-host", "h");
-	is_str(s, "CKAN_DB_MAIN_HOST='h'\n", "assign: '.' and '-' become '_'");
-	free(s);
-	s = assign("a b=c$d", "v");
-	is_str(s, "A_B_C_D='v'\n", "assign: space, '=' and '$' become '_'");
-	free(s);
-	s = assign("port5432", "5432");
-	is_str(s, "PORT5432='5432'\n", "assign: digits are kept");
-	free(s);
-	s = assign("caf\xc3\xa9", "v");
-	is_str(s, "CAF__='v'\n", "assign: each non-ASCII byte becomes '_'");
-	free(s);
-	s = assign("1st", "v");
-	is_str(s, "_1ST='v'\n", "assign: a leading digit gets a '_' first (else sh runs it as a command)");
-	free(s);
-	s = assign("", "v");
-	is_str(s, "_='v'\n", "assign: an empty name becomes '_'");
-	free(s);
-	s = assign("user", NULL);
-	is_str(s, "USER=''\n", "assign: NULL value is ''");
-	free(s);
-	s = assign("pw", "it's");
-	is_str(s, "PW='it'\\''s'\n", "assign: the value is quoted");
+/* out_json_quote(value) writes want. */
+static void quotes(const char *value, const char *want, const char *test)
+{
+	char *s = capture(out_json_quote, value);
+
+	is_str(s, want, test);
 	free(s);
 }
 
 static void test_json(void)
 {
-	char *s;
-
-	s = capture(out_json_quote, "plain");
-	is_str(s, "\"plain\"", "json: plain text in quotes");
-	free(s);
-	s = capture(out_json_quote, NULL);
-	is_str(s, "null", "json: NULL is null");
-	free(s);
-	s = capture(out_json_quote, "");
-	is_str(s, "\"\"", "json: empty string");
-	free(s);
-	s = capture(out_json_quote, "a\"b\\c/d");
-	is_str(s, "\"a\\\"b\\\\c/d\"", "json: quote and backslash escaped, '/' kept");
-	free(s);
-	s = capture(out_json_quote, "\n\r\t");
-	is_str(s, "\"\\n\\r\\t\"", "json: newline, CR and tab use short escapes");
-	free(s);
-	s = capture(out_json_quote, "\x01\x08\x0c\x1f\x7f");
-	is_str(s, "\"\\u0001\\u0008\\u000c\\u001f\\u007f\"", "json: other control characters as \\u00XX");
-	free(s);
-	s = capture(out_json_quote, "\xc3\xa9\xe2\x82\xac\xf0\x9f\x90\x98");
-	is_str(s, "\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x90\x98\"", "json: valid 2-, 3- and 4-byte UTF-8 kept");
-	free(s);
-	s = capture(out_json_quote, "a\xffz");
-	is_str(s, "\"a\\ufffdz\"", "json: an invalid byte becomes \\ufffd");
-	free(s);
-	s = capture(out_json_quote, "\xc3");
-	is_str(s, "\"\\ufffd\"", "json: a truncated sequence at the end becomes \\ufffd");
-	free(s);
-	s = capture(out_json_quote, "\xe2\x82z");
-	is_str(s, "\"\\ufffd\\ufffdz\"", "json: a truncated sequence, then ASCII");
-	free(s);
-	s = capture(out_json_quote, "\xc0\xaf");
-	is_str(s, "\"\\ufffd\\ufffd\"", "json: an overlong '/' is invalid");
-	free(s);
-	s = capture(out_json_quote, "\xed\xa0\x80");
-	is_str(s, "\"\\ufffd\\ufffd\\ufffd\"", "json: an encoded surrogate is invalid");
-	free(s);
-	s = capture(out_json_quote, "\xf4\x90\x80\x80");
-	is_str(s, "\"\\ufffd\\ufffd\\ufffd\\ufffd\"", "json: above U+10FFFF is invalid");
-	free(s);
-	s = capture(out_json_quote, "\xf4\x8f\xbf\xbf");
-	is_str(s, "\"\xf4\x8f\xbf\xbf\"", "json: U+10FFFF itself is kept");
-	free(s);
-	s = capture(out_json_quote, "\x80\x80");
-	is_str(s, "\"\\ufffd\\ufffd\"", "json: lone continuation bytes are invalid");
-	free(s);
+	quotes("plain", "\"plain\"", "json: plain text in quotes");
+	quotes(NULL, "null", "json: NULL is null");
+	quotes("", "\"\"", "json: empty string");
+	quotes("a\"b\\c/d", "\"a\\\"b\\\\c/d\"", "json: quote and backslash escaped, '/' kept");
+	quotes("\n\r\t", "\"\\n\\r\\t\"", "json: newline, CR and tab use short escapes");
+	quotes("\x01\x08\x0c\x1f\x7f", "\"\\u0001\\u0008\\u000c\\u001f\\u007f\"", "json: other control characters as \\u00XX");
+	quotes("\xc3\xa9\xe2\x82\xac\xf0\x9f\x90\x98", "\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x90\x98\"", "json: valid 2-, 3- and 4-byte UTF-8 kept");
+	quotes("a\xffz", "\"a\\ufffdz\"", "json: an invalid byte becomes \\ufffd");
+	quotes("\xc3", "\"\\ufffd\"", "json: a truncated sequence at the end becomes \\ufffd");
+	quotes("\xe2\x82z", "\"\\ufffd\\ufffdz\"", "json: a truncated sequence, then ASCII");
+	quotes("\xc0\xaf", "\"\\ufffd\\ufffd\"", "json: an overlong '/' is invalid");
+	quotes("\xed\xa0\x80", "\"\\ufffd\\ufffd\\ufffd\"", "json: an encoded surrogate is invalid");
+	quotes("\xf4\x90\x80\x80", "\"\\ufffd\\ufffd\\ufffd\\ufffd\"", "json: above U+10FFFF is invalid");
+	quotes("\xf4\x8f\xbf\xbf", "\"\xf4\x8f\xbf\xbf\"", "json: U+10FFFF itself is kept");
+	quotes("\x80\x80", "\"\\ufffd\\ufffd\"", "json: lone continuation bytes are invalid");
 }
 
 /* Python's json module reads our string back as the intended text. */

@@ -439,21 +439,30 @@ static void check_local(const char *url, int want)
 	pgurl_free(&u);
 }
 
-static void check_masked(const char *url, const char *want)
+/* fn (pgurl_masked, pgurl_without_password) writes want for url; the test is named prefix url. */
+static void check_rewrite(const char *url, const char *want, void (*fn)(const struct pgurl *, struct buf *),
+			  const char *prefix)
 {
 	struct pgurl u;
 	struct diag_err err;
 	struct buf out;
+	char name[512];
 
 	buf_init(&out);
+	snprintf(name, sizeof name, "%s%s", prefix, url);
 	if (pgurl_parse(url, strlen(url), &u, &err) == 0) {
-		pgurl_masked(&u, &out);
-		is_str(out.data, want, url);
+		fn(&u, &out);
+		is_str(out.data, want, name);
 	} else {
-		ok(0, url);
+		ok(0, name);
 	}
 	pgurl_free(&u);
 	buf_free(&out);
+}
+
+static void check_masked(const char *url, const char *want)
+{
+	check_rewrite(url, want, pgurl_masked, "");
 }
 
 /*
@@ -505,21 +514,7 @@ static void check_without_password(const char *url)
 
 static void check_stripped(const char *url, const char *want)
 {
-	struct pgurl u;
-	struct diag_err err;
-	struct buf out;
-	char name[512];
-
-	buf_init(&out);
-	snprintf(name, sizeof name, "stripped %s", url);
-	if (pgurl_parse(url, strlen(url), &u, &err) == 0) {
-		pgurl_without_password(&u, &out);
-		is_str(out.data, want, name);
-	} else {
-		ok(0, name);
-	}
-	pgurl_free(&u);
-	buf_free(&out);
+	check_rewrite(url, want, pgurl_without_password, "stripped ");
 }
 
 static void check_parts(void)
