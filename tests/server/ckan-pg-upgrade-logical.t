@@ -149,7 +149,17 @@ for db in ckan_default datastore_default; do
 done
 run ckan-pg-upgrade run --yes "$@"
 is "$RC" 2 "a subscription without a worker: run exits 2"
-like "$ERR" "has had no worker for 30 s|has not been connected to OLD for 10 s" "it says the subscription does not run"
+like "$ERR" "has lasted a second in 30 s|has not been connected to OLD for 10 s" "it says the subscription does not run"
+is "$(ours_left)" "0 00 0" "no slot, publication or subscription is left"
+
+# 3c. A subscription whose apply worker cannot stream (its slot on OLD is gone): it is started
+# again every few seconds and dies at once; sync (or, were the tables ready, catch-up) stops and says so.
+CKAN_PG_UPGRADE_FAIL=subscribe:kill run ckan-pg-upgrade run --yes "$@"
+old postgres "SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_name LIKE 'ckan_pgtools_%' AND active_pid IS NOT NULL" >/dev/null
+old postgres "SELECT pg_sleep(0.2); SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name ~ '^ckan_pgtools_[0-9]+$'" >/dev/null 2>&1
+run ckan-pg-upgrade run --yes "$@"
+is "$RC" 2 "a worker that cannot stream: run exits 2"
+like "$ERR" "has lasted a second in 30 s|has not been connected to OLD for 10 s" "it says the subscription does not run"
 is "$(ours_left)" "0 00 0" "no slot, publication or subscription is left"
 
 # 4. kill -9 after each step, then run (resumes) or rollback, in turn.
