@@ -154,13 +154,34 @@ is "$(ours_left)" "0 00 0" "no slot, publication or subscription is left"
 
 # 3c. A subscription whose apply worker cannot stream (its slot on OLD is gone): it is started
 # again every few seconds and dies at once; sync (or, were the tables ready, catch-up) stops and says so.
+# A table-copy worker that was copying then outlives it, waiting for it forever: it does not count.
+# (A lock on OLD holds the copy of a table added to the publication until the slot is gone.)
 CKAN_PG_UPGRADE_FAIL=subscribe:kill run ckan-pg-upgrade run --yes "$@"
+sub=$(new ckan_default "SELECT subname FROM pg_subscription WHERE subdbid = (SELECT oid FROM pg_database WHERE datname = current_database())")
+old ckan_default "CREATE TABLE held (k int PRIMARY KEY); INSERT INTO held SELECT generate_series(1, 10);
+	ALTER PUBLICATION ckan_pgtools_upgrade ADD TABLE held" >/dev/null
+new ckan_default "CREATE TABLE held (k int PRIMARY KEY)" >/dev/null
+sb_as_postgres env PGAPPNAME=holds-held psql -X -q -h "$SB_RUN" -p "$SB_OLD_PORT" -U postgres -d ckan_default \
+	-c "BEGIN; LOCK TABLE held IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(120)" >/dev/null 2>&1 &
+holder=$!
+i=0
+until [ "$(old postgres "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'holds-held' AND wait_event = 'PgSleep'")" = 1 ] ||
+	[ $i -ge 100 ]; do i=$((i + 1)); sleep 0.1; done
+new ckan_default "ALTER SUBSCRIPTION \"$sub\" REFRESH PUBLICATION" >/dev/null
+i=0
+until [ "$(new ckan_default "SELECT count(*) FROM pg_stat_subscription WHERE relid = 'held'::regclass")" = 1 ] ||
+	[ $i -ge 300 ]; do i=$((i + 1)); sleep 0.1; done
+ok "a table-copy worker copies a table added to the publication (held by a lock on OLD)" [ "$i" -lt 300 ]
 old postgres "SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_name LIKE 'ckan_pgtools_%' AND active_pid IS NOT NULL" >/dev/null
 old postgres "SELECT pg_sleep(0.2); SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name ~ '^ckan_pgtools_[0-9]+$'" >/dev/null 2>&1
+old postgres "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'holds-held'" >/dev/null
+wait "$holder"
 run ckan-pg-upgrade run --yes "$@"
 is "$RC" 2 "a worker that cannot stream: run exits 2"
 like "$ERR" "has lasted a second in 30 s|has not been connected to OLD for 10 s" "it says the subscription does not run"
 is "$(ours_left)" "0 00 0" "no slot, publication or subscription is left"
+old ckan_default "DROP TABLE held" >/dev/null
+new ckan_default "DROP TABLE IF EXISTS held" >/dev/null 2>&1 || :
 
 # 4. kill -9 after each step, then run (resumes) or rollback, in turn.
 if [ "${SAN:-0}" = 1 ]; then
