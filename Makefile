@@ -13,6 +13,9 @@ VERSION = 0.1.0
 CC ?= cc
 FUZZCC ?= clang
 FUZZ_SECONDS ?= 3
+# A test file that runs longer is stopped (TERM, then KILL 30 s later) and fails: a hang
+# must not eat CI's budget.  The longest file takes ~7 min here.
+TEST_TIMEOUT ?= 1200
 
 ifeq ($(SAN),1)
 BUILD ?= build-san
@@ -117,7 +120,8 @@ fuzz-build: $(FUZZ_BIN)
 # Everything under tests/ is TAP; BUILD tells the scripts which binaries to test.
 check: test-deps
 	@$(MAKE) --no-print-directory check-build fuzz-build
-	BUILD=$(abspath $(BUILD)) FUZZ_DIR=$(abspath $(FUZZDIR)) SAN=$(SAN) FUZZ_SECONDS=$(FUZZ_SECONDS) prove -r --timer tests/unit tests/cli tests/server tests/fuzz tests/pkg
+	BUILD=$(abspath $(BUILD)) FUZZ_DIR=$(abspath $(FUZZDIR)) SAN=$(SAN) FUZZ_SECONDS=$(FUZZ_SECONDS) \
+		prove -r --timer --exec 'timeout -k 30 $(TEST_TIMEOUT) sh' tests/unit tests/cli tests/server tests/fuzz tests/pkg
 
 fuzz: test-deps
 	@$(MAKE) --no-print-directory fuzz-build
