@@ -154,22 +154,6 @@ static void edit_region(const struct pgurl *u, const char *field, size_t *lo, si
 	}
 }
 
-static char *expected_value(const struct pgurl *u, const char *field, const char *value)
-{
-	struct buf b;
-
-	if ((strcmp(field, "host") != 0 && strcmp(field, "port") != 0) ||
-	    strchr(value, ',') || has_param(u, field) || u->nhosts == 1)
-		return xstrdup(value);
-	buf_init(&b);
-	for (size_t i = 0; i < u->nhosts; i++) {
-		if (i)
-			buf_addc(&b, ',');
-		buf_adds(&b, value);
-	}
-	return buf_steal(&b);
-}
-
 static void check_reads_as(const PQconninfoOption *old, const PQconninfoOption *new,
 			   const char *field, const char *want, const char *url)
 {
@@ -234,7 +218,8 @@ static void check_edit(const char *url, const struct pgurl *u, const PQconninfoO
 	new = parse_both(out.data, out.len, &v, &mine);
 	if (!new)
 		mismatch("libpq rejects the edited URL", url, out.data);
-	want = expected_value(u, field, value);
+	/* pgurl's rule for what an edit means (a value once per host); libpq judges */
+	want = pgurl_intended(u, field, value);
 	check_reads_as(old, new, field, want, url);
 	free(want);
 	pq->conninfoFree(new);
