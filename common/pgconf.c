@@ -42,6 +42,19 @@ struct lexer {
 /* The whitespace guc-file.l eats between tokens: [ \t\r]+ (a newline is a token). */
 static const unsigned char is_blank[256] = { [' '] = 1, ['\t'] = 1, ['\r'] = 1 };
 
+/*
+ * Byte classes for the parser's fast path over a plain setting line (see
+ * fast_line): LETTER and DIGIT as guc-file.l has them, the blanks, and the
+ * capitals a name is lower-cased for.
+ */
+enum { C_LETTER = 1, C_DIGIT = 2, C_BLANK = 4, C_UPPER = 8, C_WORD = C_LETTER | C_DIGIT };
+
+static const unsigned char cls[256] = {
+	['a' ... 'z'] = C_LETTER, ['A' ... 'Z'] = C_LETTER | C_UPPER, ['_'] = C_LETTER,
+	[0x80 ... 0xff] = C_LETTER, ['0' ... '9'] = C_DIGIT,
+	[' '] = C_BLANK, ['\t'] = C_BLANK, ['\r'] = C_BLANK,
+};
+
 /* LETTER in guc-file.l: [A-Za-z_\200-\377] */
 static int is_letter(unsigned char c)
 {
@@ -303,6 +316,82 @@ size_t pgconf_skip_lines(const char *s, size_t len, size_t pos, int fast, int *l
 }
 
 /*
+ * The usual setting line, read without the lexer: a name of letters and
+ * digits, blanks, an optional '=', a value that is a run of letters and
+ * digits, a run of digits or a quoted string, then only blanks and a
+ * comment up to the end of the line.  On such a line every token is the
+ * one lex() would give: a run of letters and digits that a blank, a '#' or
+ * the line's end stops is an ID (a QUALIFIED_ID or UNQUOTED_STRING needs a
+ * - . : / in it), and a run of digits so stopped is an INTEGER (no unit
+ * letters, no hex, no '.', so no REAL).  A run stopped by any other byte
+ * fails one of the checks below: a name's run is then followed by no
+ * value, a value's by more than blanks and a comment.  Such a line returns
+ * 0 with lx untouched, and the lexer reads it instead, errors included.
+ * On success lx is past the line (and its newline), and *eof says whether
+ * the file ended there.
+ */
+static int fast_line(struct lexer *lx, struct token *name, struct token *val, int *eof)
+{
+	const unsigned char *s = (const unsigned char *)lx->s;
+	size_t p = lx->pos, q = p + 1;
+	unsigned char c;
+
+	if (!(cls[s[p]] & C_LETTER))
+		return 0;
+	while (cls[s[q]] & C_WORD)	/* s[len] is '\0', which ends every scan */
+		q++;
+	name->t = T_ID;
+	name->off = p;
+	name->len = q - p;
+	while (cls[s[q]] & C_BLANK)
+		q++;
+	if (s[q] == '=') {
+		q++;
+		while (cls[s[q]] & C_BLANK)
+			q++;
+	}
+	p = q;
+	c = cls[s[q]];
+	if (c & C_WORD) {
+		unsigned char run = c & C_DIGIT ? C_DIGIT : C_WORD;
+
+		q++;
+		while (cls[s[q]] & run)
+			q++;
+		val->t = run == C_DIGIT ? T_INT : T_ID;
+	} else if (s[q] == '\'') {
+		size_t n = match_string(s + q, lx->len - q);
+
+		if (n == 0 || memchr(s + q, '\0', n))
+			return 0;
+		q += n;
+		val->t = T_STRING;
+	} else {
+		return 0;
+	}
+	val->off = p;
+	val->len = q - p;
+	while (cls[s[q]] & C_BLANK)
+		q++;
+	if (s[q] == '#') {
+		const void *nl = memchr(s + q, '\n', lx->len - q);
+
+		q = nl ? (size_t)((const unsigned char *)nl - s) : lx->len;
+	}
+	if (s[q] == '\n') {
+		lx->pos = q + 1;
+		lx->line++;
+		*eof = 0;
+	} else if (q == lx->len) {
+		lx->pos = q;
+		*eof = 1;
+	} else {
+		return 0;
+	}
+	return 1;
+}
+
+/*
  * GUC_scanstr: strip the quotes, turn '' into ' and apply the backslash
  * escapes \b \f \n \r \t and \ooo; any other escaped byte stands for
  * itself.  Like the server's C string, the value ends at a \0 escape.
@@ -363,27 +452,91 @@ void pgconf_quote(struct buf *b, const char *v)
 	buf_addc(b, '\'');
 }
 
-static char *unquote(const char *s, size_t len)
+/*
+ * n bytes of m's string memory.  The strings of a setting are cut from a
+ * larger piece of the arena: a million-line file has a million settings,
+ * and an arena_alloc each would be a call each.
+ */
+static inline char *
+cut(struct pgconf_model *m, size_t n)
 {
-	return unquote_into(xmalloc(len), s, len);
+	char *p;
+
+	if (m->cut_left < n) {
+		size_t piece = n > 16384 ? n : 16384;
+
+		m->cut = arena_alloc(&m->mem, piece);
+		m->cut_left = piece;
+	}
+	p = m->cut;
+	m->cut += n;
+	m->cut_left -= n;
+	return p;
 }
 
-/* guc_name_compare lower-cases ASCII letters only: raw itself when it has none. */
-static const char *lower_of(struct pgconf_model *m, const char *raw, size_t n)
+/* Bytes to hold a name of n bytes, its NUL and zeros up to a whole word (name_hash_padded). */
+static inline size_t
+padded_size(size_t n)
 {
-	size_t i;
-	char *d;
+	return (n + 8) & ~(size_t)7;
+}
 
-	for (i = 0; i < n && !(raw[i] >= 'A' && raw[i] <= 'Z'); i++)
-		;
-	if (i == n)
-		return raw;
-	d = arena_strndup(&m->mem, raw, n);
-	ascii_lower(d + i, n - i);
+/*
+ * pgconf_name_hash of the n-byte name at p, which is followed by zero
+ * bytes up to a whole word: hashidx_hash reads the last partial word as
+ * those zeros, so it is read whole here, without a copy of its bytes.
+ * This is hashidx_hash's mixing, step for step; tests/unit/pgconf.c
+ * proves the two equal on names of every length up to 40.
+ */
+static inline uint32_t
+name_hash_padded(const char *p, size_t n)
+{
+	uint64_t h = HASHIDX_SEED, w;
+	size_t k = n;
+
+	for (; k >= 8; p += 8, k -= 8) {
+		memcpy(&w, p, 8);
+		h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
+		h ^= h >> 29;
+	}
+	memcpy(&w, p, 8);
+	h = (h ^ w ^ ((uint64_t)k << 59)) * 0x9e3779b97f4a7c15ULL;
+	h ^= h >> 31;
+	return hashidx_fold(h);
+}
+
+/*
+ * A copy of the n-byte name at raw, zero-padded as name_hash_padded reads
+ * it; *upper says whether it holds an ASCII capital.
+ */
+static inline char *
+copy_name(struct pgconf_model *m, const char *raw, size_t n, int *upper)
+{
+	size_t size = padded_size(n), i;
+	char *d = cut(m, size);
+	unsigned char any = 0;
+
+	memset(d + size - 8, 0, 8);
+	for (i = 0; i < n; i++) {
+		d[i] = raw[i];
+		any |= cls[(unsigned char)raw[i]];
+	}
+	*upper = (any & C_UPPER) != 0;
 	return d;
 }
 
-static int is_directive(const char *lname)
+/* guc_name_compare lower-cases ASCII letters only: a second copy, lower-cased. */
+static char *lower_copy(struct pgconf_model *m, const char *raw, size_t n)
+{
+	size_t size = padded_size(n);
+	char *d = cut(m, size);
+
+	memcpy(d, raw, size);
+	ascii_lower(d, n);
+	return d;
+}
+
+static inline int is_directive(const char *lname)
 {
 	return lname[0] == 'i' && strncmp(lname, "include", 7) == 0 && (lname[7] == '\0' ||
 	       strcmp(lname + 7, "_if_exists") == 0 || strcmp(lname + 7, "_dir") == 0);
@@ -396,6 +549,8 @@ void pgconf_init(struct pgconf_model *m)
 	m->files = NULL;
 	m->nfiles = 0;
 	arena_init(&m->mem);
+	m->cut = NULL;
+	m->cut_left = 0;
 }
 
 void pgconf_free(struct pgconf_model *m)
@@ -510,9 +665,10 @@ static int follow(struct loader *L, size_t file, int line, const char *directive
 /*
  * ParseConfigFp over file index fi of m.  With L == NULL the include
  * directives are kept as settings; otherwise they are followed at once, so
- * that included settings land in reading order.
+ * that included settings land in reading order.  fast: read plain setting
+ * lines by fast_line, else every line by the lexer (the test seam).
  */
-static int parse_file(struct pgconf_model *m, size_t fi, struct loader *L, int depth,
+static int parse_file(struct pgconf_model *m, size_t fi, struct loader *L, int depth, int fast,
 		      struct diag_err *err)
 {
 	struct lexer lx;
@@ -525,36 +681,40 @@ static int parse_file(struct pgconf_model *m, size_t fi, struct loader *L, int d
 	for (;;) {
 		const char *path = m->files[fi].path;
 		const char *raw, *lname;
-		int line;
+		int line, eof, upper;
 
 		/* A line that starts with a name (the common setting line) has nothing to skip. */
-		if (!is_letter((unsigned char)lx.s[lx.pos]))
+		if (!(cls[(unsigned char)lx.s[lx.pos]] & C_LETTER))
 			lx.pos = skip_empty_lines((const unsigned char *)lx.s, lx.len, lx.pos, &lx.line);
 		line = lx.line;
-		lex(&lx, &name);
-		if (name.t == T_EOF)
-			return 0;
-		if (name.t == T_EOL)
-			continue;
-		if (name.t != T_ID && name.t != T_QID)
-			return token_error(err, path, line, lx.s, &name);
-		lex(&lx, &val);
-		if (val.t == T_EQ)
+		if (!fast || !fast_line(&lx, &name, &val, &eof)) {
+			lex(&lx, &name);
+			if (name.t == T_EOF)
+				return 0;
+			if (name.t == T_EOL)
+				continue;
+			if (name.t != T_ID && name.t != T_QID)
+				return token_error(err, path, line, lx.s, &name);
 			lex(&lx, &val);
-		if (val.t != T_ID && val.t != T_STRING && val.t != T_INT && val.t != T_REAL &&
-		    val.t != T_UNQ)
-			return token_error(err, path, line, lx.s, &val);
-		if (val.t == T_STRING && memchr(lx.s + val.off, '\0', val.len))
-			return diag_set(err, path, line, "NUL byte");
-		lex(&lx, &t);
-		if (t.t != T_EOL && t.t != T_EOF)
-			return token_error(err, path, line, lx.s, &t);
+			if (val.t == T_EQ)
+				lex(&lx, &val);
+			if (val.t != T_ID && val.t != T_STRING && val.t != T_INT &&
+			    val.t != T_REAL && val.t != T_UNQ)
+				return token_error(err, path, line, lx.s, &val);
+			if (val.t == T_STRING && memchr(lx.s + val.off, '\0', val.len))
+				return diag_set(err, path, line, "NUL byte");
+			lex(&lx, &t);
+			if (t.t != T_EOL && t.t != T_EOF)
+				return token_error(err, path, line, lx.s, &t);
+			eof = t.t == T_EOF;
+		}
 
-		raw = arena_strndup(&m->mem, lx.s + name.off, name.len);
-		lname = lower_of(m, raw, name.len);
+		raw = copy_name(m, lx.s + name.off, name.len, &upper);
+		lname = upper ? lower_copy(m, raw, name.len) : raw;
 		if (L && is_directive(lname)) {
-			char *v = val.t == T_STRING ? unquote(lx.s + val.off, val.len)
-						    : xstrndup(lx.s + val.off, val.len);
+			const char *vs = lx.s + val.off;
+			char *v = val.t == T_STRING ? unquote_into(xmalloc(val.len), vs, val.len)
+						    : xstrndup(vs, val.len);
 			int rc = follow(L, fi, line, lname, v, depth);
 
 			free(v);
@@ -562,27 +722,29 @@ static int parse_file(struct pgconf_model *m, size_t fi, struct loader *L, int d
 				return -1;
 		} else {
 			struct pgconf_setting *s = add_setting(m);
+			char *v = cut(m, val.len + 1);
 
+			memcpy(v, lx.s + val.off, val.len);
+			v[val.len] = '\0';
 			s->name = lname;
 			s->name_raw = raw;
-			s->value_raw = arena_strndup(&m->mem, lx.s + val.off, val.len);
+			s->value_raw = v;
 			s->quoted = val.t == T_STRING;
-			s->value = s->quoted ? unquote_into(arena_alloc(&m->mem, val.len), lx.s + val.off, val.len)
-					     : s->value_raw;
+			s->value = s->quoted ? unquote_into(cut(m, val.len), v, val.len) : v;
 			s->file = (unsigned int)fi;
-			s->name_hash = hashidx_fold(hashidx_hash(HASHIDX_SEED, lname, name.len));
+			s->name_hash = name_hash_padded(lname, name.len);
 			s->line = line;
 			s->name_off = name.off;
 			s->val_off = val.off;
 			s->val_len = val.len;
 		}
-		if (t.t == T_EOF)
+		if (eof)
 			return 0;
 	}
 }
 
-int pgconf_parse_buf(struct pgconf_model *m, const char *path, const char *data, size_t len,
-		     struct diag_err *err)
+int pgconf_parse_buf_by(struct pgconf_model *m, const char *path, const char *data, size_t len,
+			int fast, struct diag_err *err)
 {
 	char *copy = xmalloc(len + 1);
 	size_t fi;
@@ -590,7 +752,13 @@ int pgconf_parse_buf(struct pgconf_model *m, const char *path, const char *data,
 	memcpy(copy, data, len);
 	copy[len] = '\0';
 	fi = add_file(m, path, copy, len);
-	return parse_file(m, fi, NULL, 0, err);
+	return parse_file(m, fi, NULL, 0, fast, err);
+}
+
+int pgconf_parse_buf(struct pgconf_model *m, const char *path, const char *data, size_t len,
+		     struct diag_err *err)
+{
+	return pgconf_parse_buf_by(m, path, data, len, 1, err);
 }
 
 struct loader {
@@ -638,7 +806,7 @@ static int load_file(struct loader *L, const char *path, int strict, const char 
 		fi = add_file(L->m, path, buf_steal(&b), len);
 	}
 	conf_stack_push(&L->open, &st);
-	rc = parse_file(L->m, fi, L, depth, L->err);
+	rc = parse_file(L->m, fi, L, depth, 1, L->err);
 	conf_stack_pop(&L->open);
 	return rc;
 }

@@ -543,6 +543,114 @@ static void test_load(void)
 	is_int(load(DATA "includes"), -1, "a directory is not a file");
 }
 
+/*
+ * The parser reads a plain setting line (name, '=', an ID, digits or a
+ * quoted string, a comment) by its own scan, and any other line by the
+ * lexer.  On any text the two ways must give the same settings, strings,
+ * spans, lines and hashes, or the same error at the same line.  The texts
+ * are lines built from pieces near the edge of the plain shape: units,
+ * signs, reals, hex, qualified names, - . : / inside words, quotes, NUL
+ * bytes, '#' and '=' in odd places, a last line without its newline.
+ */
+static int same_setting(const struct pgconf_setting *a, const struct pgconf_setting *b)
+{
+	return strcmp(a->name, b->name) == 0 && strcmp(a->name_raw, b->name_raw) == 0 &&
+	       strcmp(a->value, b->value) == 0 && strcmp(a->value_raw, b->value_raw) == 0 &&
+	       a->quoted == b->quoted && a->line == b->line && a->file == b->file &&
+	       a->name_hash == b->name_hash && a->name_off == b->name_off &&
+	       a->val_off == b->val_off && a->val_len == b->val_len;
+}
+
+static void test_fast_lines(void)
+{
+	static const char *const piece[] = {
+		"p0", "Work_Mem", "a", "x9", "_z", "\xc3\xa9", "include", "Include_Dir", "my.opt",
+		"a-b", "a:b", "a/b", "a.", " ", "\t", "\r", "=", " = ", "==", "1", "42", "007",
+		"-1", "+3", "1.5", ".5", "1e5", "0x1F", "0x", "128MB", "10s", "on", "'x'", "'a''b'",
+		"'a\\'b'", "'#'", "'", "''", "'\\n'", "#", "\t# c", "# c = 1", "\n", "\n", "\n",
+		"\r\n", "\\", "$", "'unterminated",
+	};
+	struct pgconf_model a, b;
+	struct diag_err ea, eb;
+	struct buf text;
+	size_t bad = 0, i, k, lines = 0, settings = 0;
+
+	buf_init(&text);
+	pgconf_init(&a);
+	pgconf_init(&b);
+	for (i = 0; i < 100000; i++) {
+		size_t npieces = rnd(10);
+		int ra, rb, differ = 0;
+
+		buf_reset(&text);
+		if (rnd(2))	/* mostly the plain shape, to reach the end of a line */
+			buf_printf(&text, "p%u = %u\t# set\n", rnd(50), rnd(1000));
+		for (k = 0; k < npieces; k++) {
+			unsigned int pick = rnd(sizeof piece / sizeof piece[0] + 1);
+
+			if (pick == sizeof piece / sizeof piece[0])
+				buf_add(&text, "\0", 1);	/* a NUL byte inside the text */
+			else
+				buf_adds(&text, piece[pick]);
+		}
+		if (rnd(2))
+			buf_adds(&text, "\nq = 'v'  # last\n");
+		buf_add(&text, "", 0);
+		pgconf_free(&a);
+		pgconf_free(&b);
+		memset(&ea, 0, sizeof ea);
+		memset(&eb, 0, sizeof eb);
+		ra = pgconf_parse_buf_by(&a, "t.conf", text.data, text.len, 1, &ea);
+		rb = pgconf_parse_buf_by(&b, "t.conf", text.data, text.len, 0, &eb);
+		if (ra != rb || a.n != b.n || strcmp(ea.msg, eb.msg) != 0 || ea.line != eb.line)
+			differ = 1;
+		for (k = 0; !differ && k < a.n; k++)
+			if (!same_setting(&a.set[k], &b.set[k]))
+				differ = 1;
+		if (ra == 0)
+			lines++;
+		settings += a.n;
+		if (differ && !bad++) {
+			char shown[200];
+
+			for (k = 0; k < text.len && k < 60; k++)
+				snprintf(shown + 3 * k, 4, "%02x ", (unsigned char)text.data[k]);
+			shown[3 * k] = '\0';
+			diag("first mismatch on the bytes %s: fast %d \"%s\" line %d, "
+			     "lexer %d \"%s\" line %d", shown, ra, ea.msg, ea.line, rb, eb.msg,
+			     eb.line);
+		}
+	}
+	is_int((long)bad, 0, "the fast line scan and the lexer agree on 100000 generated texts");
+	ok(lines > 10000 && lines < 90000 && settings > 50000,
+	   "and both parsed and refused texts were tried");
+	pgconf_free(&a);
+	pgconf_free(&b);
+
+	/* the hash read from a zero-padded copy is pgconf_name_hash, at every length */
+	bad = 0;
+	for (i = 0; i <= 40; i++) {
+		char name[48];
+
+		for (k = 0; k < i; k++)
+			name[k] = (char)("abcXYZ_09"[rnd(9)]);
+		name[0] = 'N';
+		name[i] = '\0';
+		buf_reset(&text);
+		buf_printf(&text, "%s = 1\n", name);
+		if (i == 0)
+			continue;
+		if (parse(text.data) < 0 || m.n != 1) {
+			bad++;
+			continue;
+		}
+		if (m.set[0].name_hash != pgconf_name_hash(m.set[0].name))
+			bad++;
+	}
+	is_int((long)bad, 0, "name_hash is pgconf_name_hash for names of 1 to 40 bytes");
+	buf_free(&text);
+}
+
 int main(void)
 {
 	pgconf_init(&m);
@@ -553,6 +661,7 @@ int main(void)
 	test_names();
 	test_effective_all();
 	test_skip_lines();
+	test_fast_lines();
 	test_load();
 	pgconf_free(&m);
 	return done_testing();
