@@ -966,6 +966,14 @@ pgconf_index_find(const struct pgconf_index *ix, const char *name, unsigned int 
 	return x == HASHIDX_NONE ? NULL : ix->eff[x];
 }
 
+size_t
+pgconf_index_pos(const struct pgconf_index *ix, const char *name, unsigned int hash)
+{
+	uint32_t x = hashidx_find(&ix->idx, hash, index_has, ix, name);
+
+	return x == HASHIDX_NONE ? (size_t)-1 : x;
+}
+
 size_t pgconf_effective_all(const struct pgconf_model *m, const struct pgconf_setting ***out)
 {
 	struct pgconf_index ix;
