@@ -76,7 +76,7 @@ make_table() {	# make_table NAME ROWS: CKAN's DataStore makes a table for a new 
 ddl() {	# ddl SQL: what the stop command does on OLD's datastore_default
 	printf 'runuser -u postgres -- env PGOPTIONS="-c statement_timeout=0" psql -X -q -h %s -p %s -U postgres -d datastore_default -c %s\n' "$SB_RUN" "$SB_OLD_PORT" "'$1'" >"$SB_DIR/ddl.sh"
 }
-ddl "SET ROLE ckan_default; CREATE TABLE \"made in the window\" (_id serial PRIMARY KEY, v text); INSERT INTO \"made in the window\" (v) SELECT g::text FROM generate_series(1, 77) g"
+ddl "ALTER ROLE ckan_default CONNECTION LIMIT 77; SET ROLE ckan_default; CREATE TABLE \"made in the window\" (_id serial PRIMARY KEY, v text); INSERT INTO \"made in the window\" (v) SELECT g::text FROM generate_series(1, 77) g"
 
 # 1. Killed after the sync; DDL; the run resumes and finishes.
 CKAN_PG_UPGRADE_FAIL=sync:kill run ckan-pg-upgrade run --yes "$@"
@@ -92,6 +92,8 @@ like "$OUT" "0 differences" "verify: no difference"
 is "$(new datastore_default 'SELECT count(*) FROM "made during the sync"')" 250 "a table made during the sync is on NEW with its rows"
 is "$(new datastore_default 'SELECT count(*) FROM "made in the window"')" 77 "a table made as the web stopped is on NEW with its rows"
 is "$(ours_left)" "0 00 0" "no slot, publication or subscription is left"
+is "$(new postgres "SELECT rolconnlimit FROM pg_roles WHERE rolname = 'ckan_default'")" 77 \
+	"a role changed as the web stopped is copied again in the window"
 is "$(old datastore_default "SELECT relreplident FROM pg_class WHERE relname = '_table_metadata_note'")" d \
 	"OLD's REPLICA IDENTITY is as before (a table without a key had FULL during the sync)"
 is "$(new ckan_default "SELECT last_value FROM activity_id_seq")" 4242 "sequences: NEW's are OLD's"
@@ -120,6 +122,7 @@ ddl 'ALTER TABLE "0f6a3d2c-res" ADD COLUMN country text'
 run ckan-pg-upgrade run --yes "$@"
 is "$RC" 2 "DDL the tool does not carry: run exits 2"
 like "$OUT" "schema changed during the sync" "it says why"
+like "$OUT" "OLD's roles are as when first copied" "roles that did not change are not copied again in the window"
 like "$OUT" "country" "and shows the difference"
 is "$(ours_left)" "0 00 0" "no slot, publication or subscription is left"
 is "$(ro)" off/off "OLD is writable"
