@@ -23,17 +23,6 @@ struct pgparam {
 	const char *context;	/* postmaster, sighup, ... */
 };
 
-/*
- * How the generated snapshot tables store a parameter: offsets into one
- * string table instead of pointers (no relocations at start-up).  For
- * pgparams.c and the generated data only.
- */
-#define PGP_NONE 0xffffffffu
-struct pgparam_packed {
-	unsigned int name, unit, enumvals, boot_val, context;	/* offsets, PGP_NONE for NULL */
-	enum pgparam_type type;
-};
-
 /* A change of a parameter between versions (one row of pg_param_changes.tsv). */
 struct pgparam_change {
 	const char *name;

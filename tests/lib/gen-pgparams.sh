@@ -129,9 +129,7 @@ BEGIN {
 	print " */"
 	print "#include <stddef.h>"
 	print ""
-	print "#include \"pgparams.h\""
-	print ""
-	print "extern const char pgparams_strtab[];"
+	print "#include \"pgparams_int.h\""
 	nv = 0
 	strsize = 0
 	nstr = 0

@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "pgparams.h"
+#include "pgparams_int.h"
 #include "tap.h"
 
 /* The normalised value of NAME = VALUE on VERSION, or "invalid" (kept in a ring of buffers). */
@@ -131,15 +132,6 @@ static void test_changes(void)
 	ok(pgparams_change("work_mem", 100000, 180000) == NULL, "change: none for work_mem");
 	ok(pgparams_convert(NULL, "x", &why) == NULL && why, "convert: NULL change");
 }
-
-/* The generated tables, read directly to check lookups against a plain scan. */
-extern const int pgparams_data_versions[];
-extern const struct pgparam_packed *const pgparams_data_tables[];
-extern const char pgparams_strtab[];
-extern const size_t pgparams_data_sizes[];
-extern const size_t pgparams_data_nversions;
-extern const struct pgparam_change pgparams_data_changes[];
-extern const size_t pgparams_data_nchanges;
 
 /* Names to ask about: name itself, respelled, and near misses on each side of it. */
 static int probes(const char *name, char out[][80])
