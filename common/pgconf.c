@@ -277,7 +277,8 @@ static void lex(struct lexer *lx, struct token *t)
  * pgconf_file.data is): that byte stops each scan, so no length checks.
  * *line counts the lines passed.
  */
-static size_t skip_empty_lines(const unsigned char *s, size_t len, size_t pos, int *line)
+static inline size_t
+skip_empty_lines(const unsigned char *s, size_t len, size_t pos, int *line)
 {
 	for (;;) {
 		while (is_blank[s[pos]])
@@ -316,6 +317,76 @@ size_t pgconf_skip_lines(const char *s, size_t len, size_t pos, int fast, int *l
 }
 
 /*
+ * Eight bytes at a time: the runs of a setting line are short, but a
+ * byte-class loop pays a load, a lookup and a branch for every byte.  A
+ * word is loaded from memory as it lies, whatever the byte order; the
+ * helpers answer for each byte in that byte's high bit.
+ */
+#define ONES UINT64_C(0x0101010101010101)
+#define HIGHS UINT64_C(0x8080808080808080)
+
+static inline uint64_t
+load8(const void *p)
+{
+	uint64_t w;
+
+	memcpy(&w, p, 8);
+	return w;
+}
+
+/* The high bit of each byte of w that is in [lo, hi], for 0 < lo <= hi < 0x7f. */
+static inline uint64_t
+bytes_in(uint64_t w, unsigned lo, unsigned hi)
+{
+	uint64_t w7 = w & ~HIGHS;	/* no byte's sum below carries into the next */
+
+	return (w7 + ONES * (0x80 - lo)) & ~(w7 + ONES * (0x7f - hi)) & ~w & HIGHS;
+}
+
+/* Where in memory the first byte flagged in m lies (m != 0). */
+static inline size_t
+first_flagged(uint64_t m)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	return (size_t)__builtin_clzll(m) / 8;
+#else
+	return (size_t)__builtin_ctzll(m) / 8;
+#endif
+}
+
+/* w with the bytes at and after the first r in memory cleared (r < 8). */
+static inline uint64_t
+first_bytes(uint64_t w, size_t r)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	return w & ~(~UINT64_C(0) >> (8 * r));
+#else
+	return w & ((UINT64_C(1) << (8 * r)) - 1);
+#endif
+}
+
+/*
+ * Past the run of bytes of class run (C_DIGIT, or C_WORD: LETTER or
+ * DIGIT) that goes on at s + q, where s[0..end) may be read and s[end - 1]
+ * is '\0'.
+ */
+static inline size_t
+skip_run(const unsigned char *s, size_t q, size_t end, unsigned char run)
+{
+	for (; q + 8 <= end; q += 8) {
+		uint64_t w = load8(s + q), in = bytes_in(w, '0', '9');
+
+		if (run == C_WORD)	/* A-Z as a-z, '_', and every byte from 0x80 */
+			in |= bytes_in(w | ONES * 0x20, 'a', 'z') | bytes_in(w, '_', '_') | (w & HIGHS);
+		if (in != HIGHS)
+			return q + first_flagged(~in & HIGHS);
+	}
+	while (cls[s[q]] & run)
+		q++;
+	return q;
+}
+
+/*
  * The usual setting line, read without the lexer: a name of letters and
  * digits, blanks, an optional '=', a value that is a run of letters and
  * digits, a run of digits or a quoted string, then only blanks and a
@@ -338,26 +409,27 @@ static int fast_line(struct lexer *lx, struct token *name, struct token *val, in
 
 	if (!(cls[s[p]] & C_LETTER))
 		return 0;
-	while (cls[s[q]] & C_WORD)	/* s[len] is '\0', which ends every scan */
-		q++;
+	q = skip_run(s, q, lx->len + 1, C_WORD);
 	name->t = T_ID;
 	name->off = p;
 	name->len = q - p;
-	while (cls[s[q]] & C_BLANK)
-		q++;
-	if (s[q] == '=') {
-		q++;
+	if (s[q] == ' ' && s[q + 1] == '=' && s[q + 2] == ' ' && !(cls[s[q + 3]] & C_BLANK)) {
+		q += 3;		/* the usual " = " */
+	} else {
 		while (cls[s[q]] & C_BLANK)
 			q++;
+		if (s[q] == '=') {
+			q++;
+			while (cls[s[q]] & C_BLANK)
+				q++;
+		}
 	}
 	p = q;
 	c = cls[s[q]];
 	if (c & C_WORD) {
 		unsigned char run = c & C_DIGIT ? C_DIGIT : C_WORD;
 
-		q++;
-		while (cls[s[q]] & run)
-			q++;
+		q = skip_run(s, q + 1, lx->len + 1, run);
 		val->t = run == C_DIGIT ? T_INT : T_ID;
 	} else if (s[q] == '\'') {
 		size_t n = match_string(s + q, lx->len - q);
@@ -502,27 +574,37 @@ name_hash_padded(const char *p, size_t n)
 	memcpy(&w, p, 8);
 	h = (h ^ w ^ ((uint64_t)k << 59)) * 0x9e3779b97f4a7c15ULL;
 	h ^= h >> 31;
-	return hashidx_fold(h);
+	return (uint32_t)(h ^ (h >> 32));	/* hashidx_fold */
 }
 
 /*
- * A copy of the n-byte name at raw, zero-padded as name_hash_padded reads
- * it; *upper says whether it holds an ASCII capital.
+ * Copy the n bytes at src to d and zeros after them up to padded_size(n)
+ * (name_hash_padded reads a name so); src[0..room) may be read.  Returns
+ * whether the bytes hold an ASCII capital.
  */
-static inline char *
-copy_name(struct pgconf_model *m, const char *raw, size_t n, int *upper)
+static inline int
+copy_padded(char *d, const char *src, size_t n, size_t room)
 {
-	size_t size = padded_size(n), i;
-	char *d = cut(m, size);
-	unsigned char any = 0;
+	size_t size = padded_size(n), k;
+	uint64_t w, caps = 0;
 
-	memset(d + size - 8, 0, 8);
-	for (i = 0; i < n; i++) {
-		d[i] = raw[i];
-		any |= cls[(unsigned char)raw[i]];
+	if (size > room) {	/* near the end of the file: byte by byte */
+		memset(d + size - 8, 0, 8);
+		for (k = 0; k < n; k++) {
+			d[k] = src[k];
+			caps |= cls[(unsigned char)src[k]] & C_UPPER;
+		}
+		return caps != 0;
 	}
-	*upper = (any & C_UPPER) != 0;
-	return d;
+	for (k = 0; k + 8 <= n; k += 8) {
+		w = load8(src + k);
+		caps |= bytes_in(w, 'A', 'Z');
+		memcpy(d + k, &w, 8);
+	}
+	w = first_bytes(load8(src + k), n - k);
+	caps |= bytes_in(w, 'A', 'Z');
+	memcpy(d + k, &w, 8);
+	return caps != 0;
 }
 
 /* guc_name_compare lower-cases ASCII letters only: a second copy, lower-cased. */
@@ -608,6 +690,7 @@ static size_t add_file(struct pgconf_model *m, const char *path, char *data, siz
 	return m->nfiles++;
 }
 
+/* A new setting at the end of m, its fields for the caller to fill, every one. */
 static struct pgconf_setting *add_setting(struct pgconf_model *m)
 {
 	struct pgconf_setting *s;
@@ -617,7 +700,6 @@ static struct pgconf_setting *add_setting(struct pgconf_model *m)
 		hashidx_advise_huge(m->set, (m->n ? 2 * m->n : 1) * sizeof *m->set);
 	}
 	s = &m->set[m->n++];
-	memset(s, 0, sizeof *s);
 	return s;
 }
 
@@ -680,7 +762,8 @@ static int parse_file(struct pgconf_model *m, size_t fi, struct loader *L, int d
 	lx.line = 1;
 	for (;;) {
 		const char *path = m->files[fi].path;
-		const char *raw, *lname;
+		const char *lname;
+		char *raw;
 		int line, eof, upper;
 
 		/* A line that starts with a name (the common setting line) has nothing to skip. */
@@ -709,7 +792,9 @@ static int parse_file(struct pgconf_model *m, size_t fi, struct loader *L, int d
 			eof = t.t == T_EOF;
 		}
 
-		raw = copy_name(m, lx.s + name.off, name.len, &upper);
+		/* name and value in one piece, each zero-padded to whole words */
+		raw = cut(m, padded_size(name.len) + padded_size(val.len));
+		upper = copy_padded(raw, lx.s + name.off, name.len, lx.len + 1 - name.off);
 		lname = upper ? lower_copy(m, raw, name.len) : raw;
 		if (L && is_directive(lname)) {
 			const char *vs = lx.s + val.off;
@@ -722,10 +807,9 @@ static int parse_file(struct pgconf_model *m, size_t fi, struct loader *L, int d
 				return -1;
 		} else {
 			struct pgconf_setting *s = add_setting(m);
-			char *v = cut(m, val.len + 1);
+			char *v = raw + padded_size(name.len);
 
-			memcpy(v, lx.s + val.off, val.len);
-			v[val.len] = '\0';
+			copy_padded(v, lx.s + val.off, val.len, lx.len + 1 - val.off);
 			s->name = lname;
 			s->name_raw = raw;
 			s->value_raw = v;
@@ -913,6 +997,27 @@ index_has(const void *ctx, uint32_t id, const void *key)
 }
 
 /*
+ * The same for a key that is a setting's name of a model: both names are
+ * zero-padded to whole words (parse_file makes every one so), and they are
+ * equal when their words are, up to the word that holds the NUL.
+ */
+static int
+index_has_padded(const void *ctx, uint32_t id, const void *key)
+{
+	const struct pgconf_index *ix = ctx;
+	const char *a = ix->eff[id]->name, *b = key;
+
+	for (;; a += 8, b += 8) {
+		uint64_t w = load8(a);
+
+		if (w != load8(b))
+			return 0;
+		if ((w - ONES) & ~w & HIGHS)	/* a zero byte: the name ended */
+			return 1;
+	}
+}
+
+/*
  * One pass over the settings with a hash table of the names seen so far:
  * a 100 000-line file has as many names, and sorting them by strcmp cost
  * more than reading the file.  The first appearance gives a name its slot,
@@ -938,7 +1043,7 @@ pgconf_index_init(struct pgconf_index *ix, const struct pgconf_model *m)
 			hashidx_prefetch(&ix->idx, m->set[i + 8].name_hash);
 		if (is_directive(name))
 			continue;
-		x = hashidx_put(&ix->idx, h, (uint32_t)ix->n, 0, index_has, ix, name);
+		x = hashidx_put(&ix->idx, h, (uint32_t)ix->n, 0, index_has_padded, ix, name);
 		if (x == HASHIDX_NONE) {
 			x = (uint32_t)ix->n++;
 			ix->hash[x] = h;
