@@ -377,7 +377,8 @@ skip_run(const unsigned char *s, size_t q, size_t end, unsigned char run)
 		uint64_t w = load8(s + q), in = bytes_in(w, '0', '9');
 
 		if (run == C_WORD)	/* A-Z as a-z, '_', and every byte from 0x80 */
-			in |= bytes_in(w | ONES * 0x20, 'a', 'z') | bytes_in(w, '_', '_') | (w & HIGHS);
+			in |= bytes_in(w | ONES * 0x20, 'a', 'z') | bytes_in(w, '_', '_') |
+			      (w & HIGHS);
 		if (in != HIGHS)
 			return q + first_flagged(~in & HIGHS);
 	}

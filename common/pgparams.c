@@ -65,11 +65,51 @@ int pgparams_known(int version)
  * once lower-cased (the rows are sorted by lower-cased name), so that a
  * lookup searches only the names with its first letter: a 100 000-line
  * file asks about every name it sets, most of them unknown.
+ *
+ * starts[i]: a bit for each pair of first two bytes (lower-cased; a
+ * one-byte name's second is its NUL) that some name of snapshot i begins
+ * with: most unknown names are answered by it, without a search.
  */
 static struct pgparam *unpacked[32];
 static size_t nunpacked[32];
 static unsigned short *slot_of[32];
 static unsigned short *by_first[32];
+static unsigned char *starts[32];
+
+#define STARTS_SIZE (256 * 256 / 8)
+
+/* The bit of starts for name's first two bytes: its byte, *bit its mask. */
+static size_t start_of(const char *name, unsigned char *bit)
+{
+	unsigned c0 = (unsigned)ascii_tolower((unsigned char)name[0]);
+	unsigned c1 = c0 ? (unsigned)ascii_tolower((unsigned char)name[1]) : 0;
+
+	*bit = (unsigned char)(1u << (c1 & 7));
+	return c0 * 32 + c1 / 8;
+}
+
+/* Mark the first two bytes of each of n names; name_at(rows, k) names row k. */
+static void index_starts(unsigned char *bits, size_t n, const char *(*name_at)(const void *, size_t),
+			 const void *rows)
+{
+	unsigned char bit;
+	size_t k;
+
+	for (k = 0; k < n; k++) {
+		size_t at = start_of(name_at(rows, k), &bit);
+
+		bits[at] |= bit;
+	}
+}
+
+/* Whether some name marked in bits begins as name does. */
+static int may_start(const unsigned char *bits, const char *name)
+{
+	unsigned char bit;
+	size_t at = start_of(name, &bit);
+
+	return (bits[at] & bit) != 0;
+}
 
 /* Fill first[0..256] for n rows sorted by lower-cased name; name_at(rows, k) names row k. */
 static void index_first(unsigned short *first, size_t n, const char *(*name_at)(const void *, size_t),
@@ -108,6 +148,8 @@ static void table(size_t i)
 		memset(slot_of[i], 0, (n + 1) * sizeof *slot_of[i]);
 		by_first[i] = xmalloc(257 * sizeof *by_first[i]);
 		index_first(by_first[i], n, packed_name, pgparams_data_tables[i]);
+		starts[i] = xcalloc(STARTS_SIZE, 1);
+		index_starts(starts[i], n, packed_name, pgparams_data_tables[i]);
 	}
 }
 
@@ -152,6 +194,8 @@ const struct pgparam *pgparams_lookup(int version, const char *name, int *exact)
 	if (exact)
 		*exact = pgparams_data_versions[best] == major;
 	table(best);
+	if (!may_start(starts[best], name))
+		return NULL;
 	rows = pgparams_data_tables[best];
 	lo = by_first[best][ascii_tolower((unsigned char)name[0])];
 	hi = by_first[best][ascii_tolower((unsigned char)name[0]) + 1];
@@ -173,6 +217,7 @@ const struct pgparam *pgparams_lookup(int version, const char *name, int *exact)
  * 100 000-line file asks about 100 000 names.  changes_first as by_first. */
 static const struct pgparam_change **changes_by_name;
 static unsigned short changes_first[257];
+static unsigned char changes_starts[STARTS_SIZE];	/* as starts */
 
 static const char *change_name(const void *rows, size_t k)
 {
@@ -204,7 +249,10 @@ const struct pgparam_change *pgparams_change(const char *name, int old_version, 
 		qsort(v, pgparams_data_nchanges, sizeof *v, cmp_change);
 		changes_by_name = v;
 		index_first(changes_first, pgparams_data_nchanges, change_name, v);
+		index_starts(changes_starts, pgparams_data_nchanges, change_name, v);
 	}
+	if (!may_start(changes_starts, name))
+		return NULL;
 	lo = changes_first[ascii_tolower((unsigned char)name[0])];
 	hi = changes_first[ascii_tolower((unsigned char)name[0]) + 1];
 	/* The first row of this name, then the earliest change in range. */
