@@ -11,6 +11,7 @@
 #define CKP_PGCONF_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "arena.h"
 #include "diag.h"
@@ -49,6 +50,8 @@ struct pgconf_model {
 	struct arena mem;		/* private: the settings' strings */
 	char *cut;			/* private: the piece of mem strings are cut from */
 	size_t cut_left;		/* private: its bytes not cut yet */
+	size_t cut_piece;		/* private: the size of the last piece */
+	unsigned int *hash_of;		/* private: set[i].name_hash, packed for pgconf_effective */
 };
 
 struct buf;
@@ -117,6 +120,7 @@ struct pgconf_index {
 	size_t n;
 	unsigned int *hash;
 	struct hashidx idx;	/* name -> its place in eff */
+	uint64_t *head;		/* private: each name's first 8 bytes, zero-padded */
 };
 
 void pgconf_index_init(struct pgconf_index *ix, const struct pgconf_model *m);

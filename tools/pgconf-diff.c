@@ -301,24 +301,25 @@ static void sort_keyed(struct keyed *a, size_t n)
 }
 
 /*
- * Every name either side sets, compared: *store holds the *nstore items,
- * *out points to them sorted by name (items are large; pointers move), and
- * the count of those is returned: every item with keep_same, else only the
- * ones that differ (all a diff without --all prints; 200 000 names sort
- * in more time than the rest of the comparison takes).  Each side's own
+ * Every name either side sets, compared: *store holds the items, *out
+ * points to them sorted by name (items are large; pointers move), and the
+ * count is returned: every name with keep_same, else only the ones that
+ * differ (all a diff without --all prints: 200 000 names take some 20 MB
+ * of items and sort in more time than the rest of the comparison takes;
+ * whether any differs is then whether any is kept).  Each side's own
  * setting of a name is the one its loop visits (eff holds the winners), so
  * only OLD's names ask NEW, and NEW's names that one of them found are
  * passed over by place; the parameter tables once per name and version.
  */
 static size_t compare(struct side *old, struct side *new, int keep_same, struct item **store,
-		      size_t *nstore, const struct item ***out)
+		      const struct item ***out)
 {
 	struct item *items = xmalloc((old->ix.n + new->ix.n + 1) * sizeof *items);
 	unsigned char *in_old = xcalloc(new->ix.n + 1, 1);	/* NEW's names OLD sets too */
 	const struct item **sorted;
 	struct keyed *order;
 	int known_old = pgparams_known(old->version), known_new = pgparams_known(new->version);
-	size_t n = 0, nsorted = 0, i;
+	size_t n = 0, i;
 
 	/* 200 000 names fill some 20 MB of items: huge pages fault 512 times less. */
 	hashidx_advise_huge(items, (old->ix.n + new->ix.n + 1) * sizeof *items);
@@ -332,6 +333,9 @@ static size_t compare(struct side *old, struct side *new, int keep_same, struct 
 		if (from_old) {
 			size_t x;
 
+			/* the slot a few names on, fetched while this one is compared */
+			if (i + 8 < old->ix.n)
+				hashidx_prefetch(&new->ix.idx, old->ix.hash[i + 8]);
 			s = old->ix.eff[i];
 			x = pgconf_index_pos(&new->ix, s->name, old->ix.hash[i]);
 			if (x != (size_t)-1) {
@@ -345,7 +349,7 @@ static size_t compare(struct side *old, struct side *new, int keep_same, struct 
 		}
 		if (!name_selected(s->name))
 			continue;
-		it = &items[n++];
+		it = &items[n];
 		memset(it, 0, sizeof *it);
 		it->name = s->name;
 		it->o = from_old ? s : NULL;
@@ -385,25 +389,30 @@ static size_t compare(struct side *old, struct side *new, int keep_same, struct 
 				it->unknown_new = 1;
 		}
 		it->same = it->o && it->n && !it->owhy && !it->nwhy && pgparams_equal(po, it->onorm, pn, it->nnorm);
+		/* An item nobody reads is not kept: its place takes the next one. */
+		if (!keep_same && it->same) {
+			free(it->onorm_mem);
+			free(it->ovalue);
+			free(it->nnorm_mem);
+			continue;
+		}
+		n++;
 	}
 	free(in_old);
 	order = xmalloc((n + 1) * sizeof *order);
 	hashidx_advise_huge(order, (n + 1) * sizeof *order);
 	for (i = 0; i < n; i++) {
-		if (!keep_same && items[i].same)
-			continue;
-		order[nsorted].key = name_key(items[i].name);
-		order[nsorted++].it = &items[i];
+		order[i].key = name_key(items[i].name);
+		order[i].it = &items[i];
 	}
-	sort_keyed(order, nsorted);
-	sorted = xmalloc((nsorted + 1) * sizeof *sorted);
-	for (i = 0; i < nsorted; i++)
+	sort_keyed(order, n);
+	sorted = xmalloc((n + 1) * sizeof *sorted);
+	for (i = 0; i < n; i++)
 		sorted[i] = order[i].it;
 	free(order);
 	*store = items;
-	*nstore = n;
 	*out = sorted;
-	return nsorted;
+	return n;
 }
 
 static void free_items(struct item *items, size_t n)
@@ -1021,7 +1030,7 @@ int main(int argc, char **argv)
 	struct side old = { .label = "OLD" }, new = { .label = "NEW" };
 	struct item *items;
 	const struct item **sorted;
-	size_t n, nitems, i;
+	size_t n, i;
 	int c, status = EXIT_SAME, carry_given = 0, unified_given = 0;
 
 	diag_start(argc, argv, "pgconf-diff", usage);
@@ -1070,12 +1079,12 @@ int main(int argc, char **argv)
 	load_side(&new, argv[optind + 1], opt.new_version, opt.write);
 	choose_tables(&old, &new);
 	/* A diff without --all prints the names that differ only. */
-	n = compare(&old, &new, opt.mode != MODE_DIFF || opt.all, &items, &nitems, &sorted);
+	n = compare(&old, &new, opt.mode != MODE_DIFF || opt.all, &items, &sorted);
 	if (opt.mode == MODE_CARRY) {
 		status = carry(sorted, n, &old, &new);
 	} else {
-		for (i = 0; i < nitems; i++)
-			if (!items[i].same)
+		for (i = 0; i < n; i++)
+			if (!sorted[i]->same)
 				status = EXIT_DIFF;
 		if (opt.format == OUT_JSON)
 			print_json(sorted, n, &old, &new);
@@ -1083,7 +1092,7 @@ int main(int argc, char **argv)
 			print_text(sorted, n, &old, &new);
 	}
 	free(sorted);
-	free_items(items, nitems);
+	free_items(items, n);
 	pgconf_index_free(&old.ix);
 	pgconf_index_free(&new.ix);
 	pgconf_free(&old.m);
