@@ -89,8 +89,8 @@ static size_t start_of(const char *name, unsigned char *bit)
 }
 
 /* Mark the first two bytes of each of n names; name_at(rows, k) names row k. */
-static void index_starts(unsigned char *bits, size_t n, const char *(*name_at)(const void *, size_t),
-			 const void *rows)
+static void index_starts(unsigned char *bits, size_t n,
+			 const char *(*name_at)(const void *, size_t), const void *rows)
 {
 	unsigned char bit;
 	size_t k;
