@@ -1120,9 +1120,10 @@ pgconf_index_find(const struct pgconf_index *ix, const char *name, unsigned int 
 }
 
 size_t
-pgconf_index_pos(const struct pgconf_index *ix, const char *name, unsigned int hash)
+pgconf_index_pos(const struct pgconf_index *ix, const struct pgconf_setting *s)
 {
-	uint32_t x = hashidx_find(&ix->idx, hash, index_has, ix, name);
+	/* a setting's name is zero-padded, as parse_file makes them all */
+	uint32_t x = hashidx_find(&ix->idx, s->name_hash, index_has_padded, ix, s->name);
 
 	return x == HASHIDX_NONE ? (size_t)-1 : x;
 }

@@ -136,10 +136,10 @@ unsigned int pgconf_name_hash(const char *name);
 const struct pgconf_setting *pgconf_index_find(const struct pgconf_index *ix, const char *name, unsigned int hash);
 
 /*
- * The same question answered with name's place in ix->eff, or (size_t)-1:
- * for a caller that keeps facts about the names by place.
+ * The place in ix->eff of the name that setting s (of any model) sets, or
+ * (size_t)-1: for a caller that keeps facts about the names by place.
  */
 size_t
-pgconf_index_pos(const struct pgconf_index *ix, const char *name, unsigned int hash);
+pgconf_index_pos(const struct pgconf_index *ix, const struct pgconf_setting *s);
 
 #endif

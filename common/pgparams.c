@@ -175,6 +175,9 @@ static const struct pgparam *row(size_t i, size_t k)
 	return t;
 }
 
+static int last_version = -1, last_major;	/* pgparams_lookup's last version */
+static size_t last_best;
+
 const struct pgparam *pgparams_lookup(int version, const char *name, int *exact)
 {
 	size_t i, best = SIZE_MAX, lo, hi;
@@ -185,10 +188,19 @@ const struct pgparam *pgparams_lookup(int version, const char *name, int *exact)
 		*exact = 0;
 	if (name == NULL || version <= 0)
 		return NULL;
-	major = pgversion_major(version);
-	for (i = 0; i < pgparams_data_nversions; i++)
-		if (pgparams_data_versions[i] <= major)
-			best = i;
+	/* A run asks one or two versions about every name of a file: find the table once. */
+	if (version == last_version) {
+		best = last_best;
+		major = last_major;
+	} else {
+		major = pgversion_major(version);
+		for (i = 0; i < pgparams_data_nversions; i++)
+			if (pgparams_data_versions[i] <= major)
+				best = i;
+		last_version = version;
+		last_major = major;
+		last_best = best;
+	}
 	if (best == SIZE_MAX)
 		return NULL;		/* older than every snapshot */
 	if (exact)

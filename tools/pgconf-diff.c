@@ -337,7 +337,7 @@ static size_t compare(struct side *old, struct side *new, int keep_same, struct 
 			if (i + 8 < old->ix.n)
 				hashidx_prefetch(&new->ix.idx, old->ix.hash[i + 8]);
 			s = old->ix.eff[i];
-			x = pgconf_index_pos(&new->ix, s->name, old->ix.hash[i]);
+			x = pgconf_index_pos(&new->ix, s);
 			if (x != (size_t)-1) {
 				other = new->ix.eff[x];
 				in_old[x] = 1;
