@@ -1023,9 +1023,7 @@ int main(int argc, char **argv)
 		{ "only", required_argument, NULL, 'O' },
 		{ "old-version", required_argument, NULL, OPT_OLD_VERSION },
 		{ "new-version", required_argument, NULL, OPT_NEW_VERSION },
-		{ "version", no_argument, NULL, 'V' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		DIAG_STD_OPTIONS,
 	};
 	struct side old = { .label = "OLD" }, new = { .label = "NEW" };
 	struct item *items;
@@ -1034,7 +1032,7 @@ int main(int argc, char **argv)
 	int c, status = EXIT_SAME, carry_given = 0, unified_given = 0;
 
 	diag_start(argc, argv, "pgconf-diff", usage);
-	while ((c = getopt_long(argc, argv, "cuf:w:b::najI:O:Vh", longopts, NULL)) != -1) {
+	while ((c = diag_getopt(argc, argv, "cuf:w:b::najI:O:Vh", longopts)) != -1) {
 		switch (c) {
 		case 'c': opt.mode = MODE_CARRY; carry_given = 1; break;
 		case 'u': opt.mode = MODE_UNIFIED; unified_given = 1; break;
@@ -1045,7 +1043,7 @@ int main(int argc, char **argv)
 				diag_usage("--format is conf or alter-system, not \"%s\"", optarg);
 			break;
 		case 'w': opt.write = optarg; break;
-		case 'b': opt.backup = optarg ? optarg : ".bak"; break;
+		case 'b': opt.backup = diag_backup_suffix(optarg); break;
 		case 'n': opt.dry_run = 1; break;
 		case 'a': opt.all = 1; break;
 		case 'j': opt.format = OUT_JSON; break;
@@ -1053,21 +1051,16 @@ int main(int argc, char **argv)
 		case 'O': opt.only = optarg; break;
 		case OPT_OLD_VERSION: opt.old_version = optarg; break;
 		case OPT_NEW_VERSION: opt.new_version = optarg; break;
-		case 'V': diag_version("pgconf-diff");
-		case 'h': diag_help(usage);
-		default: diag_usage("invalid option");
 		}
 	}
 	if (argc - optind != 2)
 		diag_usage("needs OLD and NEW");
-	if (carry_given && unified_given)
-		diag_usage("--carry and --unified exclude each other");
-	if (opt.mode != MODE_DIFF && (opt.format == OUT_JSON || opt.all))
-		diag_usage("--json and --all go with the comparison, not --carry or --unified");
-	if ((opt.write || opt.alter_system) && opt.mode != MODE_CARRY)
-		diag_usage("--write and --format go with --carry");
-	if ((opt.backup || opt.dry_run) && !opt.write)
-		diag_usage("--backup and --dry-run go with --write");
+	diag_exclusive(carry_given + unified_given, "--carry and --unified");
+	diag_only_with(opt.mode != MODE_DIFF && (opt.format == OUT_JSON || opt.all), "--json and --all",
+		       "the comparison, not --carry or --unified");
+	diag_only_with((opt.write || opt.alter_system) && opt.mode != MODE_CARRY, "--write and --format",
+		       "--carry");
+	diag_only_with((opt.backup || opt.dry_run) && !opt.write, "--backup and --dry-run", "--write");
 	if (opt.mode == MODE_UNIFIED)
 		return diag_finish(unified(argv[optind], argv[optind + 1]));
 	if (opt.ignore)
