@@ -78,7 +78,8 @@ mode_upgrade() {	# mode_upgrade copy|link
 	setup "$name" || return
 	link=""
 	[ "$mode" = link ] && link=--link
-	set -- --from "$SB_OLD" --to "$SB_NEW" -c "$SB_INI" --state-dir "$state" --method upgrade ${link:+"$link"}
+	set -- --from "$SB_OLD" --to "$SB_NEW" -c "$SB_INI" --state-dir "$state" --method upgrade ${link:+"$link"} \
+		--verify-rows counts
 	run ckan-pg-upgrade plan "$@"
 	is "$RC" 0 "$name: plan exits 0"
 	like "$OUT" "pg_upgrade -b $PG15 -B $PG15 " "$name: plan prints the pg_upgrade command"
