@@ -83,23 +83,20 @@ static int ends_run(int c)
 
 /* ---------------------------------------------------------------- tokens */
 
-static void field_add(struct field *f, const char *text, size_t len, int quoted)
+/* Token texts live in the model's arena: a rule keeps them, a dropped line wastes a few bytes. */
+static void field_add(struct arena *ar, struct field *f, const char *text, size_t len, int quoted)
 {
 	if (f->n == f->cap) {
 		f->cap = f->cap ? 2 * f->cap : 1;
 		f->tok = xrealloc(f->tok, f->cap * sizeof *f->tok);
 	}
-	f->tok[f->n].text = xstrndup(text, len);
+	f->tok[f->n].text = arena_strndup(ar, text, len);
 	f->tok[f->n].quoted = quoted;
 	f->n++;
 }
 
 static void field_free(struct field *f)
 {
-	size_t i;
-
-	for (i = 0; i < f->n; i++)
-		free(f->tok[i].text);
 	free(f->tok);
 	f->tok = NULL;
 	f->n = f->cap = 0;
@@ -108,13 +105,10 @@ static void field_free(struct field *f)
 /* Empty the line for the next one, keeping its arrays. */
 static void line_clear(struct line *l)
 {
-	size_t i, k;
+	size_t i;
 
-	for (i = 0; i < l->cap; i++) {
-		for (k = 0; k < l->f[i].n; k++)
-			free(l->f[i].tok[k].text);
+	for (i = 0; i < l->cap; i++)
 		l->f[i].n = 0;
-	}
 	l->n = 0;
 	free(l->err);
 	l->err = NULL;
@@ -219,7 +213,8 @@ static int next_token(const char **lp, struct buf *b, int *initial_quote, int *c
  * after it ends the line).  Returns 0, having moved nothing, for any other
  * token: next_token reads it.  tests/unit/hba.c compares both ways.
  */
-static int plain_token(const char **lp, struct field *f, size_t maxlen, int *comma)
+static int plain_token(struct arena *ar, const char **lp, struct field *f, size_t maxlen,
+		       int *comma)
 {
 	const char *p = *lp, *q;
 
@@ -230,7 +225,7 @@ static int plain_token(const char **lp, struct field *f, size_t maxlen, int *com
 		q++;
 	if (q == p || *q == '"' || *p == '@' || (maxlen && (size_t)(q - p) >= maxlen))
 		return 0;
-	field_add(f, p, (size_t)(q - p), 0);
+	field_add(ar, f, p, (size_t)(q - p), 0);
 	*comma = *q == ',';
 	*lp = *q == '#' ? q + strlen(q) : q;
 	return 1;
@@ -295,7 +290,7 @@ static int expand_at(struct loader *ld, const char *outer, int lineno, const cha
 		}
 		for (j = 0; j < lines[i].n; j++)
 			for (k = 0; k < lines[i].f[j].n; k++)
-				field_add(f, lines[i].f[j].tok[k].text, strlen(lines[i].f[j].tok[k].text),
+				field_add(&ld->m->arena, f, lines[i].f[j].tok[k].text, strlen(lines[i].f[j].tok[k].text),
 					  lines[i].f[j].tok[k].quoted);
 	}
 	for (i = 0; i < n; i++)
@@ -331,7 +326,7 @@ static int tokenize_line(struct loader *ld, const char *path, int lineno, const 
 		}
 		f = &out->f[out->n];
 		do {
-			if (!ld->m->general && plain_token(&p, f, maxlen, &comma))
+			if (!ld->m->general && plain_token(&ld->m->arena, &p, f, maxlen, &comma))
 				continue;
 			if (!next_token(&p, b, &iq, &comma, maxlen, &toolong)) {
 				if (toolong)
@@ -344,7 +339,7 @@ static int tokenize_line(struct loader *ld, const char *path, int lineno, const 
 					return -1;
 				}
 			} else {
-				field_add(f, b->data, b->len, iq);
+				field_add(&ld->m->arena, f, b->data, b->len, iq);
 			}
 		} while (comma && !out->err);
 		if (f->n)
@@ -485,6 +480,7 @@ static int tokenize_data(struct loader *ld, const char *path, const char *data, 
 void hba_init(struct hba_model *m, int version)
 {
 	memset(m, 0, sizeof *m);
+	arena_init(&m->arena);
 	m->version = version > 0 ? version : 150000;
 }
 
@@ -494,13 +490,9 @@ void hba_init_ident(struct hba_model *m, int version)
 	m->ident = 1;
 }
 
+/* The array and its texts are in the model's arena. */
 static void list_free(struct hba_list *l)
 {
-	size_t i;
-
-	for (i = 0; i < l->n; i++)
-		free(l->tok[i].text);
-	free(l->tok);
 	l->tok = NULL;
 	l->n = 0;
 }
@@ -523,9 +515,6 @@ static void rule_free(struct hba_rule *r)
 	free(r->include_kind);
 	list_free(&r->databases);
 	list_free(&r->users);
-	free(r->address);
-	free(r->mask);
-	free(r->method);
 	for (i = 0; i < r->nopts; i++) {
 		free(r->opts[i].name);
 		free(r->opts[i].value);
@@ -550,6 +539,7 @@ void hba_free(struct hba_model *m)
 		free(m->files[i].data);
 	}
 	free(m->files);
+	arena_free(&m->arena);
 	if (m->ident)
 		hba_init_ident(m, m->version);
 	else
@@ -602,7 +592,8 @@ static int method_id(const char *name, int version)
 	int i;
 
 	for (i = 0; i < M_NONE; i++)
-		if (strcmp(methods[i].name, name) == 0 && in_range(version, methods[i].since, methods[i].until))
+		if (methods[i].name[0] == name[0] && strcmp(methods[i].name, name) == 0 &&
+		    in_range(version, methods[i].since, methods[i].until))
 			return i;
 	return M_NONE;
 }
@@ -1047,13 +1038,21 @@ static void rule_error(struct hba_rule *r, char *msg)
 	r->parsed = 0;
 }
 
-/* The field's tokens become the list's: the line is freed right after parsing. */
-static void list_from_field(struct hba_list *l, struct field *f)
+/*
+ * The field's tokens become the list's, copied into the model's arena: the
+ * line keeps its array for the next line.
+ */
+static void list_from_field(struct arena *ar, struct hba_list *l, struct field *f)
 {
-	l->tok = f->tok;
+	/* the arena cuts bytes: align the array by hand */
+	size_t al = _Alignof(struct hba_token), sz = f->n * sizeof *f->tok;
+	char *p = arena_alloc(ar, sz + al - 1);
+
+	p += (al - (uintptr_t)p % al) % al;
+	memcpy(p, f->tok, sz);
+	l->tok = (struct hba_token *)(void *)p;
 	l->n = f->n;
-	f->tok = NULL;
-	f->n = f->cap = 0;
+	f->n = 0;
 }
 
 static int tok_is_keyword(const struct hba_token *t, const char *k)
@@ -1318,7 +1317,7 @@ out:
 }
 
 /* parse_hba_line for one tokenized line; fills r and its error. */
-static void parse_rule(struct hba_rule *r, struct line *l, int version)
+static void parse_rule(struct arena *ar, struct hba_rule *r, struct line *l, int version)
 {
 	size_t fi = 0, i;
 	struct field *f;
@@ -1337,8 +1336,10 @@ static void parse_rule(struct hba_rule *r, struct line *l, int version)
 	}
 	t = f->tok[0].text;
 	for (i = 0; i <= HBA_HOSTNOGSSENC; i++)
-		if (strcmp(t, type_names[i]) == 0)
+		if (t[0] == type_names[i][0] && strcmp(t, type_names[i]) == 0) {
 			r->type = (int)i;
+			break;
+		}
 	if ((r->type == HBA_HOSTGSSENC || r->type == HBA_HOSTNOGSSENC) && version < 120000)
 		r->type = -1;
 	if (r->type < 0) {
@@ -1349,12 +1350,12 @@ static void parse_rule(struct hba_rule *r, struct line *l, int version)
 		rule_error(r, xstrdup("end-of-line before database specification"));
 		return;
 	}
-	list_from_field(&r->databases, &l->f[fi++]);
+	list_from_field(ar, &r->databases, &l->f[fi++]);
 	if (fi >= l->n) {
 		rule_error(r, xstrdup("end-of-line before role specification"));
 		return;
 	}
-	list_from_field(&r->users, &l->f[fi++]);
+	list_from_field(ar, &r->users, &l->f[fi++]);
 	if ((err = check_regex(&r->databases, version)) || (err = check_regex(&r->users, version))) {
 		rule_error(r, err);
 		return;
@@ -1631,7 +1632,8 @@ static int parse_file(struct loader *ld, size_t fidx)
 		     strcmp(l.f[0].tok[0].text, "include_if_exists") == 0 ||
 		     strcmp(l.f[0].tok[0].text, "include_dir") == 0)) {
 			r->include_kind = xstrdup(l.f[0].tok[0].text);
-			r->address = xstrdup(l.f[1].tok[0].text);
+			r->address = arena_strndup(&ld->m->arena, l.f[1].tok[0].text,
+						   strlen(l.f[1].tok[0].text));
 			/* r moves when the included file's rules are added: pass what it holds */
 			if (ld->follow) {
 				size_t ri = (size_t)(r - ld->m->rules);
@@ -1649,7 +1651,7 @@ static int parse_file(struct loader *ld, size_t fidx)
 		if (ld->m->ident)
 			parse_ident(r, &l, version);
 		else
-			parse_rule(r, &l, version);
+			parse_rule(&ld->m->arena, r, &l, version);
 	}
 	line_free(&l);
 	buf_free(&text);
@@ -1780,11 +1782,19 @@ static int rule_net(const struct hba_rule *r, struct net *n)
 	n->family = ss.ss_family;
 	len = addr_bytes(&ss, n->a);
 	if (slash) {
+		/* a prefix: the mask is contiguous, nothing to count */
 		bits = cidr_bits(slash, ss.ss_family);
-		if (bits < 0)
+		if (bits < 0 || bits > len * 8)
 			bits = len * 8;
-		for (i = 0; i < len; i++)
+		for (i = 0; i < len; i++) {
 			n->m[i] = prefix_byte(bits, i);
+			n->a[i] &= n->m[i];
+		}
+		n->bits = bits;
+		n->contiguous = 1;
+		if (str != tmp)
+			free(str);
+		return 1;
 	} else if (r->mask && numeric_addr(r->mask, &ms, &msl) == 0 && ms.ss_family == ss.ss_family) {
 		addr_bytes(&ms, n->m);
 	} else {
@@ -1807,8 +1817,20 @@ static int rule_net(const struct hba_rule *r, struct net *n)
 
 static int is_password_method(const char *m)
 {
-	return m && (strcmp(m, "md5") == 0 || strcmp(m, "password") == 0 || strcmp(m, "scram-sha-256") == 0 ||
-		     strcmp(m, "crypt") == 0);
+	if (!m)
+		return 0;
+	switch (m[0]) {
+	case 'm':
+		return strcmp(m, "md5") == 0;
+	case 'p':
+		return strcmp(m, "password") == 0;
+	case 's':
+		return strcmp(m, "scram-sha-256") == 0;
+	case 'c':
+		return strcmp(m, "crypt") == 0;
+	default:
+		return 0;
+	}
 }
 
 static int list_has_kw(const struct hba_list *l, const char *k)

@@ -19,6 +19,7 @@
 
 #include <stddef.h>
 
+#include "arena.h"
 #include "buf.h"
 #include "diag.h"
 
@@ -89,6 +90,7 @@ struct hba_model {
 	size_t n;
 	struct hba_file *files;
 	size_t nfiles;
+	struct arena arena;	/* token texts: the rules' lists, addresses, masks and methods */
 	/*
 	 * Read every line the general way, without the shortcuts for comment
 	 * and blank lines and for plain tokens (which give the same model,
