@@ -81,6 +81,19 @@ static int ends_run(int c)
 	return c < 64 && (RUN_END >> c) & 1;
 }
 
+/* ends_run as a table: one load a character in the common scan. */
+static const unsigned char run_end[256] = {
+	['\0'] = 1, [' '] = 1, ['\t'] = 1, ['\r'] = 1, ['"'] = 1, ['#'] = 1, [','] = 1
+};
+
+static const char *
+skip_run(const char *q)
+{
+	while (!run_end[(unsigned char)*q])
+		q++;
+	return q;
+}
+
 /* ---------------------------------------------------------------- tokens */
 
 /* Token texts live in the model's arena: a rule keeps them, a dropped line wastes a few bytes. */
@@ -220,9 +233,7 @@ static int plain_token(struct arena *ar, const char **lp, struct field *f, size_
 
 	while (is_blank((unsigned char)*p) || *p == ',')
 		p++;
-	q = p;
-	while (!ends_run((unsigned char)*q))
-		q++;
+	q = skip_run(p);
 	if (q == p || *q == '"' || *p == '@' || (maxlen && (size_t)(q - p) >= maxlen))
 		return 0;
 	field_add(ar, f, p, (size_t)(q - p), 0);
