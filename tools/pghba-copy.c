@@ -856,6 +856,7 @@ int main(int argc, char **argv)
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "backup", optional_argument, NULL, 'b' },
 		{ "json", no_argument, NULL, 'j' },
+		/* "--version=15" names the target version, as in "--check FILE --version=15" */
 		{ "version", optional_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -863,7 +864,7 @@ int main(int argc, char **argv)
 	int c, nargs, status;
 
 	diag_start(argc, argv, "pghba-copy", usage);
-	while ((c = getopt_long(argc, argv, "mrclLp:snb::jVh", longopts, NULL)) != -1) {
+	while ((c = diag_getopt(argc, argv, "mrclLp:snb::jVh", longopts)) != -1) {
 		switch (c) {
 		case 'm': opt.mode = MODE_MERGE; break;
 		case 'r': opt.mode = MODE_REPLACE; break;
@@ -872,30 +873,20 @@ int main(int argc, char **argv)
 		case 'L': opt.mode = MODE_CHECK_LOGIN; break;
 		case OPT_ADMIN: opt.admin_url = optarg; break;
 		case 'p':
+		case 'V':	/* with a version: diag_getopt handles a bare --version */
 			opt.version = pgparams_version(optarg);
 			if (opt.version < 0)
 				diag_usage("\"%s\" is not a PostgreSQL version like 9.6 or 15", optarg);
 			break;
 		case 's': opt.skip_invalid = 1; break;
 		case 'n': opt.dry_run = 1; break;
-		case 'b': opt.backup = optarg ? optarg : ".bak"; break;
+		case 'b': opt.backup = diag_backup_suffix(optarg); break;
 		case 'j': opt.json = 1; break;
-		case 'V':
-			/* "--version=15" names the target version, as in "--check FILE --version=15". */
-			if (optarg) {
-				opt.version = pgparams_version(optarg);
-				if (opt.version < 0)
-					diag_usage("\"%s\" is not a PostgreSQL version like 9.6 or 15", optarg);
-				break;
-			}
-			diag_version("pghba-copy");
-		case 'h': diag_help(usage);
-		default: diag_usage("invalid option");
 		}
 	}
 	nargs = argc - optind;
-	if (opt.json && opt.mode != MODE_CHECK && opt.mode != MODE_LIST)
-		diag_usage("--json goes with --check and --list");
+	diag_only_with(opt.json && opt.mode != MODE_CHECK && opt.mode != MODE_LIST, "--json",
+		       "--check and --list");
 	switch (opt.mode) {
 	case MODE_CHECK:
 	case MODE_LIST:
