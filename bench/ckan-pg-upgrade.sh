@@ -78,7 +78,7 @@ reset_new() {	# drop what a run made in NEW, OLD writable again, put the ini bac
 	for db in ckan_default datastore_default; do
 		sb_psql old -c "ALTER DATABASE $db RESET default_transaction_read_only" >/dev/null
 	done
-	cp -p "$W/ini.orig" "$SB_INI"
+	cp -p "$W/ini.orig" "$SB_INI.tmp" && mv -f "$SB_INI.tmp" "$SB_INI"	# a reader never sees half of it
 }
 
 tool_run() {	# tool_run ARGS: the downtime of ckan-pg-upgrade run ARGS
@@ -144,7 +144,7 @@ logical_run() {
 	writer >"$W/writes" &
 	wpid=$!
 	sleep 1
-	w=$(tool_run --method logical "$@")
+	w=$(tool_once --method logical "$@")	# reset above, before the writer started
 	sleep 1
 	: >"$W/writer.stop"
 	wait "$wpid"
