@@ -227,6 +227,20 @@ static unsigned int rnd(unsigned int n)
 	return (rnd_state >> 16) % n;
 }
 
+/* npieces of piece[0..n) picked at random onto text, or now and then a NUL byte. */
+static void
+add_pieces(struct buf *text, const char *const *piece, size_t n, size_t npieces)
+{
+	for (size_t k = 0; k < npieces; k++) {
+		unsigned int pick = rnd((unsigned int)n + 1);
+
+		if (pick == n)
+			buf_add(text, "\0", 1);	/* a NUL byte inside the text */
+		else
+			buf_adds(text, piece[pick]);
+	}
+}
+
 /* guc-file.l's rules for a name, written out the slow way: ID, QUALIFIED_ID, UNQUOTED_STRING. */
 static int ref_letter(unsigned char c)
 {
@@ -419,14 +433,7 @@ static void test_skip_lines(void)
 		size_t npieces = rnd(12);
 
 		buf_reset(&text);
-		for (k = 0; k < npieces; k++) {
-			unsigned int pick = rnd(sizeof piece / sizeof piece[0] + 1);
-
-			if (pick == sizeof piece / sizeof piece[0])
-				buf_add(&text, "\0", 1);	/* a NUL byte inside the text */
-			else
-				buf_adds(&text, piece[pick]);
-		}
+		add_pieces(&text, piece, sizeof piece / sizeof piece[0], npieces);
 		buf_add(&text, "", 0);	/* a buf ends in '\0', as the parser's data does */
 		check_skip(text.data, text.len, &bad, &first_bad);
 		if (first_bad == text.data) {
@@ -585,14 +592,7 @@ static void test_fast_lines(void)
 		buf_reset(&text);
 		if (rnd(2))	/* mostly the plain shape, to reach the end of a line */
 			buf_printf(&text, "p%u = %u\t# set\n", rnd(50), rnd(1000));
-		for (k = 0; k < npieces; k++) {
-			unsigned int pick = rnd(sizeof piece / sizeof piece[0] + 1);
-
-			if (pick == sizeof piece / sizeof piece[0])
-				buf_add(&text, "\0", 1);	/* a NUL byte inside the text */
-			else
-				buf_adds(&text, piece[pick]);
-		}
+		add_pieces(&text, piece, sizeof piece / sizeof piece[0], npieces);
 		if (rnd(2))
 			buf_adds(&text, "\nq = 'v'  # last\n");
 		buf_add(&text, "", 0);
