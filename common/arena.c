@@ -1,7 +1,9 @@
 /*
- * arena: blocks that double from 4 kB up to 1 MB, so that a small file
- * costs one small block and a big one few large ones; a string larger
- * than the next block gets its own.
+ * arena: blocks that double from 4 kB up to 32 MB, so that a small file
+ * costs one small block and a big one few large ones; blocks of 2 MB and
+ * more are advised huge pages, since a million-line file's strings fault
+ * in tens of megabytes.  A string larger than the next block gets a block
+ * of its own, kept behind the one being cut so that its room is not lost.
  */
 #include "arena.h"
 
@@ -11,10 +13,13 @@
 
 #include "buf.h"
 #include "diag.h"
+#include "hashidx.h"
+
+#define FIRST_BLOCK ((size_t)4096)
+#define LAST_BLOCK ((size_t)32 << 20)
 
 struct arena_block {
 	struct arena_block *next;
-	size_t used, cap;
 	char data[];
 };
 
@@ -22,30 +27,40 @@ void
 arena_init(struct arena *a)
 {
 	a->head = NULL;
+	a->cut = NULL;
+	a->end = NULL;
+	a->next = FIRST_BLOCK - sizeof(struct arena_block);
 }
 
 char *
-arena_alloc(struct arena *a, size_t n)
+arena_grow(struct arena *a, size_t n)
 {
-	struct arena_block *b = a->head;
-	char *p;
+	size_t cap = a->next;
+	struct arena_block *b;
 
-	if (!b || b->cap - b->used < n) {
-		size_t cap = b ? (b->cap < (1u << 20) ? 2 * b->cap : b->cap) : 4096 - sizeof *b;
-
-		if (cap < n)
-			cap = n;
-		if (cap > SIZE_MAX - sizeof *b)
+	if (n > cap) {
+		if (n > SIZE_MAX - sizeof *b)
 			diag_oom();
-		b = xmalloc(sizeof *b + cap);
-		b->next = a->head;
-		b->used = 0;
-		b->cap = cap;
-		a->head = b;
+		b = xmalloc(sizeof *b + n);
+		hashidx_advise_huge(b, sizeof *b + n);
+		if (a->head) {
+			b->next = a->head->next;
+			a->head->next = b;
+		} else {
+			b->next = NULL;
+			a->head = b;
+		}
+		return b->data;
 	}
-	p = b->data + b->used;
-	b->used += n;
-	return p;
+	if (sizeof *b + cap < LAST_BLOCK)
+		a->next = 2 * cap + sizeof *b;	/* the block with its header doubles */
+	b = xmalloc(sizeof *b + cap);
+	hashidx_advise_huge(b, sizeof *b + cap);
+	b->next = a->head;
+	a->head = b;
+	a->cut = b->data + n;
+	a->end = b->data + cap;
+	return b->data;
 }
 
 char *
@@ -67,4 +82,5 @@ arena_free(struct arena *a)
 		free(a->head);
 		a->head = next;
 	}
+	arena_init(a);
 }

@@ -525,35 +525,6 @@ void pgconf_quote(struct buf *b, const char *v)
 	buf_addc(b, '\'');
 }
 
-/*
- * n bytes of m's string memory.  The strings of a setting are cut from a
- * larger piece of the arena: a million-line file has a million settings,
- * and an arena_alloc each would be a call each.
- */
-static inline char *
-cut(struct pgconf_model *m, size_t n)
-{
-	char *p;
-
-	if (m->cut_left < n) {
-		/* pieces double up to 32 MB: a huge file's strings fault in huge pages */
-		size_t piece = m->cut_piece ? m->cut_piece * 2 : 16384;
-
-		if (piece > ((size_t)32 << 20))
-			piece = (size_t)32 << 20;
-		m->cut_piece = piece;
-		if (piece < n)
-			piece = n;
-		m->cut = arena_alloc(&m->mem, piece);
-		m->cut_left = piece;
-		hashidx_advise_huge(m->cut, piece);
-	}
-	p = m->cut;
-	m->cut += n;
-	m->cut_left -= n;
-	return p;
-}
-
 /* Bytes to hold a name of n bytes, its NUL and zeros up to a whole word (name_hash_padded). */
 static inline size_t
 padded_size(size_t n)
@@ -619,7 +590,7 @@ copy_padded(char *d, const char *src, size_t n, size_t room)
 static char *lower_copy(struct pgconf_model *m, const char *raw, size_t n)
 {
 	size_t size = padded_size(n);
-	char *d = cut(m, size);
+	char *d = arena_alloc(&m->mem, size);
 
 	memcpy(d, raw, size);
 	ascii_lower(d, n);
@@ -639,9 +610,6 @@ void pgconf_init(struct pgconf_model *m)
 	m->files = NULL;
 	m->nfiles = 0;
 	arena_init(&m->mem);
-	m->cut = NULL;
-	m->cut_left = 0;
-	m->cut_piece = 0;
 	m->hash_of = NULL;
 }
 
@@ -812,7 +780,7 @@ static int parse_file(struct pgconf_model *m, size_t fi, struct loader *L, int d
 		}
 
 		/* name and value in one piece, each zero-padded to whole words */
-		raw = cut(m, padded_size(name.len) + padded_size(val.len));
+		raw = arena_alloc(&m->mem, padded_size(name.len) + padded_size(val.len));
 		upper = copy_padded(raw, lx.s + name.off, name.len, lx.len + 1 - name.off);
 		lname = upper ? lower_copy(m, raw, name.len) : raw;
 		if (L && is_directive(lname)) {
@@ -833,7 +801,9 @@ static int parse_file(struct pgconf_model *m, size_t fi, struct loader *L, int d
 			s->name_raw = raw;
 			s->value_raw = v;
 			s->quoted = val.t == T_STRING;
-			s->value = s->quoted ? unquote_into(cut(m, val.len), v, val.len) : v;
+			s->value = v;
+			if (s->quoted)
+				s->value = unquote_into(arena_alloc(&m->mem, val.len), v, val.len);
 			s->file = (unsigned int)fi;
 			s->name_hash = name_hash_padded(lname, name.len);
 			m->hash_of[m->n - 1] = s->name_hash;

@@ -48,9 +48,6 @@ struct pgconf_model {
 	struct pgconf_file *files;	/* every file read, in reading order */
 	size_t nfiles;
 	struct arena mem;		/* private: the settings' strings */
-	char *cut;			/* private: the piece of mem strings are cut from */
-	size_t cut_left;		/* private: its bytes not cut yet */
-	size_t cut_piece;		/* private: the size of the last piece */
 	unsigned int *hash_of;		/* private: set[i].name_hash, packed for pgconf_effective */
 };
 

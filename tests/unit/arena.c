@@ -1,6 +1,6 @@
 /*
- * Unit tests for common/arena: the strings of pgconf's and ckanini's
- * models.
+ * Unit tests for common/arena: the strings of pgconf's, ckanini's and
+ * hba's models.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -16,8 +16,8 @@ int
 main(void)
 {
 	struct arena a;
-	char *s[3000], *big, *t;
-	size_t i, bad;
+	char *s[3000], *big, *t, *p, *prev;
+	size_t i, bad, blocks;
 
 	arena_init(&a);
 	ok(a.head == NULL, "an empty arena holds no block");
@@ -50,6 +50,37 @@ main(void)
 	   strcmp(s[0], "string 0 ") == 0, "a 3 MB allocation, and strings after it");
 	arena_free(&a);
 	ok(a.head == NULL, "free empties it");
+
+	/*
+	 * A large allocation gets a block of its own behind the one being
+	 * cut: the next small one follows the last small one.
+	 */
+	prev = arena_alloc(&a, 16);
+	big = arena_alloc(&a, (size_t)1 << 20);
+	p = arena_alloc(&a, 16);
+	ok((uintptr_t)p == (uintptr_t)prev + 16 &&
+	   ((uintptr_t)big + ((size_t)1 << 20) <= (uintptr_t)prev || (uintptr_t)big >= (uintptr_t)p + 16),
+	   "a large allocation leaves the block being cut alone");
+
+	/*
+	 * Blocks double up to 32 MB: 256 MB in 64-byte pieces take some 20
+	 * blocks (they stopped at 1 MB, which took 260).
+	 */
+	prev = NULL;
+	blocks = 0;
+	for (i = 0; i < ((size_t)256 << 20) / 64; i++) {
+		p = arena_alloc(&a, 64);
+		if ((uintptr_t)p != (uintptr_t)prev + 64)
+			blocks++;
+		prev = p;
+	}
+	ok(blocks >= 14 && blocks <= 24, "256 MB in 64-byte pieces take 14 to 24 blocks");
+	arena_free(&a);
+	ok(a.head == NULL, "free empties it again");
+	p = arena_alloc(&a, 64);
+	prev = arena_alloc(&a, 8192);
+	t = arena_alloc(&a, 64);
+	ok((uintptr_t)t == (uintptr_t)p + 64, "after free the first block is small again: 8 kB get their own");
 	t = arena_strndup(&a, "again", 5);
 	is_str(t, "again", "and it can be used again");
 	arena_free(&a);
