@@ -50,6 +50,19 @@ hashidx_advise_huge(void *p, size_t n)
 #endif
 }
 
+void *
+hashidx_alloc(size_t n)
+{
+	void *p;
+
+	if (n < HUGE_PAGE)
+		return xmalloc(n);
+	if (posix_memalign(&p, HUGE_PAGE, n) != 0)
+		diag_oom();
+	hashidx_advise_huge(p, n);
+	return p;
+}
+
 void
 hashidx_reserve(struct hashidx *x, size_t want)
 {
@@ -63,8 +76,7 @@ hashidx_reserve(struct hashidx *x, size_t want)
 	/* ids are 32 bits: more than that many keys do not fit in memory anyway */
 	if (cap / 2 >= HASHIDX_NONE || cap > SIZE_MAX / sizeof *slot)
 		diag_oom();
-	slot = xmalloc(cap * sizeof *slot);
-	hashidx_advise_huge(slot, cap * sizeof *slot);
+	slot = hashidx_alloc(cap * sizeof *slot);
 	for (i = 0; i < cap; i++)
 		slot[i].id = HASHIDX_NONE;
 	for (i = 0; i < x->cap; i++) {
