@@ -1,8 +1,8 @@
 /*
  * arena: blocks that double from 4 kB up to 32 MB, so that a small file
  * costs one small block and a big one few large ones; blocks of 2 MB and
- * more are advised huge pages, since a million-line file's strings fault
- * in tens of megabytes.  A string larger than the next block gets a block
+ * more are whole huge pages (arena_pages), since a million-line file's
+ * strings fault in tens of megabytes.  A string larger than the next block gets a block
  * of its own, kept behind the one being cut so that its room is not lost.
  */
 #include "arena.h"
@@ -17,6 +17,7 @@
 
 #define FIRST_BLOCK ((size_t)4096)
 #define LAST_BLOCK ((size_t)32 << 20)
+#define HUGE_PAGE ((size_t)2 << 20)
 
 struct arena_block {
 	struct arena_block *next;
@@ -32,17 +33,30 @@ arena_init(struct arena *a)
 	a->next = FIRST_BLOCK - sizeof(struct arena_block);
 }
 
+/* A new block of a->next bytes at the head, to cut from; the next one doubles. */
+static void
+new_block(struct arena *a)
+{
+	size_t cap = a->next;
+	struct arena_block *b = arena_pages(sizeof *b + cap);
+
+	if (sizeof *b + cap < LAST_BLOCK)
+		a->next = 2 * cap + sizeof *b;	/* the block with its header doubles */
+	b->next = a->head;
+	a->head = b;
+	a->cut = b->data;
+	a->end = b->data + cap;
+}
+
 char *
 arena_grow(struct arena *a, size_t n)
 {
-	size_t cap = a->next;
 	struct arena_block *b;
 
-	if (n > cap) {
+	if (n > a->next) {
 		if (n > SIZE_MAX - sizeof *b)
 			diag_oom();
-		b = xmalloc(sizeof *b + n);
-		hashidx_advise_huge(b, sizeof *b + n);
+		b = arena_pages(sizeof *b + n);
 		if (a->head) {
 			b->next = a->head->next;
 			a->head->next = b;
@@ -52,15 +66,19 @@ arena_grow(struct arena *a, size_t n)
 		}
 		return b->data;
 	}
-	if (sizeof *b + cap < LAST_BLOCK)
-		a->next = 2 * cap + sizeof *b;	/* the block with its header doubles */
-	b = xmalloc(sizeof *b + cap);
-	hashidx_advise_huge(b, sizeof *b + cap);
-	b->next = a->head;
-	a->head = b;
-	a->cut = b->data + n;
-	a->end = b->data + cap;
-	return b->data;
+	new_block(a);
+	a->cut += n;
+	return a->cut - n;
+}
+
+void
+arena_reserve(struct arena *a, size_t n)
+{
+	if ((size_t)(a->end - a->cut) >= n)
+		return;
+	while (a->next < n && sizeof(struct arena_block) + a->next < LAST_BLOCK)
+		a->next = 2 * a->next + sizeof(struct arena_block);
+	new_block(a);
 }
 
 char *
@@ -71,6 +89,23 @@ arena_strndup(struct arena *a, const void *s, size_t n)
 	memcpy(d, s, n);
 	d[n] = '\0';
 	return d;
+}
+
+void *
+arena_pages(size_t n)
+{
+	void *p;
+
+	if (n < HUGE_PAGE / 2)
+		return xmalloc(n);
+	/* from 1 MB on a whole huge page costs less than the 4 kB faults */
+	if (n > SIZE_MAX - HUGE_PAGE)
+		diag_oom();
+	n = (n + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+	if (posix_memalign(&p, HUGE_PAGE, n) != 0)
+		diag_oom();
+	hashidx_advise_huge(p, n);
+	return p;
 }
 
 void

@@ -38,6 +38,14 @@ arena_alloc(struct arena *a, size_t n)
 	return p;
 }
 
+/*
+ * About n bytes are to be cut soon (a large file's strings): the block
+ * cut next holds them, or the largest block does, so that they do not
+ * start in many small blocks.  Only a hint: what arena_alloc gives is the same.
+ */
+void
+arena_reserve(struct arena *a, size_t n);
+
 /* A NUL-terminated copy of s[0..n) in the arena. */
 char *
 arena_strndup(struct arena *a, const void *s, size_t n);
@@ -45,5 +53,15 @@ arena_strndup(struct arena *a, const void *s, size_t n);
 /* Free every block at once; a is empty again. */
 void
 arena_free(struct arena *a);
+
+/*
+ * n bytes for a large array that grows with a file (diag_oom when out of
+ * memory), released by free.  From 1 MB on they are whole 2 MB pages on a
+ * 2 MB boundary, advised huge: on a virtual machine a 4 kB page fault costs
+ * more than zeroing the page, and a block that malloc places anywhere
+ * keeps its first and last partial 2 MB in 4 kB pages.
+ */
+void *
+arena_pages(size_t n);
 
 #endif

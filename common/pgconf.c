@@ -17,7 +17,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "arena.h"
 #include "ascii.h"
@@ -25,6 +28,9 @@
 #include "conffiles.h"
 #include "hashidx.h"
 #include "pgconf_int.h"
+
+/* Files of this many bytes or more are mapped, not read (map_file). */
+#define MAP_MIN ((size_t)1 << 20)
 
 enum tok { T_EOF, T_EOL, T_ID, T_QID, T_STRING, T_UNQ, T_INT, T_REAL, T_EQ, T_ERR };
 
@@ -611,6 +617,7 @@ void pgconf_init(struct pgconf_model *m)
 	m->nfiles = 0;
 	arena_init(&m->mem);
 	m->hash_of = NULL;
+	m->cap = 0;
 }
 
 void pgconf_free(struct pgconf_model *m)
@@ -620,7 +627,10 @@ void pgconf_free(struct pgconf_model *m)
 	arena_free(&m->mem);
 	for (i = 0; i < m->nfiles; i++) {
 		free(m->files[i].path);
-		free(m->files[i].data);
+		if (m->files[i].mapped)
+			munmap(m->files[i].data, m->files[i].mapped);
+		else
+			free(m->files[i].data);
 	}
 	free(m->set);
 	free(m->hash_of);
@@ -667,7 +677,36 @@ static size_t add_file(struct pgconf_model *m, const char *path, char *data, siz
 	f->path = xstrdup(path);
 	f->data = data;
 	f->len = len;
+	f->mapped = 0;
 	return m->nfiles++;
+}
+
+/*
+ * Room for cap settings.  The arrays move to new pages (arena_pages) rather
+ * than grow by realloc: mremap keeps the pages they had and places the
+ * rest off the huge-page boundaries.
+ */
+static void
+reserve_settings(struct pgconf_model *m, size_t cap)
+{
+	struct pgconf_setting *set;
+	unsigned int *hash_of;
+
+	if (cap <= m->cap)
+		return;
+	if (cap > SIZE_MAX / sizeof *set)
+		diag_oom();
+	set = arena_pages(cap * sizeof *set);
+	hash_of = arena_pages(cap * sizeof *hash_of);
+	if (m->n) {
+		memcpy(set, m->set, m->n * sizeof *set);
+		memcpy(hash_of, m->hash_of, m->n * sizeof *hash_of);
+	}
+	free(m->set);
+	free(m->hash_of);
+	m->set = set;
+	m->hash_of = hash_of;
+	m->cap = cap;
 }
 
 /*
@@ -678,14 +717,8 @@ static struct pgconf_setting *add_setting(struct pgconf_model *m)
 {
 	struct pgconf_setting *s;
 
-	if ((m->n & (m->n - 1)) == 0) {	/* grow at powers of two */
-		size_t cap = m->n ? 2 * m->n : 1;
-
-		m->set = xrealloc(m->set, cap * sizeof *m->set);
-		hashidx_advise_huge(m->set, cap * sizeof *m->set);
-		m->hash_of = xrealloc(m->hash_of, cap * sizeof *m->hash_of);
-		hashidx_advise_huge(m->hash_of, cap * sizeof *m->hash_of);
-	}
+	if (m->n == m->cap)
+		reserve_settings(m, m->n ? 2 * m->n : 16);
 	s = &m->set[m->n++];
 	return s;
 }
@@ -747,6 +780,11 @@ static int parse_file(struct pgconf_model *m, size_t fi, struct loader *L, int d
 	lx.len = m->files[fi].len;
 	lx.pos = 0;
 	lx.line = 1;
+	/* guesses at a large file's settings and strings: the arrays then need not move */
+	if (lx.len >= MAP_MIN) {
+		reserve_settings(m, m->n + lx.len / 32);
+		arena_reserve(&m->mem, lx.len / 4);
+	}
 	for (;;) {
 		const char *path = m->files[fi].path;
 		const char *lname;
@@ -842,6 +880,45 @@ struct loader {
 };
 
 /*
+ * A regular file of MAP_MIN bytes or more, mapped instead of read (NULL:
+ * read it; any error is then the read's to report): reading copies a
+ * large file into fresh pages that are zeroed and faulted in first, more
+ * time than parsing them.  An anonymous page after the file's pages keeps
+ * data[len] a zero byte, as the parser wants, even when the file fills its
+ * last page.  *mapped: the size to munmap.
+ */
+static char *
+map_file(const char *path, struct stat *st, size_t *mapped)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	char *p = NULL;
+	size_t size;
+
+	if (fd < 0)
+		return NULL;
+	if (page <= 0 || fstat(fd, st) < 0 || !S_ISREG(st->st_mode) ||
+	    (uintmax_t)st->st_size < MAP_MIN || (uintmax_t)st->st_size > SIZE_MAX / 2)
+		goto out;
+	size = ((size_t)st->st_size / (size_t)page + 1) * (size_t)page;
+	p = mmap(NULL, size, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED) {
+		p = NULL;
+		goto out;
+	}
+	if (mmap(p, (size_t)st->st_size, PROT_READ, MAP_PRIVATE | MAP_FIXED | MAP_POPULATE, fd, 0) ==
+	    MAP_FAILED) {
+		munmap(p, size);
+		p = NULL;
+		goto out;
+	}
+	*mapped = size;
+out:
+	close(fd);
+	return p;
+}
+
+/*
  * ParseConfigFile: path is already a conf_location.  Errors that concern
  * the include itself are reported at the including file and line
  * (calling), as the server records them; for the top file calling is NULL.
@@ -851,7 +928,8 @@ static int load_file(struct loader *L, const char *path, int strict, const char 
 {
 	struct buf b;
 	struct stat st;
-	size_t fi;
+	size_t fi, mapped;
+	char *data;
 	int rc;
 
 	if (depth > CONF_FILE_MAX_DEPTH) {
@@ -861,6 +939,12 @@ static int load_file(struct loader *L, const char *path, int strict, const char 
 					path);
 		return diag_set(L->err, calling, calling_line, "nesting depth exceeds %d",
 				CONF_FILE_MAX_DEPTH);
+	}
+	data = map_file(path, &st, &mapped);
+	if (data) {
+		fi = add_file(L->m, path, data, (size_t)st.st_size);
+		L->m->files[fi].mapped = mapped;
+		goto parse;
 	}
 	buf_init(&b);
 	rc = conf_read_file(&b, path, &st);
@@ -879,6 +963,7 @@ static int load_file(struct loader *L, const char *path, int strict, const char 
 
 		fi = add_file(L->m, path, buf_steal(&b), len);
 	}
+parse:
 	conf_stack_push(&L->open, &st);
 	rc = parse_file(L->m, fi, L, depth, 1, L->err);
 	conf_stack_pop(&L->open);
@@ -1039,12 +1124,9 @@ pgconf_index_init(struct pgconf_index *ix, const struct pgconf_model *m)
 
 	size_t cap = m->n ? m->n : 1;
 
-	ix->eff = xmalloc(cap * sizeof *ix->eff);
-	ix->hash = xmalloc(cap * sizeof *ix->hash);
-	ix->head = xmalloc(cap * sizeof *ix->head);
-	hashidx_advise_huge(ix->eff, cap * sizeof *ix->eff);
-	hashidx_advise_huge(ix->hash, cap * sizeof *ix->hash);
-	hashidx_advise_huge(ix->head, cap * sizeof *ix->head);
+	ix->eff = arena_pages(cap * sizeof *ix->eff);
+	ix->hash = arena_pages(cap * sizeof *ix->hash);
+	ix->head = arena_pages(cap * sizeof *ix->head);
 	hashidx_init(&ix->idx);
 	hashidx_reserve(&ix->idx, m->n);
 	ix->n = 0;

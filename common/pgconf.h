@@ -40,6 +40,7 @@ struct pgconf_file {
 				   including file's directory and cleaned, as the server names it */
 	char *data;		/* its bytes, NUL-terminated */
 	size_t len;
+	size_t mapped;		/* private: the size of data's mapping when mapped, else 0 */
 };
 
 struct pgconf_model {
@@ -49,6 +50,7 @@ struct pgconf_model {
 	size_t nfiles;
 	struct arena mem;		/* private: the settings' strings */
 	unsigned int *hash_of;		/* private: set[i].name_hash, packed for pgconf_effective */
+	size_t cap;			/* private: the room in set and hash_of */
 };
 
 struct buf;

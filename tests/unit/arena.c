@@ -84,5 +84,33 @@ main(void)
 	t = arena_strndup(&a, "again", 5);
 	is_str(t, "again", "and it can be used again");
 	arena_free(&a);
+
+	/* A reserve of 5 MB: 5 MB in 64-byte pieces are cut from one block. */
+	arena_reserve(&a, (size_t)5 << 20);
+	prev = arena_alloc(&a, 64);
+	for (i = 1, blocks = 1; i < ((size_t)5 << 20) / 64; i++) {
+		p = arena_alloc(&a, 64);
+		if ((uintptr_t)p != (uintptr_t)prev + 64)
+			blocks++;
+		prev = p;
+	}
+	is_int(blocks, 1, "after arena_reserve, 5 MB come from one block");
+	arena_reserve(&a, 16);
+	p = arena_alloc(&a, 16);
+	ok((uintptr_t)p == (uintptr_t)prev + 64, "a reserve that fits changes nothing");
+	arena_free(&a);
+
+	/* Large arrays are whole huge pages on their boundary; small ones plain malloc. */
+	big = arena_pages((size_t)3 << 20);
+	ok((uintptr_t)big % ((size_t)2 << 20) == 0, "arena_pages of 3 MB starts on a 2 MB boundary");
+	memset(big, 'x', (size_t)4 << 20);	/* rounded up to whole huge pages */
+	free(big);
+	big = arena_pages((size_t)1 << 20);
+	ok((uintptr_t)big % ((size_t)2 << 20) == 0, "so does one of 1 MB");
+	free(big);
+	big = arena_pages(100);
+	memset(big, 'x', 100);
+	ok(big != NULL, "arena_pages of 100 bytes");
+	free(big);
 	return done_testing();
 }
