@@ -18,7 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -29,8 +28,8 @@
 #include "hashidx.h"
 #include "pgconf_int.h"
 
-/* Files of this many bytes or more are mapped, not read (map_file). */
-#define MAP_MIN ((size_t)1 << 20)
+/* Files of this many bytes or more are read by read_big. */
+#define BIG_FILE ((size_t)1 << 20)
 
 enum tok { T_EOF, T_EOL, T_ID, T_QID, T_STRING, T_UNQ, T_INT, T_REAL, T_EQ, T_ERR };
 
@@ -627,10 +626,7 @@ void pgconf_free(struct pgconf_model *m)
 	arena_free(&m->mem);
 	for (i = 0; i < m->nfiles; i++) {
 		free(m->files[i].path);
-		if (m->files[i].mapped)
-			munmap(m->files[i].data, m->files[i].mapped);
-		else
-			free(m->files[i].data);
+		free(m->files[i].data);
 	}
 	free(m->set);
 	free(m->hash_of);
@@ -677,7 +673,6 @@ static size_t add_file(struct pgconf_model *m, const char *path, char *data, siz
 	f->path = xstrdup(path);
 	f->data = data;
 	f->len = len;
-	f->mapped = 0;
 	return m->nfiles++;
 }
 
@@ -781,7 +776,7 @@ static int parse_file(struct pgconf_model *m, size_t fi, struct loader *L, int d
 	lx.pos = 0;
 	lx.line = 1;
 	/* guesses at a large file's settings and strings: the arrays then need not move */
-	if (lx.len >= MAP_MIN) {
+	if (lx.len >= BIG_FILE) {
 		reserve_settings(m, m->n + lx.len / 32);
 		arena_reserve(&m->mem, lx.len / 4);
 	}
@@ -880,39 +875,43 @@ struct loader {
 };
 
 /*
- * A regular file of MAP_MIN bytes or more, mapped instead of read (NULL:
- * read it; any error is then the read's to report): reading copies a
- * large file into fresh pages that are zeroed and faulted in first, more
- * time than parsing them.  An anonymous page after the file's pages keeps
- * data[len] a zero byte, as the parser wants, even when the file fills its
- * last page.  *mapped: the size to munmap.
+ * A regular file of BIG_FILE bytes or more, read into whole huge pages
+ * (arena_pages), or NULL: read it as any file, and leave any error to that
+ * read to report.  Fresh 4 kB pages under a large file cost more than
+ * parsing it, and so do the TLB misses of a mapping of the page cache.
+ * A file that grows while read is also left to the other read.
  */
 static char *
-map_file(const char *path, struct stat *st, size_t *mapped)
+read_big(const char *path, struct stat *st, size_t *len)
 {
-	long page = sysconf(_SC_PAGESIZE);
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	size_t size, got = 0;
 	char *p = NULL;
-	size_t size;
+	ssize_t n = 0;
 
 	if (fd < 0)
 		return NULL;
-	if (page <= 0 || fstat(fd, st) < 0 || !S_ISREG(st->st_mode) ||
-	    (uintmax_t)st->st_size < MAP_MIN || (uintmax_t)st->st_size > SIZE_MAX / 2)
+	if (fstat(fd, st) < 0 || !S_ISREG(st->st_mode) || (uintmax_t)st->st_size < BIG_FILE ||
+	    (uintmax_t)st->st_size >= SIZE_MAX / 2)
 		goto out;
-	size = ((size_t)st->st_size / (size_t)page + 1) * (size_t)page;
-	p = mmap(NULL, size, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (p == MAP_FAILED) {
+	size = (size_t)st->st_size;
+	p = arena_pages(size + 1);
+	/* one byte more than the size: a read that fills it finds a grown file */
+	while (got <= size) {
+		n = read(fd, p + got, size + 1 - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	if (n < 0 || got > size) {
+		free(p);
 		p = NULL;
 		goto out;
 	}
-	if (mmap(p, (size_t)st->st_size, PROT_READ, MAP_PRIVATE | MAP_FIXED | MAP_POPULATE, fd, 0) ==
-	    MAP_FAILED) {
-		munmap(p, size);
-		p = NULL;
-		goto out;
-	}
-	*mapped = size;
+	p[got] = '\0';
+	*len = got;
 out:
 	close(fd);
 	return p;
@@ -928,7 +927,7 @@ static int load_file(struct loader *L, const char *path, int strict, const char 
 {
 	struct buf b;
 	struct stat st;
-	size_t fi, mapped;
+	size_t fi, len;
 	char *data;
 	int rc;
 
@@ -940,10 +939,9 @@ static int load_file(struct loader *L, const char *path, int strict, const char 
 		return diag_set(L->err, calling, calling_line, "nesting depth exceeds %d",
 				CONF_FILE_MAX_DEPTH);
 	}
-	data = map_file(path, &st, &mapped);
+	data = read_big(path, &st, &len);
 	if (data) {
-		fi = add_file(L->m, path, data, (size_t)st.st_size);
-		L->m->files[fi].mapped = mapped;
+		fi = add_file(L->m, path, data, len);
 		goto parse;
 	}
 	buf_init(&b);
@@ -958,11 +956,8 @@ static int load_file(struct loader *L, const char *path, int strict, const char 
 	}
 	if (!b.data)
 		buf_add(&b, "", 0);
-	{
-		size_t len = b.len;
-
-		fi = add_file(L->m, path, buf_steal(&b), len);
-	}
+	len = b.len;
+	fi = add_file(L->m, path, buf_steal(&b), len);
 parse:
 	conf_stack_push(&L->open, &st);
 	rc = parse_file(L->m, fi, L, depth, 1, L->err);

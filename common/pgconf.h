@@ -40,7 +40,6 @@ struct pgconf_file {
 				   including file's directory and cleaned, as the server names it */
 	char *data;		/* its bytes, NUL-terminated */
 	size_t len;
-	size_t mapped;		/* private: the size of data's mapping when mapped, else 0 */
 };
 
 struct pgconf_model {

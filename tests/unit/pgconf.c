@@ -5,8 +5,10 @@
  * the files the server refuses).  Run from the top of the tree.
  * tests/server/pgconf-oracle.t proves the same rules against a server.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "diag.h"
@@ -651,6 +653,55 @@ static void test_fast_lines(void)
 	buf_free(&text);
 }
 
+/*
+ * A file of 1 MB or more is read into huge pages by its own reader: it
+ * must give the model pgconf_parse_buf gives on the same bytes, or the
+ * same error, at the size where that reader starts and well above it,
+ * with and without a last newline.
+ */
+static int load_same_as_parse(const char *text, size_t len)
+{
+	char path[] = "/tmp/ckp-pgconf-big.XXXXXX";
+	struct pgconf_model a;
+	struct diag_err ea;
+	int fd = mkstemp(path), ra, rb, same;
+	size_t i;
+
+	if (fd < 0 || write(fd, text, len) != (ssize_t)len || close(fd) < 0)
+		return 0;
+	pgconf_init(&a);
+	memset(&ea, 0, sizeof ea);
+	ra = pgconf_parse_buf(&a, path, text, len, &ea);
+	rb = load(path);
+	unlink(path);
+	same = ra == rb && a.n == m.n && m.nfiles == 1 && m.files[0].len == len &&
+	       memcmp(m.files[0].data, text, len) == 0 && m.files[0].data[len] == '\0' &&
+	       (ra == 0 || (ea.line == err.line && strcmp(ea.msg, err.msg) == 0));
+	for (i = 0; same && i < a.n; i++)
+		same = same_setting(&a.set[i], &m.set[i]);
+	pgconf_free(&a);
+	return same;
+}
+
+static void test_big_file(void)
+{
+	struct buf text;
+	int i;
+
+	buf_init(&text);
+	for (i = 0; text.len < ((size_t)3 << 20); i++)
+		buf_printf(&text, i % 3 ? "p%d = %d\t# round %d\n" : "# p%d\nQ%d = 'v''%d'\n",
+			   i % 1000, i, i);
+	ok(load_same_as_parse(text.data, text.len), "a 3 MB file loads as it parses");
+	buf_adds(&text, "last = 1");
+	ok(load_same_as_parse(text.data, text.len), "and without its last newline");
+	buf_adds(&text, "\nbad = = 1\n");
+	ok(load_same_as_parse(text.data, text.len), "and with an error on its last line");
+	ok(load_same_as_parse(text.data, (size_t)1 << 20), "a file of exactly 1 MB");
+	ok(load_same_as_parse(text.data, ((size_t)1 << 20) - 1), "and one byte less");
+	buf_free(&text);
+}
+
 int main(void)
 {
 	pgconf_init(&m);
@@ -663,6 +714,7 @@ int main(void)
 	test_skip_lines();
 	test_fast_lines();
 	test_load();
+	test_big_file();
 	pgconf_free(&m);
 	return done_testing();
 }
