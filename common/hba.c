@@ -86,8 +86,8 @@ static const unsigned char run_end[256] = {
 	['\0'] = 1, [' '] = 1, ['\t'] = 1, ['\r'] = 1, ['"'] = 1, ['#'] = 1, [','] = 1
 };
 
-static const char *
-skip_run(const char *q)
+static char *
+skip_run(char *q)
 {
 	while (!run_end[(unsigned char)*q])
 		q++;
@@ -115,12 +115,12 @@ static void field_free(struct field *f)
 	f->n = f->cap = 0;
 }
 
-/* Empty the line for the next one, keeping its arrays. */
+/* Empty the line for the next one, keeping its arrays (fields past l->n hold no tokens). */
 static void line_clear(struct line *l)
 {
 	size_t i;
 
-	for (i = 0; i < l->cap; i++)
+	for (i = 0; i < l->n; i++)
 		l->f[i].n = 0;
 	l->n = 0;
 	free(l->err);
@@ -145,10 +145,10 @@ static void line_free(struct line *l)
  * unterminated quote runs to the end of the line.  Before 16 a token longer
  * than the server's buffer is an error for the whole line.
  */
-static int next_token(const char **lp, struct buf *b, int *initial_quote, int *comma,
+static int next_token(char **lp, struct buf *b, int *initial_quote, int *comma,
 		      size_t maxlen, int *toolong)
 {
-	const char *p = *lp;
+	char *p = *lp;
 	int c, in_quote = 0, was_quote = 0, saw_quote = 0;
 
 	buf_reset(b);
@@ -166,7 +166,7 @@ static int next_token(const char **lp, struct buf *b, int *initial_quote, int *c
 		 * to it, and its next character is the one too many.
 		 */
 		if (c != '"' && (in_quote || (c != '#' && c != ','))) {
-			const char *q = p;
+			char *q = p;
 			size_t k;
 
 			if (in_quote)
@@ -225,20 +225,38 @@ static int next_token(const char **lp, struct buf *b, int *initial_quote, int *c
  * stands, with what next_token would report (the comma after it; a #
  * after it ends the line).  Returns 0, having moved nothing, for any other
  * token: next_token reads it.  tests/unit/hba.c compares both ways.
+ * keep: the line lives as long as the model, so the token stays where it
+ * is, cut off by a NUL over the blank, comma or # after it (skipping the
+ * blank or comma is what the next call would do first).
  */
-static int plain_token(struct arena *ar, const char **lp, struct field *f, size_t maxlen,
-		       int *comma)
+static int plain_token(struct arena *ar, char **lp, struct field *f, size_t maxlen, int *comma,
+		       int keep)
 {
-	const char *p = *lp, *q;
+	char *p = *lp, *q;
 
 	while (is_blank((unsigned char)*p) || *p == ',')
 		p++;
 	q = skip_run(p);
 	if (q == p || *q == '"' || *p == '@' || (maxlen && (size_t)(q - p) >= maxlen))
 		return 0;
-	field_add(ar, f, p, (size_t)(q - p), 0);
 	*comma = *q == ',';
-	*lp = *q == '#' ? q + strlen(q) : q;
+	if (!keep) {
+		field_add(ar, f, p, (size_t)(q - p), 0);
+		*lp = *q == '#' ? q + strlen(q) : q;
+		return 1;
+	}
+	if (f->n == f->cap) {
+		f->cap = f->cap ? 2 * f->cap : 1;
+		f->tok = xrealloc(f->tok, f->cap * sizeof *f->tok);
+	}
+	f->tok[f->n].text = p;
+	f->tok[f->n].quoted = 0;
+	f->n++;
+	if (*q == '#')
+		*q = '\0';
+	else if (*q != '\0')
+		*q++ = '\0';
+	*lp = q;
 	return 1;
 }
 
@@ -314,13 +332,14 @@ static int expand_at(struct loader *ld, const char *outer, int lineno, const cha
 
 /*
  * Fields of one logical line (next_field_expand in a loop), into out, which
- * is empty (new or line_clear'ed).  b is the caller's scratch buffer.  On
- * -1 (an @file stops everything) out is freed.
+ * is empty (new or line_clear'ed).  text is cut into tokens in place when
+ * keep says it lives as long as the model (see plain_token).  b is the
+ * caller's scratch buffer.  On -1 (an @file stops everything) out is freed.
  */
-static int tokenize_line(struct loader *ld, const char *path, int lineno, const char *text,
+static int tokenize_line(struct loader *ld, const char *path, int lineno, char *text, int keep,
 			 struct line *out, struct buf *b)
 {
-	const char *p = text;
+	char *p = text;
 	size_t maxlen = ld->m->version < 160000 ? OLD_MAX_TOKEN - 1 : 0;
 	int iq, comma, toolong = 0;
 
@@ -337,7 +356,7 @@ static int tokenize_line(struct loader *ld, const char *path, int lineno, const 
 		}
 		f = &out->f[out->n];
 		do {
-			if (!ld->m->general && plain_token(&ld->m->arena, &p, f, maxlen, &comma))
+			if (!ld->m->general && plain_token(&ld->m->arena, &p, f, maxlen, &comma, keep))
 				continue;
 			if (!next_token(&p, b, &iq, &comma, maxlen, &toolong)) {
 				if (toolong)
@@ -417,7 +436,8 @@ static int next_logical(const char *data, size_t len, size_t pos, int lineno, in
  * (which could join the next line to it), reads as no fields whatever the
  * version: say so without copying and tokenizing it.  Returns LINE_COMMENT
  * or LINE_BLANK and fills sp as next_logical would, or 0: read it the
- * general way.  tests/unit/hba.c compares both ways (hba_model.general).
+ * general way (sp then holds the physical line, for kept_line).
+ * tests/unit/hba.c compares both ways (hba_model.general).
  */
 enum { LINE_COMMENT = 1, LINE_BLANK };
 
@@ -431,20 +451,36 @@ static int quiet_line(const char *data, size_t len, size_t pos, int lineno, stru
 	p = data + pos;
 	nl = memchr(p, '\n', len - pos);
 	end = nl ? nl : data + len;
-	while (p < end && is_blank((unsigned char)*p))
-		p++;
-	if (p < end && *p != '#')
-		return 0;
 	e = (size_t)(end - data);
 	while (e > pos && data[e - 1] == '\r')
 		e--;
-	if (e > pos && data[e - 1] == '\\')
-		return 0;
 	sp->line = sp->last_line = lineno;
 	sp->off = pos;
 	sp->end = e;
 	sp->next = nl ? (size_t)(nl - data) + 1 : len;
+	if (e > pos && data[e - 1] == '\\')
+		return 0;
+	while (p < end && is_blank((unsigned char)*p))
+		p++;
+	if (p < end && *p != '#')
+		return 0;
 	return p < end ? LINE_COMMENT : LINE_BLANK;
+}
+
+/*
+ * A logical line that is one physical line (nothing to join), sp as
+ * quiet_line found it, copied to its place in the file's token copy and
+ * ended there by a NUL, so that its tokens can stay where they are.  NULL
+ * at the end of the data and for a line ending in a backslash from 15 on:
+ * next_logical reads those.
+ */
+static char *kept_line(const struct hba_file *f, size_t pos, int version, const struct span *sp)
+{
+	if (pos >= f->len || (version >= 150000 && sp->end > pos && f->data[sp->end - 1] == '\\'))
+		return NULL;
+	memcpy(f->tokens + pos, f->data + pos, sp->end - pos);
+	f->tokens[sp->end] = '\0';
+	return f->tokens + pos;
 }
 
 static int tokenize_data(struct loader *ld, const char *path, const char *data, size_t len,
@@ -467,7 +503,7 @@ static int tokenize_data(struct loader *ld, const char *path, const char *data, 
 		}
 		if (!next_logical(data, len, pos, lineno, ld->m->version, &text, &sp))
 			break;
-		if (tokenize_line(ld, path, sp.line, text.data, &l, &tok) < 0) {
+		if (tokenize_line(ld, path, sp.line, text.data, 0, &l, &tok) < 0) {
 			buf_free(&text);
 			buf_free(&tok);
 			return -1;
@@ -548,6 +584,7 @@ void hba_free(struct hba_model *m)
 	for (i = 0; i < m->nfiles; i++) {
 		free(m->files[i].path);
 		free(m->files[i].data);
+		free(m->files[i].tokens);
 	}
 	free(m->files);
 	arena_free(&m->arena);
@@ -1068,7 +1105,8 @@ static void list_from_field(struct arena *ar, struct hba_list *l, struct field *
 
 static int tok_is_keyword(const struct hba_token *t, const char *k)
 {
-	return !t->quoted && strcmp(t->text, k) == 0;
+	/* most tokens are names: the first character tells, without a call */
+	return !t->quoted && t->text[0] == k[0] && strcmp(t->text, k) == 0;
 }
 
 /*
@@ -1239,6 +1277,63 @@ static int numeric_addr(const char *s, struct sockaddr_storage *ss, socklen_t *s
 	return ret;
 }
 
+static int addr_bytes(const struct sockaddr_storage *ss, unsigned char *out)
+{
+	if (ss->ss_family == AF_INET) {
+		memcpy(out, &((const struct sockaddr_in *)ss)->sin_addr, 4);
+		return 4;
+	}
+	memcpy(out, &((const struct sockaddr_in6 *)ss)->sin6_addr, 16);
+	return 16;
+}
+
+/* The prefix mask of bits bits: its byte i. */
+static unsigned char prefix_byte(int bits, int i)
+{
+	int b = bits - i * 8;
+
+	return b >= 8 ? 0xff : b <= 0 ? 0 : (unsigned char)(0xff << (8 - b));
+}
+
+/*
+ * The net of address ss: with a /bits prefix when bits >= 0 (at most the
+ * address's length), else with the netmask ms, else the address alone.
+ */
+static void net_fill(struct hba_net *n, const struct sockaddr_storage *ss, int bits,
+		     const struct sockaddr_storage *ms)
+{
+	int len, i;
+
+	memset(n, 0, sizeof *n);
+	n->family = (unsigned char)ss->ss_family;
+	len = addr_bytes(ss, n->a);
+	if (bits >= 0) {
+		/* a prefix: the mask is contiguous, nothing to count */
+		for (i = 0; i < len; i++) {
+			n->m[i] = prefix_byte(bits, i);
+			n->a[i] &= n->m[i];
+		}
+		n->bits = (unsigned char)bits;
+		n->contiguous = 1;
+		return;
+	}
+	if (ms)
+		addr_bytes(ms, n->m);
+	else
+		memset(n->m, 0xff, (size_t)len);
+	/* bits counts the mask's set bits; contiguous: they are all in front */
+	bits = 0;
+	for (i = 0; i < len; i++)
+		bits += __builtin_popcount(n->m[i]);
+	n->bits = (unsigned char)bits;
+	n->contiguous = 1;
+	for (i = 0; i < len; i++)
+		if (n->m[i] != prefix_byte(bits, i))
+			n->contiguous = 0;
+	for (i = 0; i < len; i++)
+		n->a[i] &= n->m[i];
+}
+
 /*
  * The part of an address before its "/bits", as a string: in tmp when it
  * fits (a usual address costs no allocation), else malloc'd.  *bits is what
@@ -1269,7 +1364,7 @@ static int parse_address(struct hba_rule *r, struct line *l, size_t *fi, int ver
 	const char *bits;
 	struct sockaddr_storage ss, ms;
 	socklen_t sl = 0, msl = 0;
-	int ret, hostname = 0;
+	int ret, hostname = 0, nbits = -1;
 
 	if (*fi >= l->n) {
 		rule_error(r, xstrdup("end-of-line before IP address specification"));
@@ -1284,8 +1379,10 @@ static int parse_address(struct hba_rule *r, struct line *l, size_t *fi, int ver
 	f->tok[0].text = NULL;
 	r->address = a.text;
 	if (version >= 90000 && (tok_is_keyword(&a, "all") || tok_is_keyword(&a, "samehost") ||
-				 tok_is_keyword(&a, "samenet")))
+				 tok_is_keyword(&a, "samenet"))) {
+		r->net_read = 2;
 		return 0;	/* keywords */
+	}
 	str = addr_part(a.text, tmp, sizeof tmp, &bits);
 	ret = numeric_addr(str, &ss, &sl);
 	if (ret == EAI_NONAME && version >= 90100) {
@@ -1297,7 +1394,7 @@ static int parse_address(struct hba_rule *r, struct line *l, size_t *fi, int ver
 	if (bits) {
 		if (hostname)
 			msg = xasprintf("specifying both host name and CIDR mask is invalid: \"%s\"", a.text);
-		else if (cidr_bits(bits, ss.ss_family) < 0)
+		else if ((nbits = cidr_bits(bits, ss.ss_family)) < 0)
 			msg = xasprintf("invalid CIDR mask in address \"%s\"", a.text);
 	} else if (!hostname) {
 		if (*fi >= l->n) {
@@ -1323,6 +1420,12 @@ out:
 	if (msg) {
 		rule_error(r, msg);
 		return -1;
+	}
+	if (hostname) {
+		r->net_read = 2;
+	} else {
+		net_fill(&r->net, &ss, nbits, r->mask ? &ms : NULL);
+		r->net_read = 1;
 	}
 	return 0;
 }
@@ -1510,18 +1613,52 @@ static size_t add_file(struct hba_model *m, const char *path, char *data, size_t
 	m->files[m->nfiles].path = xstrdup(path);
 	m->files[m->nfiles].data = data;
 	m->files[m->nfiles].len = len;
+	m->files[m->nfiles].tokens = NULL;
 	return m->nfiles++;
+}
+
+/*
+ * Room for want more rules.  A file holds no more rules than lines: the
+ * array is sized once before reading it, in pages that only the rules
+ * written touch, instead of doubling and copying as it fills.
+ */
+static void reserve_rules(struct hba_model *m, size_t want)
+{
+	size_t cap = m->n + want;
+	struct hba_rule *v;
+
+	if (cap <= m->cap)
+		return;
+	if (cap < m->n || cap > SIZE_MAX / sizeof *v)
+		diag_oom();
+	v = hashidx_alloc(cap * sizeof *v);
+	if (m->n)
+		memcpy(v, m->rules, m->n * sizeof *v);
+	free(m->rules);
+	m->rules = v;
+	m->cap = cap;
+}
+
+/* The '\n's, plus one: at most the file's rules. */
+static size_t count_lines(const char *d, size_t len)
+{
+	const char *p = d, *end = d + len;
+	size_t n = 1;
+
+	while (p < end && (p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		n++;
+		p++;
+	}
+	return n;
 }
 
 static struct hba_rule *new_rule(struct hba_model *m, size_t file, const struct span *sp, size_t lead)
 {
 	struct hba_rule *r;
 
-	/* the array doubles at 16, 32, 64... rules (only new_rule adds rules) */
-	if (m->n == 0 || (m->n >= 16 && (m->n & (m->n - 1)) == 0)) {
-		m->rules = xrealloc(m->rules, (m->n ? 2 * m->n : 16) * sizeof *m->rules);
-		hashidx_advise_huge(m->rules, (m->n ? 2 * m->n : 16) * sizeof *m->rules);
-	}
+	/* an include line's file took the room its outer file reserved */
+	if (m->n == m->cap)
+		reserve_rules(m, m->n > 16 ? m->n : 16);
 	r = &m->rules[m->n++];
 	memset(r, 0, sizeof *r);
 	r->file = file;
@@ -1592,10 +1729,14 @@ static int parse_file(struct loader *ld, size_t fidx)
 	int lineno = 1, rc = 0;
 	int version = ld->m->version;
 
+	reserve_rules(ld->m, count_lines(ld->m->files[fidx].data, ld->m->files[fidx].len));
+	if (!ld->m->files[fidx].tokens)
+		ld->m->files[fidx].tokens = hashidx_alloc(ld->m->files[fidx].len + 1);
 	buf_init(&text);
 	buf_init(&tok);
 	for (;;) {
 		const char *path = ld->m->files[fidx].path;
+		char *line;
 		const char *p;
 		struct hba_rule *r;
 		int quiet = ld->m->general ? 0 : quiet_line(ld->m->files[fidx].data, ld->m->files[fidx].len, pos,
@@ -1610,11 +1751,16 @@ static int parse_file(struct loader *ld, size_t fidx)
 				lead = sp.off;
 			continue;
 		}
-		if (!next_logical(ld->m->files[fidx].data, ld->m->files[fidx].len, pos, lineno, version, &text, &sp))
-			break;
-		p = text.data;
+		line = ld->m->general ? NULL : kept_line(&ld->m->files[fidx], pos, version, &sp);
+		if (!line) {
+			if (!next_logical(ld->m->files[fidx].data, ld->m->files[fidx].len, pos, lineno, version,
+					  &text, &sp))
+				break;
+			line = text.data;
+		}
+		p = line;
 		line_clear(&l);
-		if (tokenize_line(ld, path, sp.line, text.data, &l, &tok) < 0) {
+		if (tokenize_line(ld, path, sp.line, line, line != text.data, &l, &tok) < 0) {
 			rc = -1;
 			break;
 		}
@@ -1683,6 +1829,13 @@ static int load_file(struct loader *ld, const char *path, int from_line, const c
 		return diag_set(ld->err, from_file, from_line,
 				"could not open file \"%s\": maximum nesting depth exceeded", path);
 	buf_init(&b);
+	if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= (off_t)2 << 20 &&
+	    (size_t)st.st_size < SIZE_MAX - 2) {
+		/* in whole huge pages: conf_read_file keeps a buffer large enough */
+		b.cap = (size_t)st.st_size + 2;
+		b.data = hashidx_alloc(b.cap);
+		b.data[0] = '\0';
+	}
 	rc = conf_read_file(&b, path, &st);
 	if (rc < 0) {
 		buf_free(&b);
@@ -1748,81 +1901,40 @@ static void warn(struct hba_rule *r, const char *fmt, ...)
 	r->warnings[r->nwarnings++] = buf_steal(&msg);
 }
 
-/* An address as (family, bytes, prefix) for comparisons; 0 when not numeric. */
-struct net {
-	int family;		/* AF_INET, AF_INET6; 0 = not an address */
-	unsigned char a[16], m[16];
-	int contiguous, bits;
-};
-
-static int addr_bytes(const struct sockaddr_storage *ss, unsigned char *out)
-{
-	if (ss->ss_family == AF_INET) {
-		memcpy(out, &((const struct sockaddr_in *)ss)->sin_addr, 4);
-		return 4;
-	}
-	memcpy(out, &((const struct sockaddr_in6 *)ss)->sin6_addr, 16);
-	return 16;
-}
-
-/* The prefix mask of bits bits: its byte i. */
-static unsigned char prefix_byte(int bits, int i)
-{
-	int b = bits - i * 8;
-
-	return b >= 8 ? 0xff : b <= 0 ? 0 : (unsigned char)(0xff << (8 - b));
-}
-
-static int rule_net(const struct hba_rule *r, struct net *n)
+/*
+ * A rule's address as a net; 0 when it has none that is numeric.  The
+ * parser read it already unless the rule has an error.
+ */
+static int rule_net(const struct hba_rule *r, struct hba_net *n)
 {
 	char tmp[64], *str;
 	const char *slash;
 	struct sockaddr_storage ss, ms;
 	socklen_t sl, msl;
-	int len, i, bits;
+	int bits = -1, ok;
 
+	if (r->net_read == 1) {
+		*n = r->net;
+		return 1;
+	}
 	memset(n, 0, sizeof *n);
-	if (!r->address || r->include_kind)
+	if (r->net_read || !r->address || r->include_kind)
 		return 0;
 	str = addr_part(r->address, tmp, sizeof tmp, &slash);
-	if (numeric_addr(str, &ss, &sl) != 0) {
-		if (str != tmp)
-			free(str);
+	ok = numeric_addr(str, &ss, &sl) == 0;
+	if (str != tmp)
+		free(str);
+	if (!ok)
 		return 0;
-	}
-	n->family = ss.ss_family;
-	len = addr_bytes(&ss, n->a);
 	if (slash) {
-		/* a prefix: the mask is contiguous, nothing to count */
+		int len = ss.ss_family == AF_INET ? 4 : 16;
+
 		bits = cidr_bits(slash, ss.ss_family);
 		if (bits < 0 || bits > len * 8)
 			bits = len * 8;
-		for (i = 0; i < len; i++) {
-			n->m[i] = prefix_byte(bits, i);
-			n->a[i] &= n->m[i];
-		}
-		n->bits = bits;
-		n->contiguous = 1;
-		if (str != tmp)
-			free(str);
-		return 1;
-	} else if (r->mask && numeric_addr(r->mask, &ms, &msl) == 0 && ms.ss_family == ss.ss_family) {
-		addr_bytes(&ms, n->m);
-	} else {
-		memset(n->m, 0xff, (size_t)len);
 	}
-	if (str != tmp)
-		free(str);
-	/* bits counts the mask's set bits; contiguous: they are all in front */
-	n->bits = 0;
-	for (i = 0; i < len; i++)
-		n->bits += __builtin_popcount(n->m[i]);
-	n->contiguous = 1;
-	for (i = 0; i < len; i++)
-		if (n->m[i] != prefix_byte(n->bits, i))
-			n->contiguous = 0;
-	for (i = 0; i < len; i++)
-		n->a[i] &= n->m[i];
+	ok = !slash && r->mask && numeric_addr(r->mask, &ms, &msl) == 0 && ms.ss_family == ss.ss_family;
+	net_fill(n, &ss, bits, ok ? &ms : NULL);
 	return 1;
 }
 
@@ -1893,7 +2005,7 @@ static int type_covers(int a, int b)
 
 static int addr_covers(const struct hba_rule *a, const struct hba_rule *b)
 {
-	struct net na, nb;
+	struct hba_net na, nb;
 	int i, len;
 
 	if (a->type == HBA_LOCAL)
@@ -1964,9 +2076,10 @@ bucket_is(const void *ctx, uint32_t id, const void *key)
 	return strcmp(t->b[id].key, key) == 0;
 }
 
-static struct bucket *bucket_of(struct table *t, const char *key, int create)
+/* The bucket of key, whose hashidx_hash_str is h. */
+static struct bucket *bucket_of(struct table *t, const char *key, uint32_t h, int create)
 {
-	uint32_t h = hashidx_hash_str(key), id;
+	uint32_t id;
 	struct bucket *b;
 
 	if (!create) {
@@ -2004,8 +2117,9 @@ static void bucket_push(struct bucket *b, size_t x)
 static void table_init(struct table *t, size_t keys)
 {
 	hashidx_init(&t->ix);
-	hashidx_reserve(&t->ix, keys);
-	t->b = xmalloc((keys ? keys : 1) * sizeof *t->b);
+	if (keys)
+		hashidx_reserve(&t->ix, keys);
+	t->b = keys ? hashidx_alloc(keys * sizeof *t->b) : NULL;
 	t->nb = 0;
 }
 
@@ -2020,14 +2134,29 @@ static void table_free(struct table *t)
 	hashidx_free(&t->ix);
 }
 
+static int can_shadow(const struct hba_rule *e)
+{
+	return !e->error && !e->include_kind && e->type >= 0;
+}
+
 static void shadow_init(struct shadow_index *x, const struct hba_model *m)
 {
 	size_t i, users = 0, dbs = 0;
 
-	/* no more keys than tokens: users key by_user, databases by_db */
+	/*
+	 * No more keys than the tokens shadow_add keys: most files name
+	 * databases, and an index sized for users too would be zeroed for
+	 * nothing.
+	 */
 	for (i = 0; i < m->n; i++) {
-		users += m->rules[i].users.n;
-		dbs += m->rules[i].databases.n;
+		const struct hba_rule *e = &m->rules[i];
+
+		if (!can_shadow(e))
+			continue;
+		if (!list_has_kw(&e->databases, "all"))
+			dbs += e->databases.n;
+		else if (!list_has_kw(&e->users, "all"))
+			users += e->users.n;
 	}
 	memset(x, 0, sizeof *x);
 	table_init(&x->by_user, users);
@@ -2041,12 +2170,8 @@ static void shadow_free(struct shadow_index *x)
 	free(x->all);
 }
 
-static int can_shadow(const struct hba_rule *e)
-{
-	return !e->error && !e->include_kind && e->type >= 0;
-}
-
-static void shadow_add(const struct hba_model *m, struct shadow_index *x, size_t i)
+/* db_hash: the hash of the rule's first database, which shadow_check looked up. */
+static void shadow_add(const struct hba_model *m, struct shadow_index *x, size_t i, uint32_t db_hash)
 {
 	const struct hba_rule *e = &m->rules[i];
 	size_t k;
@@ -2059,7 +2184,8 @@ static void shadow_add(const struct hba_model *m, struct shadow_index *x, size_t
 			return;
 		}
 		for (k = 0; k < e->users.n; k++) {
-			struct bucket *b = bucket_of(&x->by_user, e->users.tok[k].text, 1);
+			const char *key = e->users.tok[k].text;
+			struct bucket *b = bucket_of(&x->by_user, key, hashidx_hash_str(key), 1);
 
 			if (!b->n || b->idx[b->n - 1] != i)
 				bucket_push(b, i);
@@ -2067,7 +2193,8 @@ static void shadow_add(const struct hba_model *m, struct shadow_index *x, size_t
 		return;
 	}
 	for (k = 0; k < e->databases.n; k++) {
-		struct bucket *b = bucket_of(&x->by_db, e->databases.tok[k].text, 1);
+		const char *key = e->databases.tok[k].text;
+		struct bucket *b = bucket_of(&x->by_db, key, k ? hashidx_hash_str(key) : db_hash, 1);
 
 		if (!b->n || b->idx[b->n - 1] != i)
 			bucket_push(b, i);
@@ -2091,7 +2218,7 @@ static size_t first_cover(const struct hba_model *m, const size_t *v, size_t n, 
 	return best;
 }
 
-static void shadow_check(struct hba_model *m, struct shadow_index *x, size_t i)
+static void shadow_check(struct hba_model *m, struct shadow_index *x, size_t i, uint32_t db_hash)
 {
 	struct hba_rule *r = &m->rules[i];
 	const struct bucket *b;
@@ -2100,9 +2227,11 @@ static void shadow_check(struct hba_model *m, struct shadow_index *x, size_t i)
 	if (!r->databases.n || !r->users.n)
 		return;
 	best = first_cover(m, x->all, x->nall, i, best);
-	if ((b = bucket_of(&x->by_user, r->users.tok[0].text, 0)))
+	/* most files key no rule by user: no hash to compute then */
+	if (x->by_user.nb &&
+	    (b = bucket_of(&x->by_user, r->users.tok[0].text, hashidx_hash_str(r->users.tok[0].text), 0)))
 		best = first_cover(m, b->idx, b->n, i, best);
-	if ((b = bucket_of(&x->by_db, r->databases.tok[0].text, 0)))
+	if ((b = bucket_of(&x->by_db, r->databases.tok[0].text, db_hash, 0)))
 		best = first_cover(m, b->idx, b->n, i, best);
 	if (best < i) {
 		const struct hba_rule *e = &m->rules[best];
@@ -2122,8 +2251,9 @@ void hba_validate(struct hba_model *m, const struct hba_context *ctx)
 	shadow_init(&idx, m);
 	for (i = 0; i < m->n; i++) {
 		struct hba_rule *r = &m->rules[i];
-		struct net n;
+		struct hba_net n;
 		int has_net;
+		uint32_t db_hash;
 
 		warnings_free(r);
 		if (r->include_kind)
@@ -2167,8 +2297,9 @@ void hba_validate(struct hba_model *m, const struct hba_context *ctx)
 		}
 		if (r->type >= 0 && has_net && !n.contiguous)
 			warn(r, "netmask \"%s\" is not contiguous", r->mask ? r->mask : "");
-		shadow_check(m, &idx, i);
-		shadow_add(m, &idx, i);
+		db_hash = r->databases.n ? hashidx_hash_str(r->databases.tok[0].text) : 0;
+		shadow_check(m, &idx, i, db_hash);
+		shadow_add(m, &idx, i, db_hash);
 	}
 	shadow_free(&idx);
 }
@@ -2223,7 +2354,7 @@ int hba_rule_match_address(const struct hba_rule *r, const char *addr)
 	struct sockaddr_storage ss;
 	socklen_t sl;
 	unsigned char a[16];
-	struct net n;
+	struct hba_net n;
 	int i, len;
 
 	if (r->type == HBA_LOCAL || !r->address || strcmp(r->address, "all") == 0)
@@ -2358,7 +2489,7 @@ static int probe_names(const struct hba_list *l, const char *any, const char ***
  */
 static int probe_addrs(const struct hba_rule *r, char addrs[4][INET6_ADDRSTRLEN])
 {
-	struct net n;
+	struct hba_net n;
 	unsigned char lo[16], hi[16];
 	int len, i;
 
@@ -2444,7 +2575,7 @@ hba_shadowing_rule(const struct hba_model *m, size_t upto, const struct hba_rule
 
 void hba_rule_match_key(const struct hba_rule *r, struct buf *out)
 {
-	struct net n;
+	struct hba_net n;
 	size_t i;
 
 	buf_reset(out);

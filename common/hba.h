@@ -36,6 +36,14 @@ struct hba_list {
 	size_t n;
 };
 
+/* A numeric address and its mask as bytes, as the checks compare them. */
+struct hba_net {
+	unsigned char family;	/* AF_INET or AF_INET6 */
+	unsigned char bits;	/* the mask's set bits */
+	unsigned char contiguous;	/* they are all in front */
+	unsigned char a[16], m[16];	/* the address (masked) and the mask: 4 or 16 bytes */
+};
+
 struct hba_option {
 	char *name;
 	char *value;
@@ -53,6 +61,13 @@ struct hba_rule {
 	char *address;		/* as written: CIDR, address, host name, "all", "samehost", "samenet"; NULL for local;
 				   for include lines the file or directory named */
 	char *mask;		/* the separate netmask field, or NULL */
+	/*
+	 * address and mask as the parser read them, so that the checks do
+	 * not read them again: net_read 1 = net holds them, 2 = the address
+	 * is not numeric (a name, a keyword), 0 = not read (an error).
+	 */
+	int net_read;
+	struct hba_net net;
 	char *method;		/* "scram-sha-256", "md5", "peer", ... */
 	struct hba_option *opts;
 	size_t nopts;
@@ -82,12 +97,14 @@ struct hba_file {
 	char *path;
 	char *data;		/* NUL-terminated bytes */
 	size_t len;
+	char *tokens;		/* where the rules' tokens are: a copy of data's rule lines, cut by NULs */
 };
 
 struct hba_model {
 	int version;		/* the target version the rules were read and checked for (150000) */
 	struct hba_rule *rules;	/* in the server's order, include files expanded in place */
 	size_t n;
+	size_t cap;		/* room in rules: a file's line count, reserved before reading it */
 	struct hba_file *files;
 	size_t nfiles;
 	struct arena arena;	/* token texts: the rules' lists, addresses, masks and methods */
