@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "arena.h"
 #include "buf.h"
 #include "cluster.h"
 #include "conffiles.h"
@@ -264,7 +265,7 @@ static int keyed_before(const struct keyed *a, const struct keyed *b)
 /* Merge sort, runs of 8 sorted by insertion first. */
 static void sort_keyed(struct keyed *a, size_t n)
 {
-	struct keyed *tmp = xmalloc((n + 1) * sizeof *tmp), *src = a, *dst = tmp, *t;
+	struct keyed *tmp = arena_pages((n + 1) * sizeof *tmp), *src = a, *dst = tmp, *t;
 	size_t i, j, width;
 
 	for (i = 0; i < n; i += 8) {
@@ -314,15 +315,13 @@ static void sort_keyed(struct keyed *a, size_t n)
 static size_t compare(struct side *old, struct side *new, int keep_same, struct item **store,
 		      const struct item ***out)
 {
-	struct item *items = xmalloc((old->ix.n + new->ix.n + 1) * sizeof *items);
+	/* 200 000 names fill some 20 MB of items: whole huge pages, which fault 512 times less */
+	struct item *items = arena_pages((old->ix.n + new->ix.n + 1) * sizeof *items);
 	unsigned char *in_old = xcalloc(new->ix.n + 1, 1);	/* NEW's names OLD sets too */
 	const struct item **sorted;
 	struct keyed *order;
 	int known_old = pgparams_known(old->version), known_new = pgparams_known(new->version);
 	size_t n = 0, i;
-
-	/* 200 000 names fill some 20 MB of items: huge pages fault 512 times less. */
-	hashidx_advise_huge(items, (old->ix.n + new->ix.n + 1) * sizeof *items);
 
 	for (i = 0; i < old->ix.n + new->ix.n; i++) {
 		int from_old = i < old->ix.n;
@@ -399,14 +398,13 @@ static size_t compare(struct side *old, struct side *new, int keep_same, struct 
 		n++;
 	}
 	free(in_old);
-	order = xmalloc((n + 1) * sizeof *order);
-	hashidx_advise_huge(order, (n + 1) * sizeof *order);
+	order = arena_pages((n + 1) * sizeof *order);
 	for (i = 0; i < n; i++) {
 		order[i].key = name_key(items[i].name);
 		order[i].it = &items[i];
 	}
 	sort_keyed(order, n);
-	sorted = xmalloc((n + 1) * sizeof *sorted);
+	sorted = arena_pages((n + 1) * sizeof *sorted);
 	for (i = 0; i < n; i++)
 		sorted[i] = order[i].it;
 	free(order);
