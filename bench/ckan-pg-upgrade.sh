@@ -148,6 +148,7 @@ logical_run() {
 	sleep 1
 	: >"$W/writer.stop"
 	wait "$wpid"
+	[ -n "$w" ] || return 2
 	acked=$(awk '$2 == "ok"' "$W/writes" | wc -l)
 	on_new=$(sb_psql new -d ckan_default -At -c "SELECT count(*) FROM writes")
 	awk -v w="$w" -v lost=$((acked - on_new)) '$2 != "ok" { if (!s) s = $3; e = $3 }
@@ -185,7 +186,11 @@ median() { tr ' ' '\n' | sed '/^$/d' | sort -n | awk '{ v[NR] = $1 } END { print
 for m in $METHODS; do eval "t_$(echo "$m" | tr - _)=''"; done
 # shellcheck disable=SC2034 # read by eval
 r_logical="" r_logical0="" lost=0
-add() { eval "t_$(echo "$1" | tr - _)=\"\$t_$(echo "$1" | tr - _) $2\""; }
+# add METHOD SECONDS: a run's figure; a failed run (it said why) has none and ends the bench.
+add() {
+	[ -n "$2" ] || exit 2
+	eval "t_$(echo "$1" | tr - _)=\"\$t_$(echo "$1" | tr - _) $2\""
+}
 get() { eval "echo \"\$t_$(echo "$1" | tr - _)\""; }
 i=0
 while [ "$i" -lt "$RUNS" ]; do
@@ -203,6 +208,7 @@ while [ "$i" -lt "$RUNS" ]; do
 			[ "$m" = logical ] || a="--verify-rows none"
 			# shellcheck disable=SC2046,SC2086 # three numbers; $a is one option or none
 			set -- $(logical_run $a)
+			[ $# = 3 ] || exit 2
 			add "$m" "$1"
 			eval "r_$m=\"\$r_$m $2\""
 			lost=$((lost + $3)) ;;

@@ -193,7 +193,7 @@ else
 	set -- --from "$SB_OLD" --to "$SB_NEW" -c "$SB_INI" --state-dir "$state" --method logical \
 		--stop-cmd "echo stop >>$web" --start-cmd "echo start >>$web"
 	i=0
-	for s in roles schema publish subscribe sync stop-web read-only roles-again catch-up logins verify switch start-web unsubscribe; do
+	for s in roles schema publish subscribe sync logins stop-web read-only roles-again catch-up verify switch start-web unsubscribe; do
 		i=$((i + 1))
 		CKAN_PG_UPGRADE_FAIL=$s:kill run ckan-pg-upgrade run --yes "$@"
 		[ "$RC" = 137 ] || { tap_result 1 "kill -9 after $s (exit $RC)"; continue; }
