@@ -1087,20 +1087,27 @@ static void rule_error(struct hba_rule *r, char *msg)
 }
 
 /*
- * The field's tokens become the list's, copied into the model's arena: the
- * line keeps its array for the next line.
+ * The field's tokens become the list's: a lone one in the rule (one), more
+ * copied into the model's arena.  The line keeps its array for the next
+ * line.
  */
-static void list_from_field(struct arena *ar, struct hba_list *l, struct field *f)
+static void list_from_field(struct arena *ar, struct hba_list *l, struct hba_token *one, struct field *f)
 {
 	/* the arena cuts bytes: align the array by hand */
 	size_t al = _Alignof(struct hba_token), sz = f->n * sizeof *f->tok;
-	char *p = arena_alloc(ar, sz + al - 1);
+	char *p;
 
+	l->n = f->n;
+	f->n = 0;
+	if (l->n == 1) {
+		*one = f->tok[0];
+		l->tok = one;
+		return;
+	}
+	p = arena_alloc(ar, sz + al - 1);
 	p += (al - (uintptr_t)p % al) % al;
 	memcpy(p, f->tok, sz);
 	l->tok = (struct hba_token *)(void *)p;
-	l->n = f->n;
-	f->n = 0;
 }
 
 static int tok_is_keyword(const struct hba_token *t, const char *k)
@@ -1464,12 +1471,12 @@ static void parse_rule(struct arena *ar, struct hba_rule *r, struct line *l, int
 		rule_error(r, xstrdup("end-of-line before database specification"));
 		return;
 	}
-	list_from_field(ar, &r->databases, &l->f[fi++]);
+	list_from_field(ar, &r->databases, &r->one_db, &l->f[fi++]);
 	if (fi >= l->n) {
 		rule_error(r, xstrdup("end-of-line before role specification"));
 		return;
 	}
-	list_from_field(ar, &r->users, &l->f[fi++]);
+	list_from_field(ar, &r->users, &r->one_user, &l->f[fi++]);
 	if ((err = check_regex(&r->databases, version)) || (err = check_regex(&r->users, version))) {
 		rule_error(r, err);
 		return;
@@ -1624,16 +1631,23 @@ static size_t add_file(struct hba_model *m, const char *path, char *data, size_t
  */
 static void reserve_rules(struct hba_model *m, size_t want)
 {
-	size_t cap = m->n + want;
+	size_t cap = m->n + want, i;
 	struct hba_rule *v;
 
 	if (cap <= m->cap)
 		return;
 	if (cap < m->n || cap > SIZE_MAX / sizeof *v)
 		diag_oom();
-	v = hashidx_alloc(cap * sizeof *v);
+	v = arena_pages(cap * sizeof *v);
 	if (m->n)
 		memcpy(v, m->rules, m->n * sizeof *v);
+	for (i = 0; i < m->n; i++) {
+		/* a lone token moves with its rule */
+		if (m->rules[i].databases.tok == &m->rules[i].one_db)
+			v[i].databases.tok = &v[i].one_db;
+		if (m->rules[i].users.tok == &m->rules[i].one_user)
+			v[i].users.tok = &v[i].one_user;
+	}
 	free(m->rules);
 	m->rules = v;
 	m->cap = cap;
@@ -1731,7 +1745,7 @@ static int parse_file(struct loader *ld, size_t fidx)
 
 	reserve_rules(ld->m, count_lines(ld->m->files[fidx].data, ld->m->files[fidx].len));
 	if (!ld->m->files[fidx].tokens)
-		ld->m->files[fidx].tokens = hashidx_alloc(ld->m->files[fidx].len + 1);
+		ld->m->files[fidx].tokens = arena_pages(ld->m->files[fidx].len + 1);
 	buf_init(&text);
 	buf_init(&tok);
 	for (;;) {
@@ -1833,7 +1847,7 @@ static int load_file(struct loader *ld, const char *path, int from_line, const c
 	    (size_t)st.st_size < SIZE_MAX - 2) {
 		/* in whole huge pages: conf_read_file keeps a buffer large enough */
 		b.cap = (size_t)st.st_size + 2;
-		b.data = hashidx_alloc(b.cap);
+		b.data = arena_pages(b.cap);
 		b.data[0] = '\0';
 	}
 	rc = conf_read_file(&b, path, &st);
@@ -2119,7 +2133,7 @@ static void table_init(struct table *t, size_t keys)
 	hashidx_init(&t->ix);
 	if (keys)
 		hashidx_reserve(&t->ix, keys);
-	t->b = keys ? hashidx_alloc(keys * sizeof *t->b) : NULL;
+	t->b = keys ? arena_pages(keys * sizeof *t->b) : NULL;
 	t->nb = 0;
 }
 

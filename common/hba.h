@@ -58,6 +58,8 @@ struct hba_rule {
 	int type;		/* enum hba_type; -1 when the line is not a rule (include lines) */
 	char *include_kind;	/* "include", "include_if_exists", "include_dir" (PG >= 16), else NULL */
 	struct hba_list databases, users;
+	/* the token of a list that holds one (most do): the list points here */
+	struct hba_token one_db, one_user;
 	char *address;		/* as written: CIDR, address, host name, "all", "samehost", "samenet"; NULL for local;
 				   for include lines the file or directory named */
 	char *mask;		/* the separate netmask field, or NULL */
