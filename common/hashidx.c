@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "arena.h"
 #include "buf.h"
 #include "diag.h"
 
@@ -50,19 +51,6 @@ hashidx_advise_huge(void *p, size_t n)
 #endif
 }
 
-void *
-hashidx_alloc(size_t n)
-{
-	void *p;
-
-	if (n < HUGE_PAGE)
-		return xmalloc(n);
-	if (posix_memalign(&p, HUGE_PAGE, n) != 0)
-		diag_oom();
-	hashidx_advise_huge(p, n);
-	return p;
-}
-
 void
 hashidx_reserve(struct hashidx *x, size_t want)
 {
@@ -76,7 +64,7 @@ hashidx_reserve(struct hashidx *x, size_t want)
 	/* ids are 32 bits: more than that many keys do not fit in memory anyway */
 	if (cap / 2 >= HASHIDX_NONE || cap > SIZE_MAX / sizeof *slot)
 		diag_oom();
-	slot = hashidx_alloc(cap * sizeof *slot);
+	slot = arena_pages(cap * sizeof *slot);
 	for (i = 0; i < cap; i++)
 		slot[i].id = HASHIDX_NONE;
 	for (i = 0; i < x->cap; i++) {

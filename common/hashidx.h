@@ -54,16 +54,6 @@ void
 hashidx_advise_huge(void *p, size_t n);
 
 /*
- * n bytes for such an array (diag_oom when out of memory), released by
- * free.  From 2 MB on the block starts on a 2 MB boundary and is advised
- * huge: advising a block malloc placed anywhere leaves its first and last
- * partial 2 MB in 4 kB pages, and each of those faults costs more than
- * zeroing the page.
- */
-void *
-hashidx_alloc(size_t n);
-
-/*
  * A hash of n bytes chained onto h (HASHIDX_SEED to start): the length goes
  * into the last word, so "ab" + "c" and "a" + "bc" differ when chained.
  */
