@@ -1,9 +1,10 @@
 /*
  * arena: blocks that double from 4 kB up to 32 MB, so that a small file
- * costs one small block and a big one few large ones; blocks of 2 MB and
+ * costs one small block and a big one few large ones; blocks of 1 MB and
  * more are whole huge pages (arena_pages), since a million-line file's
- * strings fault in tens of megabytes.  A string larger than the next block gets a block
- * of its own, kept behind the one being cut so that its room is not lost.
+ * strings fill tens of megabytes.  A string larger than the next block
+ * gets a block of its own, kept behind the one being cut so that the
+ * rest of that one is not lost.
  */
 #include "arena.h"
 

@@ -2,7 +2,7 @@
  * arena: strings that live and die with a model.  A 100 000-line file
  * holds some 400 000 of them, a million-line one millions; cut from a few
  * large blocks they cost a few mallocs and frees, not one each, and the
- * cut itself is inline: a call per string was a tenth of a parse.  Bytes
+ * common cut is inline: a parser cuts a string or two per line.  Bytes
  * only: nothing here is aligned for other types.
  */
 #ifndef CKP_ARENA_H
@@ -41,7 +41,7 @@ arena_alloc(struct arena *a, size_t n)
 /*
  * About n bytes are to be cut soon (a large file's strings): the block
  * cut next holds them, or the largest block does, so that they do not
- * start in many small blocks.  Only a hint: what arena_alloc gives is the same.
+ * start in many small blocks.  Only a hint: arena_alloc gives the same bytes.
  */
 void
 arena_reserve(struct arena *a, size_t n);
