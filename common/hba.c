@@ -89,6 +89,10 @@ static const unsigned char run_end[256] = {
 static char *
 skip_run(char *q)
 {
+	/* four at a time: the NUL that ends every line stops each step */
+	while (!run_end[(unsigned char)q[0]] && !run_end[(unsigned char)q[1]] &&
+	       !run_end[(unsigned char)q[2]] && !run_end[(unsigned char)q[3]])
+		q += 4;
 	while (!run_end[(unsigned char)*q])
 		q++;
 	return q;
@@ -356,7 +360,8 @@ static int tokenize_line(struct loader *ld, const char *path, int lineno, char *
 		}
 		f = &out->f[out->n];
 		do {
-			if (!ld->m->general && plain_token(&ld->m->arena, &p, f, maxlen, &comma, keep))
+			if (!ld->m->general &&
+			    plain_token(&ld->m->arena, &p, f, maxlen, &comma, keep))
 				continue;
 			if (!next_token(&p, b, &iq, &comma, maxlen, &toolong)) {
 				if (toolong)
@@ -1091,7 +1096,8 @@ static void rule_error(struct hba_rule *r, char *msg)
  * copied into the model's arena.  The line keeps its array for the next
  * line.
  */
-static void list_from_field(struct arena *ar, struct hba_list *l, struct hba_token *one, struct field *f)
+static void list_from_field(struct arena *ar, struct hba_list *l, struct hba_token *one,
+			    struct field *f)
 {
 	/* the arena cuts bytes: align the array by hand */
 	size_t al = _Alignof(struct hba_token), sz = f->n * sizeof *f->tok;
@@ -1524,6 +1530,9 @@ static void parse_rule(struct arena *ar, struct hba_rule *r, struct line *l, int
 		rule_error(r, xstrdup("cert authentication is only supported on hostssl connections"));
 		return;
 	}
+	/* most rules: no options, and a method that requires none */
+	if (fi == l->n && method != M_LDAP && method != M_RADIUS && method != M_OAUTH)
+		return;
 	/*
 	 * The remaining fields: name=value options, taken in order; the first
 	 * bad one is the server's reason.  Before 8.4 a method took one bare
@@ -1767,8 +1776,9 @@ static int parse_file(struct loader *ld, size_t fidx)
 		}
 		line = ld->m->general ? NULL : kept_line(&ld->m->files[fidx], pos, version, &sp);
 		if (!line) {
-			if (!next_logical(ld->m->files[fidx].data, ld->m->files[fidx].len, pos, lineno, version,
-					  &text, &sp))
+			const struct hba_file *hf = &ld->m->files[fidx];
+
+			if (!next_logical(hf->data, hf->len, pos, lineno, version, &text, &sp))
 				break;
 			line = text.data;
 		}
@@ -1947,7 +1957,8 @@ static int rule_net(const struct hba_rule *r, struct hba_net *n)
 		if (bits < 0 || bits > len * 8)
 			bits = len * 8;
 	}
-	ok = !slash && r->mask && numeric_addr(r->mask, &ms, &msl) == 0 && ms.ss_family == ss.ss_family;
+	ok = !slash && r->mask && numeric_addr(r->mask, &ms, &msl) == 0 &&
+	     ms.ss_family == ss.ss_family;
 	net_fill(n, &ss, bits, ok ? &ms : NULL);
 	return 1;
 }
@@ -2185,7 +2196,8 @@ static void shadow_free(struct shadow_index *x)
 }
 
 /* db_hash: the hash of the rule's first database, which shadow_check looked up. */
-static void shadow_add(const struct hba_model *m, struct shadow_index *x, size_t i, uint32_t db_hash)
+static void shadow_add(const struct hba_model *m, struct shadow_index *x, size_t i,
+		       uint32_t db_hash)
 {
 	const struct hba_rule *e = &m->rules[i];
 	size_t k;
@@ -2236,14 +2248,15 @@ static void shadow_check(struct hba_model *m, struct shadow_index *x, size_t i, 
 {
 	struct hba_rule *r = &m->rules[i];
 	const struct bucket *b;
+	const char *user;
 	size_t best = i;
 
 	if (!r->databases.n || !r->users.n)
 		return;
 	best = first_cover(m, x->all, x->nall, i, best);
 	/* most files key no rule by user: no hash to compute then */
-	if (x->by_user.nb &&
-	    (b = bucket_of(&x->by_user, r->users.tok[0].text, hashidx_hash_str(r->users.tok[0].text), 0)))
+	user = r->users.tok[0].text;
+	if (x->by_user.nb && (b = bucket_of(&x->by_user, user, hashidx_hash_str(user), 0)))
 		best = first_cover(m, b->idx, b->n, i, best);
 	if ((b = bucket_of(&x->by_db, r->databases.tok[0].text, db_hash, 0)))
 		best = first_cover(m, b->idx, b->n, i, best);
@@ -2295,10 +2308,11 @@ void hba_validate(struct hba_model *m, const struct hba_context *ctx)
 			}
 		}
 		has_net = rule_net(r, &n);
-		if (r->method && strcmp(r->method, "trust") == 0 && r->type != HBA_LOCAL)
+		if (r->method && r->method[0] == 't' && strcmp(r->method, "trust") == 0 &&
+		    r->type != HBA_LOCAL)
 			warn(r, "trust on a %s rule: anyone who can reach the server connects without a password",
 			     hba_type_name(r->type));
-		if (r->method && strcmp(r->method, "password") == 0)
+		if (r->method && r->method[0] == 'p' && strcmp(r->method, "password") == 0)
 			warn(r, "\"password\" sends passwords in clear text: use scram-sha-256");
 		if (is_password_method(r->method) && r->type != HBA_HOSTSSL && r->type != HBA_LOCAL && r->type != HBA_HOSTGSSENC) {
 			int open = r->address && strcmp(r->address, "all") == 0;

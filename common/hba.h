@@ -99,7 +99,7 @@ struct hba_file {
 	char *path;
 	char *data;		/* NUL-terminated bytes */
 	size_t len;
-	char *tokens;		/* where the rules' tokens are: a copy of data's rule lines, cut by NULs */
+	char *tokens;		/* the rules' tokens: a copy of data's rule lines, cut by NULs */
 };
 
 struct hba_model {
