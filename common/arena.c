@@ -11,10 +11,10 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "buf.h"
 #include "diag.h"
-#include "hashidx.h"
 
 #define FIRST_BLOCK ((size_t)4096)
 #define LAST_BLOCK ((size_t)32 << 20)
@@ -92,6 +92,26 @@ arena_strndup(struct arena *a, const void *s, size_t n)
 	return d;
 }
 
+void
+arena_advise_huge(void *p, size_t n)
+{
+#ifdef MADV_HUGEPAGE
+	/*
+	 * The whole pages the block touches: malloc maps a block this large
+	 * on its own, and advising all of that mapping keeps it one piece
+	 * that realloc can still grow in place (mremap).
+	 */
+	uintptr_t a = (uintptr_t)p & ~(uintptr_t)4095;
+	uintptr_t e = ((uintptr_t)p + n + 4095) & ~(uintptr_t)4095;
+
+	if (n >= HUGE_PAGE)
+		(void)madvise((void *)a, e - a, MADV_HUGEPAGE);	/* a hint: failure changes nothing */
+#else
+	(void)p;
+	(void)n;
+#endif
+}
+
 void *
 arena_pages(size_t n)
 {
@@ -105,7 +125,7 @@ arena_pages(size_t n)
 	n = (n + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
 	if (posix_memalign(&p, HUGE_PAGE, n) != 0)
 		diag_oom();
-	hashidx_advise_huge(p, n);
+	arena_advise_huge(p, n);
 	return p;
 }
 

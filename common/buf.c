@@ -199,3 +199,16 @@ fail:
 	close(fd);
 	return -saved;
 }
+
+size_t
+buf_count_lines(const char *d, size_t len)
+{
+	const char *p = d, *end = d + len;
+	size_t n = 1;
+
+	while (p < end && (p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		n++;
+		p++;
+	}
+	return n;
+}

@@ -31,6 +31,9 @@ char *buf_steal(struct buf *b);
 /* Read a whole file into b (replacing its contents); 0 or -errno. st may be NULL. */
 int buf_read_file(struct buf *b, const char *path, struct stat *st);
 
+/* The '\n's in d[0..len), plus one: at most the lines (keys, rules) of a file. */
+size_t buf_count_lines(const char *d, size_t len);
+
 /* malloc/calloc/realloc/strdup that never return NULL: diag_oom on failure. */
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);

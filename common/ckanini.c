@@ -202,20 +202,6 @@ first_eol_is_crlf(const char *d, size_t len)
 	return 0;
 }
 
-/* About how many lines (so at most how many keys): the '\n's, plus one. */
-static size_t
-count_lines(const char *d, size_t len)
-{
-	const char *p = d, *end = d + len;
-	size_t n = 1;
-
-	while (p < end && (p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
-		n++;
-		p++;
-	}
-	return n;
-}
-
 int
 ckanini_parse(const char *path, const char *data, size_t len, enum ckanini_dialect dialect,
 	      struct ckanini_file *f, struct diag_err *err)
@@ -247,7 +233,7 @@ ckanini_parse(const char *path, const char *data, size_t len, enum ckanini_diale
 	memset(ps.st, 0, sizeof *ps.st);
 	arena_init(&ps.st->strings);
 	hashidx_init(&ps.st->index);
-	hashidx_reserve(&ps.st->index, count_lines(data, len));	/* no rehashing on the way */
+	hashidx_reserve(&ps.st->index, buf_count_lines(data, len));	/* no rehashing on the way */
 	hashidx_init(&ps.sects);
 	buf_init(&ps.val);
 	rc = ckanini_read(&ps, err);

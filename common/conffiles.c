@@ -6,11 +6,12 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
-#include "hashidx.h"
+#include "arena.h"
 
 /* get_parent_directory: the path without its last component. */
 static void
@@ -216,7 +217,7 @@ conf_read_file(struct buf *b, const char *path, struct stat *st)
 		b->data = xmalloc(b->cap);
 		b->len = 0;
 		b->data[0] = '\0';
-		hashidx_advise_huge(b->data, b->cap);
+		arena_advise_huge(b->data, b->cap);
 	}
 	return buf_read_file(b, path, st);
 }

@@ -76,7 +76,7 @@ conf_stack_has(const struct conf_stack *s, const char *path);
 /*
  * buf_read_file for a configuration file, which may be a million lines:
  * the buffer of a large one is sized from fstat first and backed by huge
- * pages where the kernel allows (hashidx_advise_huge), so that reading it
+ * pages where the kernel allows (arena_advise_huge), so that reading it
  * does not fault in one 4 kB page at a time.  Returns as buf_read_file.
  */
 /*

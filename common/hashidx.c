@@ -7,14 +7,12 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "arena.h"
 #include "buf.h"
 #include "diag.h"
 
 #define HASH_MUL 0x9e3779b97f4a7c15ULL
-#define HUGE_PAGE ((uintptr_t)2 << 20)
 
 void
 hashidx_init(struct hashidx *x)
@@ -29,26 +27,6 @@ hashidx_free(struct hashidx *x)
 {
 	free(x->slot);
 	hashidx_init(x);
-}
-
-void
-hashidx_advise_huge(void *p, size_t n)
-{
-#ifdef MADV_HUGEPAGE
-	/*
-	 * The whole pages the block touches: malloc maps a block this large
-	 * on its own, and advising all of that mapping keeps it one piece
-	 * that realloc can still grow in place (mremap).
-	 */
-	uintptr_t a = (uintptr_t)p & ~(uintptr_t)4095;
-	uintptr_t e = ((uintptr_t)p + n + 4095) & ~(uintptr_t)4095;
-
-	if (n >= HUGE_PAGE)
-		(void)madvise((void *)a, e - a, MADV_HUGEPAGE);	/* a hint: failure changes nothing */
-#else
-	(void)p;
-	(void)n;
-#endif
 }
 
 void

@@ -44,16 +44,6 @@ void
 hashidx_free(struct hashidx *x);
 
 /*
- * Ask the kernel to back the whole 2 MB pages inside p[0..n) with huge
- * pages: a model of a million-line file fills tens of megabytes, and on a
- * virtual machine the page faults of 4 kB pages cost more than reading the
- * file.  For the large arrays that go with an index (its slots, the
- * records it indexes).  Only a hint: memory and contents are unchanged.
- */
-void
-hashidx_advise_huge(void *p, size_t n);
-
-/*
  * A hash of n bytes chained onto h (HASHIDX_SEED to start): the length goes
  * into the last word, so "ab" + "c" and "a" + "bc" differ when chained.
  */

@@ -1662,19 +1662,6 @@ static void reserve_rules(struct hba_model *m, size_t want)
 	m->cap = cap;
 }
 
-/* The '\n's, plus one: at most the file's rules. */
-static size_t count_lines(const char *d, size_t len)
-{
-	const char *p = d, *end = d + len;
-	size_t n = 1;
-
-	while (p < end && (p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
-		n++;
-		p++;
-	}
-	return n;
-}
-
 static struct hba_rule *new_rule(struct hba_model *m, size_t file, const struct span *sp, size_t lead)
 {
 	struct hba_rule *r;
@@ -1752,7 +1739,7 @@ static int parse_file(struct loader *ld, size_t fidx)
 	int lineno = 1, rc = 0;
 	int version = ld->m->version;
 
-	reserve_rules(ld->m, count_lines(ld->m->files[fidx].data, ld->m->files[fidx].len));
+	reserve_rules(ld->m, buf_count_lines(ld->m->files[fidx].data, ld->m->files[fidx].len));
 	if (!ld->m->files[fidx].tokens)
 		ld->m->files[fidx].tokens = arena_pages(ld->m->files[fidx].len + 1);
 	buf_init(&text);
