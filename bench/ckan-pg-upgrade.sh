@@ -14,8 +14,10 @@
 #   upgrade   "--method upgrade" (pg_upgrade, copying) and "--method
 #   link      upgrade --link"
 #   logical   "--method logical": the copy runs before the window, while
-#   logical0  CKAN works; logical0 with --verify-rows none
-# Each of our runs verifies before the switch (catalogs and row counts).
+#   logicalc  CKAN works; logicalc with --verify-rows counts (logical's
+#             default, none, compares the catalogs only)
+# Each of our runs verifies before the switch (catalogs; row counts by
+# default after a dump).
 # For logical a writer plays CKAN: one INSERT every 100 ms through the ini's
 # URL; its downtime is the longest stretch of writes refused (web stopped or
 # database not writable), and every acknowledged write must be on NEW
@@ -23,10 +25,10 @@
 # OLD is Debian's PostgreSQL 13 (tests/lib/pg13.sh; without it npm's 12, and
 # puc-*, upgrade and link are skipped), NEW Debian's 15; its DataStore is
 # grown to BENCH_MB megabytes (default 100; the issue's figures are
-# BENCH_MB=1000, and 5000 with BENCH_METHODS="logical logical0 guide") in
+# BENCH_MB=1000, and 5000 with BENCH_METHODS="logical logicalc guide") in
 # four tables.  puc-*, upgrade and link consume OLD: each of their runs has
 # a sandbox of its own.  Medians of BENCH_RUNS (3) interleaved runs;
-# BENCH_METHODS picks some (all but logical0 by default); BENCH_LOGS=DIR keeps
+# BENCH_METHODS picks some (all but logicalc by default); BENCH_LOGS=DIR keeps
 # the driver's logs.  It reports; it never fails on a slow result.
 set -eu
 
@@ -185,7 +187,7 @@ median() { tr ' ' '\n' | sed '/^$/d' | sort -n | awk '{ v[NR] = $1 } END { print
 # t_METHOD: the downtimes; r_METHOD: the longest refusals (logical*).
 for m in $METHODS; do eval "t_$(echo "$m" | tr - _)=''"; done
 # shellcheck disable=SC2034 # read by eval
-r_logical="" r_logical0="" lost=0
+r_logical="" r_logicalc="" lost=0
 # add METHOD SECONDS: a run's figure; a failed run (it said why) has none and ends the bench.
 add() {
 	[ -n "$2" ] || exit 2
@@ -203,9 +205,9 @@ while [ "$i" -lt "$RUNS" ]; do
 		puc-link) add puc-link "$(fresh_run puc_run -m link)" ;;
 		upgrade) add upgrade "$(fresh_run tool_once --method upgrade)" ;;
 		link) add link "$(fresh_run tool_once --method upgrade --link)" ;;
-		logical | logical0)
+		logical | logicalc)
 			a=""
-			[ "$m" = logical ] || a="--verify-rows none"
+			[ "$m" = logical ] || a="--verify-rows counts"
 			# shellcheck disable=SC2046,SC2086 # three numbers; $a is one option or none
 			set -- $(logical_run $a)
 			[ $# = 3 ] || exit 2
@@ -227,7 +229,7 @@ what() {
 	upgrade) echo "ckan-pg-upgrade run --method upgrade (pg_upgrade, copying)" ;;
 	link) echo "ckan-pg-upgrade run --method upgrade --link" ;;
 	logical) echo "ckan-pg-upgrade run --method logical (the copy before the window)" ;;
-	logical0) echo "ckan-pg-upgrade run --method logical --verify-rows none" ;;
+	logicalc) echo "ckan-pg-upgrade run --method logical --verify-rows counts" ;;
 	esac
 }
 g=""
@@ -239,9 +241,9 @@ for m in $METHODS; do
 	printf '  %-62s %7s s (%s)' "$(what "$m")" "$med" "$(echo "$v" | sed 's/^ //; s/ /, /g')"
 	[ -z "$g" ] || echo "$med $g" | awk '{ printf "   %.2f", $1 / $2 }'
 	printf '\n'
-	case $m in logical | logical0)
+	case $m in logical | logicalc)
 		rv=$(eval "echo \"\$r_$m\"")
 		echo "    writes refused, longest stretch $(echo "$rv" | median) s (median of$rv; a write every 100 ms)" ;;
 	esac
 done
-! has logical && ! has logical0 || echo "  writes lost (acknowledged, not on NEW), all logical runs: $lost"
+! has logical && ! has logicalc || echo "  writes lost (acknowledged, not on NEW), all logical runs: $lost"
