@@ -495,22 +495,217 @@ static int write_or_diff(const char *path, const char *old, size_t oldlen, const
 	return 0;
 }
 
+/* The guide's cp, after validation; OLD's invalid rules (skipped ones) are commented out. */
+static void replace_text(const struct hba_model *om, size_t skipped, struct buf *out)
+{
+	size_t i, pos = 0;
+
+	for (i = 1; i < om->nfiles; i++)
+		diag_warn(om->files[0].path, 0,
+			  "includes \"%s\": copy it too, or the new cluster will not find it", om->files[i].path);
+	if (!skipped) {
+		buf_add(out, om->files[0].data, om->files[0].len);
+		return;
+	}
+	for (i = 0; i < om->n; i++) {
+		const struct hba_rule *r = &om->rules[i];
+
+		if (r->file != 0 || !r->error)
+			continue;
+		buf_add(out, om->files[0].data + pos, r->off - pos);
+		buf_printf(out, "# skipped by pghba-copy: %s\n#", r->error);
+		pos = r->off;
+	}
+	buf_add(out, om->files[0].data + pos, om->files[0].len - pos);
+}
+
+/*
+ * Whether OLD's rule r goes into NEW: not when a rule of NEW takes the same
+ * connections (a warning when by another method: NEW's choice stays), nor
+ * when one of NEW's first `before` rules shadows it.
+ */
+static int carry_rule(const struct hba_model *nm, char *const *new_keys, size_t before,
+		      const struct hba_rule *r, const char *path, struct buf *key)
+{
+	const struct hba_rule *shadow;
+	size_t k;
+
+	buf_reset(key);
+	hba_rule_match_key(r, key);
+	for (k = 0; k < nm->n; k++) {
+		struct buf ok, nk;
+
+		if (strcmp(new_keys[k], key->data) != 0)
+			continue;
+		buf_init(&ok);
+		buf_init(&nk);
+		hba_rule_key(r, &ok);
+		hba_rule_key(&nm->rules[k], &nk);
+		if (strcmp(ok.data, nk.data) != 0)
+			diag_warn(path, r->line, "NEW's line %d takes the same connections with %s; kept NEW's "
+				  "(OLD used %s: --replace, or edit NEW, to keep it)",
+				  nm->rules[k].line, nm->rules[k].method, r->method);
+		buf_free(&ok);
+		buf_free(&nk);
+		return 0;
+	}
+	/* A rule that an earlier NEW rule shadows would never match there. */
+	if ((shadow = hba_shadowing_rule(nm, before, r)) != NULL) {
+		diag_warn(path, r->line, "NEW's line %d already takes every connection it would "
+			  "(with %s); not carried (--replace, or edit NEW, to keep it)",
+			  shadow->line, shadow->method);
+		return 0;
+	}
+	return 1;
+}
+
+/* NEW's text nd[0..nlen) with the rules of OLD it lacks, before its first catch-all rule and
+ * that rule's comments, else at the end. */
+static void merge_text(const struct hba_model *om, const struct hba_model *nm, const char *nd,
+		       size_t nlen, struct buf *out)
+{
+	const char *eol = line_end(nd, nlen);
+	struct buf block, key;
+	char **new_keys;
+	size_t i, insert_at = nlen, before, carried = 0;
+
+	buf_init(&block);
+	buf_init(&key);
+	/* NEW's rules by what connections they take. */
+	new_keys = xmalloc((nm->n + 1) * sizeof *new_keys);
+	for (i = 0; i < nm->n; i++) {
+		buf_reset(&key);
+		hba_rule_match_key(&nm->rules[i], &key);
+		new_keys[i] = buf_steal(&key);
+	}
+	for (i = 0; i < nm->n; i++)
+		if (nm->rules[i].file == 0 && hba_rule_catch_all(&nm->rules[i])) {
+			insert_at = nm->rules[i].lead_off;
+			break;
+		}
+	before = i;	/* NEW's rules the carried ones come after */
+	for (i = 0; i < om->n; i++) {
+		const struct hba_rule *r = &om->rules[i];
+		const struct hba_file *f = &om->files[r->file];
+
+		if (r->error || r->type < 0 || !carry_rule(nm, new_keys, before, r, f->path, &key))
+			continue;
+		buf_printf(&block, "# from %s:%d (pghba-copy)%s", f->path, r->line, eol);
+		add_lines(&block, f->data + r->lead_off, r->off + r->len - r->lead_off, eol);
+		carried++;
+	}
+	for (i = 0; i < nm->n; i++)
+		free(new_keys[i]);
+	free(new_keys);
+	buf_add(out, nd, insert_at);
+	if (insert_at > 0 && nd[insert_at - 1] != '\n')
+		buf_adds(out, eol);
+	if (carried) {
+		buf_add(out, block.data, block.len);
+		if (insert_at < nlen)
+			buf_adds(out, eol);
+	}
+	buf_add(out, nd + insert_at, nlen - insert_at);
+	buf_free(&block);
+	buf_free(&key);
+}
+
+/* The result must read back with no error for the target version (but NEW's own errors). */
+static int result_loads(const struct buf *out, const char *path, const struct hba_model *nm,
+			int new_exists, int version)
+{
+	struct hba_model check;
+	struct diag_err err;
+	size_t i;
+	int ok = 1;
+
+	hba_init(&check, version);
+	if (hba_parse_buf(&check, path, out->data ? out->data : "", out->len, &err) < 0) {
+		diag_report(&err);
+		ok = 0;
+	} else {
+		hba_validate(&check, NULL);
+		for (i = 0; i < check.n && ok; i++)
+			if (check.rules[i].error && check.rules[i].type >= 0 &&
+			    !(new_exists && i < nm->n && nm->rules[i].error)) {
+				diag_error(path, check.rules[i].line,
+					   "internal error: the result would not load: %s; nothing written",
+					   check.rules[i].error);
+				ok = 0;
+			}
+	}
+	hba_free(&check);
+	return ok;
+}
+
+/*
+ * pg_ident.conf: the lines of the maps the carried rules use that NEW lacks,
+ * read as the target version reads them (a quoted "map" is map), into add.
+ * 0, or -1 when NEW's file exists but cannot be read: it is not written to.
+ */
+static int carry_maps(const struct hba_model *om, const struct side *o, const struct side *n,
+		      int version, struct hba_model *new_ident, struct buf *add)
+{
+	struct hba_model old_ident;
+	char **carried = NULL;
+	size_t i, ncarried = 0;
+	int new_ok;
+
+	new_ok = load_ident(new_ident, n, version) >= 0;
+	hba_init_ident(&old_ident, version);
+	load_ident(&old_ident, o, version);
+	for (i = 0; i < om->n; i++) {
+		const char *map = om->rules[i].error ? NULL : hba_rule_map(&om->rules[i]);
+
+		if (!map || hba_ident_find(new_ident, map) || carried_map(carried, ncarried, map))
+			continue;
+		if (!hba_ident_find(&old_ident, map) || !new_ok) {
+			diag_warn(om->files[om->rules[i].file].path, om->rules[i].line,
+				  new_ok ? "map \"%s\" is in neither pg_ident.conf: add it to %s" :
+				  "map \"%s\" not carried: %s cannot be read",
+				  map, n->ident ? n->ident : "pg_ident.conf");
+			continue;
+		}
+		ident_lines(&old_ident, map, add);
+		carried = xrealloc(carried, (ncarried + 1) * sizeof *carried);
+		carried[ncarried++] = xstrdup(map);
+	}
+	for (i = 0; i < ncarried; i++)
+		free(carried[i]);
+	free(carried);
+	hba_free(&old_ident);
+	return new_ok ? 0 : -1;
+}
+
+/* NEW's pg_ident.conf with the carried maps' lines added. */
+static int write_maps(const struct side *o, const struct side *n, const struct hba_model *new_ident,
+		      const struct buf *add)
+{
+	struct buf merged;
+	const char *nd = new_ident->nfiles ? new_ident->files[0].data : NULL;
+	size_t nlen = new_ident->nfiles ? new_ident->files[0].len : 0;
+	int rc;
+
+	buf_init(&merged);
+	buf_add(&merged, nd ? nd : "", nlen);
+	if (merged.len && merged.data[merged.len - 1] != '\n')
+		buf_addc(&merged, '\n');
+	buf_printf(&merged, "# maps carried from %s by pghba-copy\n", o->ident);
+	buf_add(&merged, add->data, add->len);
+	rc = write_or_diff(n->ident, nd, nlen, merged.data, merged.len);
+	buf_free(&merged);
+	return rc;
+}
+
 static int cmd_copy(const char *oldspec, const char *newspec)
 {
 	struct side o, n;
-	struct hba_model om, nm, check;
-	struct buf out, block, key, ident_add;
-	struct hba_model old_ident, new_ident;
-	char **carried_maps = NULL;
-	size_t ncarried_maps = 0;
-	int new_ident_ok;
+	struct hba_model om, nm, new_ident;
+	struct buf out, ident_add;
 	struct fileio_src nsrc;
 	struct diag_err err;
-	char **new_keys;
-	size_t i, k, insert_at, before, carried = 0, skipped = 0;
-	const struct hba_rule *shadow;
-	int version, status = EXIT_SAME, new_exists;
-	const char *eol;
+	size_t i, skipped = 0;
+	int version, status = EXIT_TROUBLE, new_exists;
 
 	resolve_side(&o, oldspec);
 	resolve_side(&n, newspec);
@@ -519,19 +714,14 @@ static int cmd_copy(const char *oldspec, const char *newspec)
 	load_hba(&om, o.hba, version, &n);
 	new_exists = access(n.hba, F_OK) == 0;
 	hba_init(&nm, version);
-	hba_init(&check, version);
 	memset(&nsrc, 0, sizeof nsrc);
 	buf_init(&nsrc.data);
 	buf_init(&out);
-	buf_init(&block);
-	buf_init(&key);
 	buf_init(&ident_add);
-	hba_init_ident(&old_ident, version);
 	hba_init_ident(&new_ident, version);
 	if (new_exists) {
 		if (fileio_read(n.hba, &nsrc, &err) < 0) {
 			diag_report(&err);
-			status = EXIT_TROUBLE;
 			goto done;
 		}
 		load_hba(&nm, n.hba, version, &n);
@@ -548,170 +738,25 @@ static int cmd_copy(const char *oldspec, const char *newspec)
 
 		diag_error(NULL, 0, "%zu rule%s invalid for PostgreSQL %s; nothing written (--skip-invalid leaves them out)",
 			   skipped, skipped == 1 ? "" : "s", pgversion_name(version, vb, sizeof vb));
-		status = EXIT_TROUBLE;
 		goto done;
 	}
-	if (opt.mode == MODE_REPLACE) {
-		/* The guide's cp, after validation; skipped rules are dropped line by line. */
-		for (i = 0; i < om.nfiles; i++)
-			if (i > 0)
-				diag_warn(om.files[0].path, 0, "includes \"%s\": copy it too, or the new cluster will not find it",
-					  om.files[i].path);
-		if (!skipped) {
-			buf_add(&out, om.files[0].data, om.files[0].len);
-		} else {
-			size_t pos = 0;
-
-			for (i = 0; i < om.n; i++) {
-				const struct hba_rule *r = &om.rules[i];
-
-				if (r->file != 0 || !r->error)
-					continue;
-				buf_add(&out, om.files[0].data + pos, r->off - pos);
-				buf_printf(&out, "# skipped by pghba-copy: %s\n#", r->error);
-				pos = r->off;
-			}
-			buf_add(&out, om.files[0].data + pos, om.files[0].len - pos);
-		}
-	} else {
-		const char *nd = new_exists ? nsrc.data.data : "";
-		size_t nlen = new_exists ? nsrc.data.len : 0;
-
-		eol = line_end(nd, nlen);
-		/* NEW's rules by what connections they take: the same connections
-		 * under another method are a conflict, and NEW's choice stays. */
-		new_keys = xmalloc((nm.n + 1) * sizeof *new_keys);
-		for (i = 0; i < nm.n; i++) {
-			buf_reset(&key);
-			hba_rule_match_key(&nm.rules[i], &key);
-			new_keys[i] = buf_steal(&key);
-		}
-		/* Before NEW's first catch-all rule and its comments, else at the end. */
-		insert_at = nlen;
-		for (i = 0; i < nm.n; i++)
-			if (nm.rules[i].file == 0 && hba_rule_catch_all(&nm.rules[i])) {
-				insert_at = nm.rules[i].lead_off;
-				break;
-			}
-		before = i;	/* NEW's rules the carried ones come after */
-		for (i = 0; i < om.n; i++) {
-			const struct hba_rule *r = &om.rules[i];
-			const struct hba_file *f = &om.files[r->file];
-			int present = 0;
-
-			if (r->error || r->type < 0)
-				continue;
-			buf_reset(&key);
-			hba_rule_match_key(r, &key);
-			for (k = 0; k < nm.n && !present; k++)
-				present = strcmp(new_keys[k], key.data) == 0 ? (int)k + 1 : 0;
-			if (present) {
-				struct buf ok, nk;
-
-				buf_init(&ok);
-				buf_init(&nk);
-				hba_rule_key(r, &ok);
-				hba_rule_key(&nm.rules[present - 1], &nk);
-				if (strcmp(ok.data, nk.data) != 0)
-					diag_warn(f->path, r->line, "NEW's line %d takes the same connections with %s; kept NEW's "
-						  "(OLD used %s: --replace, or edit NEW, to keep it)",
-						  nm.rules[present - 1].line, nm.rules[present - 1].method, r->method);
-				buf_free(&ok);
-				buf_free(&nk);
-				continue;
-			}
-			/* A rule that an earlier NEW rule shadows would never match there. */
-			if ((shadow = hba_shadowing_rule(&nm, before, r)) != NULL) {
-				diag_warn(f->path, r->line, "NEW's line %d already takes every connection it would "
-					  "(with %s); not carried (--replace, or edit NEW, to keep it)",
-					  shadow->line, shadow->method);
-				continue;
-			}
-			buf_printf(&block, "# from %s:%d (pghba-copy)%s", f->path, r->line, eol);
-			add_lines(&block, f->data + r->lead_off, r->off + r->len - r->lead_off, eol);
-			carried++;
-		}
-		for (i = 0; i < nm.n; i++)
-			free(new_keys[i]);
-		free(new_keys);
-		buf_add(&out, nd, insert_at);
-		if (insert_at > 0 && nd[insert_at - 1] != '\n')
-			buf_adds(&out, eol);
-		if (carried) {
-			buf_add(&out, block.data, block.len);
-			if (insert_at < nlen)
-				buf_adds(&out, eol);
-		}
-		buf_add(&out, nd + insert_at, nlen - insert_at);
-	}
-
-	/* The result must read back with no error for the target version. */
-	if (hba_parse_buf(&check, n.hba, out.data ? out.data : "", out.len, &err) < 0) {
-		diag_report(&err);
-		status = EXIT_TROUBLE;
+	if (opt.mode == MODE_REPLACE)
+		replace_text(&om, skipped, &out);
+	else
+		merge_text(&om, &nm, new_exists ? nsrc.data.data : "", new_exists ? nsrc.data.len : 0, &out);
+	if (!result_loads(&out, n.hba, &nm, new_exists, version))
 		goto done;
-	}
-	hba_validate(&check, NULL);
-	for (i = 0; i < check.n; i++)
-		if (check.rules[i].error && check.rules[i].type >= 0 && !(new_exists && i < nm.n && nm.rules[i].error)) {
-			diag_error(n.hba, check.rules[i].line, "internal error: the result would not load: %s; nothing written",
-				   check.rules[i].error);
-			status = EXIT_TROUBLE;
-			goto done;
-		}
-
-	/*
-	 * pg_ident.conf: the maps the carried rules use, read as the target
-	 * version reads them (a quoted "map" is map).  A NEW file that exists
-	 * but cannot be read is not written to.
-	 */
-	new_ident_ok = load_ident(&new_ident, &n, version) >= 0;
-	load_ident(&old_ident, &o, version);
-	for (i = 0; i < om.n; i++) {
-		const char *map = om.rules[i].error ? NULL : hba_rule_map(&om.rules[i]);
-
-		if (!map || hba_ident_find(&new_ident, map) || carried_map(carried_maps, ncarried_maps, map))
-			continue;
-		if (!hba_ident_find(&old_ident, map) || !new_ident_ok) {
-			diag_warn(om.files[om.rules[i].file].path, om.rules[i].line,
-				  new_ident_ok ? "map \"%s\" is in neither pg_ident.conf: add it to %s" :
-				  "map \"%s\" not carried: %s cannot be read", map, n.ident ? n.ident : "pg_ident.conf");
-			continue;
-		}
-		ident_lines(&old_ident, map, &ident_add);
-		carried_maps = xrealloc(carried_maps, (ncarried_maps + 1) * sizeof *carried_maps);
-		carried_maps[ncarried_maps++] = xstrdup(map);
-	}
-
-	if (write_or_diff(n.hba, new_exists ? nsrc.data.data : NULL, new_exists ? nsrc.data.len : 0, out.data ? out.data : "",
-			  out.len) < 0)
-		status = EXIT_TROUBLE;
-	else if (ident_add.len && n.ident) {
-		struct buf merged;
-		const char *nd = new_ident.nfiles ? new_ident.files[0].data : NULL;
-		size_t nlen = new_ident.nfiles ? new_ident.files[0].len : 0;
-
-		buf_init(&merged);
-		buf_add(&merged, nd ? nd : "", nlen);
-		if (merged.len && merged.data[merged.len - 1] != '\n')
-			buf_addc(&merged, '\n');
-		buf_printf(&merged, "# maps carried from %s by pghba-copy\n", o.ident);
-		buf_add(&merged, ident_add.data, ident_add.len);
-		if (write_or_diff(n.ident, nd, nlen, merged.data, merged.len) < 0)
-			status = EXIT_TROUBLE;
-		buf_free(&merged);
-	}
+	carry_maps(&om, &o, &n, version, &new_ident, &ident_add);
+	if (write_or_diff(n.hba, new_exists ? nsrc.data.data : NULL, new_exists ? nsrc.data.len : 0,
+			  out.data ? out.data : "", out.len) < 0)
+		goto done;
+	if (ident_add.len && n.ident && write_maps(&o, &n, &new_ident, &ident_add) < 0)
+		goto done;
+	status = EXIT_SAME;
 done:
-	for (i = 0; i < ncarried_maps; i++)
-		free(carried_maps[i]);
-	free(carried_maps);
 	buf_free(&ident_add);
-	hba_free(&old_ident);
 	hba_free(&new_ident);
-	hba_free(&check);
 	buf_free(&out);
-	buf_free(&block);
-	buf_free(&key);
 	hba_free(&om);
 	hba_free(&nm);
 	fileio_src_free(&nsrc);
