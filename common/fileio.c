@@ -527,3 +527,24 @@ void fileio_diff(const char *label_a, const char *label_b, const char *a, size_t
 	free(lb.start);
 	free(lb.len);
 }
+
+int fileio_put(const char *path, const char *old, size_t oldlen, const char *data, size_t len, mode_t mode,
+	       int dry_run, const struct fileio_opts *opts, struct diag_err *err)
+{
+	struct buf now, diff;
+
+	if (!dry_run)
+		return fileio_write(path, data, len, mode, opts, err);
+	buf_init(&now);
+	buf_init(&diff);
+	if (!old) {
+		buf_read_file(&now, path, NULL);	/* none: the diff adds every line */
+		old = now.data ? now.data : "";
+		oldlen = now.len;
+	}
+	fileio_diff(path, path, old, oldlen, data, len, &diff);
+	fwrite(diff.data ? diff.data : "", 1, diff.len, stdout);
+	buf_free(&now);
+	buf_free(&diff);
+	return 0;
+}

@@ -96,4 +96,13 @@ int fileio_remove(const char *path, struct diag_err *err);
 void fileio_diff(const char *label_a, const char *label_b, const char *a, size_t alen,
 		 const char *b, size_t blen, struct buf *out);
 
+/*
+ * A tool's output file: data written to path (fileio_write, mode for a new
+ * file), or with dry_run the change shown on stdout as fileio_diff of old
+ * (NULL: the file's bytes now, none when there is no file) -> data, and
+ * nothing written.  Returns as fileio_write (0 after a dry run).
+ */
+int fileio_put(const char *path, const char *old, size_t oldlen, const char *data, size_t len, mode_t mode,
+	       int dry_run, const struct fileio_opts *opts, struct diag_err *err);
+
 #endif

@@ -769,12 +769,70 @@ static void refuse(const struct side *old, const struct side *new, const struct 
 		   it->o->value_raw, pgversion_name(new->version, nv, sizeof nv), why ? why : "invalid value");
 }
 
+/* Item it's lines of the snippet in b; 1 when NEW would refuse its value (said on stderr). */
+static int carry_item(const struct item *it, const struct side *old, const struct side *new, struct buf *b)
+{
+	char ov[16], nv[16];
+	const char *c = opt.alter_system ? "--" : "#", *why = NULL;
+	const char *value = it->ovalue ? it->ovalue : it->o->value;
+	struct buf note;
+	int translated, refused = 0;
+	char *v = NULL, *conv = NULL;
+
+	buf_init(&note);
+	if (it->change && it->change->replacement && strcmp(it->change->change, "renamed") == 0) {
+		conv = pgparams_convert(it->change, it->o->value, &why);
+		buf_printf(&note, "was %s = %s (renamed in %s)", it->name, it->o->value_raw,
+			   pgversion_name(it->change->version, nv, sizeof nv));
+		v = conv ? value_for_new(new, it->change->replacement, conv, NULL, &translated, &why) : NULL;
+		if (v)
+			carry_line(b, it->change->replacement, v, note.data);
+		else if (conv)
+			refused = 1;
+		else
+			buf_printf(b, "%s %s = %s\t%s renamed to %s in %s; cannot convert the value: %s\n", c,
+				   it->name, it->o->value_raw, c, it->change->replacement,
+				   pgversion_name(it->change->version, nv, sizeof nv), why ? why : "");
+	} else if (it->change || it->unknown_new) {
+		change_text(it, new, &note);
+		buf_printf(b, "%s %s = %s\t%s %s", c, it->name, it->o->value_raw, c, note.data);
+		if (it->change && it->change->note && *it->change->note)
+			buf_printf(b, " (%s)", it->change->note);
+		buf_addc(b, '\n');
+	} else if (it->owhy && pgparams_known(old->version)) {
+		buf_printf(b, "%s %s = %s\t%s invalid for PostgreSQL %s: %s\n", c, it->name, it->o->value_raw, c,
+			   pgversion_name(old->version, ov, sizeof ov), it->owhy);
+	} else {
+		/* Without a table of OLD's own version, a value the nearest table refuses is one NEW
+		 * refuses too. */
+		v = value_for_new(new, it->name, value, it->owhy ? NULL : it->onorm, &translated, &why);
+		if (!v && it->owhy)
+			why = it->owhy;
+		if (translated)
+			buf_printf(&note, "was %s = %s, which PostgreSQL %s does not take", it->name,
+				   it->o->value_raw, pgversion_name(new->version, nv, sizeof nv));
+		else if (it->ovalue)
+			buf_printf(&note, "was %s = %s (a bare number in the old unit)", it->name, it->o->value_raw);
+		if (v)
+			carry_line(b, it->name, v, note.data);
+		else
+			refused = 1;
+	}
+	if (refused)
+		refuse(old, new, it, why);
+	free(v);
+	free(conv);
+	buf_free(&note);
+	return refused;
+}
+
 static int carry(const struct item *const *items, size_t n, const struct side *old, const struct side *new)
 {
 	char ov[16], nv[16];
 	struct buf b;
 	size_t i, count = 0, refused = 0;
 	const char *c = opt.alter_system ? "--" : "#";
+	int rc = EXIT_TROUBLE;
 
 	buf_init(&b);
 	buf_printf(&b, "%s Settings carried from %s (PostgreSQL %s) to PostgreSQL %s by pgconf-diff.\n", c,
@@ -782,113 +840,33 @@ static int carry(const struct item *const *items, size_t n, const struct side *o
 	buf_printf(&b, "%s Cluster-specific settings (port, data_directory, hba_file, ...) are left out.\n", c);
 	for (i = 0; i < n; i++) {
 		const struct item *it = items[i];
-		const char *why = NULL;
-		int translated;
-		char *v;
 
 		if (!it->o || in_list(it->name, cluster_specific, sizeof cluster_specific / sizeof cluster_specific[0]))
 			continue;
 		if (!customised(it, old->params_version, new))
 			continue;
 		count++;
-		if (it->change && it->change->replacement && strcmp(it->change->change, "renamed") == 0) {
-			char *conv = pgparams_convert(it->change, it->o->value, &why);
-			struct buf note;
-
-			buf_init(&note);
-			buf_printf(&note, "was %s = %s (renamed in %s)", it->name, it->o->value_raw,
-				   pgversion_name(it->change->version, nv, sizeof nv));
-			v = conv ? value_for_new(new, it->change->replacement, conv, NULL, &translated, &why) : NULL;
-			if (v) {
-				carry_line(&b, it->change->replacement, v, note.data);
-			} else if (conv) {
-				refused++;
-				refuse(old, new, it, why);
-			} else {
-				buf_printf(&b, "%s %s = %s\t%s renamed to %s in %s; cannot convert the value: %s\n", c,
-					   it->name, it->o->value_raw, c, it->change->replacement,
-					   pgversion_name(it->change->version, nv, sizeof nv), why ? why : "");
-			}
-			free(v);
-			free(conv);
-			buf_free(&note);
-		} else if (it->change || it->unknown_new) {
-			struct buf whyb;
-
-			buf_init(&whyb);
-			change_text(it, new, &whyb);
-			buf_printf(&b, "%s %s = %s\t%s %s", c, it->name, it->o->value_raw, c, whyb.data);
-			if (it->change && it->change->note && *it->change->note)
-				buf_printf(&b, " (%s)", it->change->note);
-			buf_addc(&b, '\n');
-			buf_free(&whyb);
-		} else if (it->owhy && pgparams_known(old->version)) {
-			buf_printf(&b, "%s %s = %s\t%s invalid for PostgreSQL %s: %s\n", c, it->name, it->o->value_raw, c,
-				   pgversion_name(old->version, ov, sizeof ov), it->owhy);
-		} else {
-			/*
-			 * Without a table of OLD's own version, a value the
-			 * nearest table refuses is one NEW refuses too.
-			 */
-			const char *value = it->ovalue ? it->ovalue : it->o->value;
-			struct buf note;
-
-			buf_init(&note);
-			v = value_for_new(new, it->name, value, it->owhy ? NULL : it->onorm, &translated, &why);
-			if (!v && it->owhy)
-				why = it->owhy;
-			if (translated)
-				buf_printf(&note, "was %s = %s, which PostgreSQL %s does not take", it->name,
-					   it->o->value_raw, pgversion_name(new->version, nv, sizeof nv));
-			else if (it->ovalue)
-				buf_printf(&note, "was %s = %s (a bare number in the old unit)", it->name, it->o->value_raw);
-			if (v) {
-				carry_line(&b, it->name, v, note.data);
-			} else {
-				refused++;
-				refuse(old, new, it, why);
-			}
-			free(v);
-			buf_free(&note);
-		}
+		refused += (size_t)carry_item(it, old, new, &b);
 	}
 	/* A snippet that stops the new server from starting is worse than none. */
 	if (refused) {
 		diag_error(NULL, 0, "nothing carried: set %s by hand for PostgreSQL %s, or leave %s out with --ignore",
 			   refused == 1 ? "that parameter" : "those parameters", pgversion_name(new->version, nv, sizeof nv),
 			   refused == 1 ? "it" : "them");
-		buf_free(&b);
-		return EXIT_TROUBLE;
-	}
-	if (opt.write) {
+	} else if (opt.write) {
 		struct fileio_opts fo = { opt.backup, 0 };
 		struct diag_err err;
-		int rc;
 
-		if (opt.dry_run) {
-			struct buf old_bytes, diff;
-
-			buf_init(&old_bytes);
-			buf_init(&diff);
-			buf_read_file(&old_bytes, opt.write, NULL);
-			fileio_diff(opt.write, opt.write, old_bytes.data ? old_bytes.data : "", old_bytes.len, b.data,
-				    b.len, &diff);
-			fwrite(diff.data ? diff.data : "", 1, diff.len, stdout);
-			buf_free(&old_bytes);
-			buf_free(&diff);
-		} else {
-			rc = fileio_write(opt.write, b.data, b.len, 0644, &fo, &err);
-			if (rc < 0) {
-				diag_report(&err);
-				buf_free(&b);
-				return EXIT_TROUBLE;
-			}
-		}
+		if (fileio_put(opt.write, NULL, 0, b.data, b.len, 0644, opt.dry_run, &fo, &err) < 0)
+			diag_report(&err);
+		else
+			rc = count ? EXIT_DIFF : EXIT_SAME;
 	} else {
 		fwrite(b.data, 1, b.len, stdout);
+		rc = count ? EXIT_DIFF : EXIT_SAME;
 	}
 	buf_free(&b);
-	return count ? EXIT_DIFF : EXIT_SAME;
+	return rc;
 }
 
 /* ---- --unified: the guide's command, exactly ------------------------- */

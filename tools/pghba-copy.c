@@ -479,16 +479,7 @@ static int write_or_diff(const char *path, const char *old, size_t oldlen, const
 	struct diag_err err;
 	struct fileio_opts fo = { opt.backup, 0 };
 
-	if (opt.dry_run) {
-		struct buf diff;
-
-		buf_init(&diff);
-		fileio_diff(path, path, old ? old : "", oldlen, data, len, &diff);
-		fwrite(diff.data ? diff.data : "", 1, diff.len, stdout);
-		buf_free(&diff);
-		return 0;
-	}
-	if (fileio_write(path, data, len, 0640, &fo, &err) < 0) {
+	if (fileio_put(path, old, oldlen, data, len, 0640, opt.dry_run, &fo, &err) < 0) {
 		diag_report(&err);
 		return -1;
 	}

@@ -780,6 +780,36 @@ static void test_create_and_remove(void)
 	ok(strncmp(err.msg, "cannot remove: ", 15) == 0, "... and says why");
 }
 
+/* fileio_put: written, or with dry_run shown as a diff of the file's bytes and not written. */
+static void test_put(void)
+{
+	char a[4096], outp[4096], *out;
+	struct fileio_opts o = { NULL, 0 };
+	struct diag_err err;
+	int saved, fd, rc;
+
+	snprintf(a, sizeof a, "%s", path_of("put.conf"));
+	snprintf(outp, sizeof outp, "%s", path_of("put.out"));
+	ok(fileio_put(a, NULL, 0, "a\n", 2, 0640, 0, &o, &err) == 0 && file_is(a, "a\n"),
+	   "fileio_put writes a new file");
+	fflush(stdout);
+	saved = dup(1);
+	fd = open(outp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	if (saved < 0 || fd < 0 || dup2(fd, 1) < 0) {
+		skip("fileio_put --dry-run", "cannot redirect stdout");
+		return;
+	}
+	close(fd);
+	rc = fileio_put(a, NULL, 0, "b\n", 2, 0640, 1, &o, &err);
+	fflush(stdout);
+	dup2(saved, 1);
+	close(saved);
+	ok(rc == 0 && file_is(a, "a\n"), "fileio_put with dry_run writes nothing");
+	out = slurp(outp);
+	ok(out && strstr(out, "\n-a\n+b\n"), "fileio_put with dry_run shows the change against the file's bytes");
+	free(out);
+}
+
 int main(void)
 {
 	const char *tmp = getenv("TMPDIR");
@@ -803,6 +833,7 @@ int main(void)
 	test_create_and_remove();
 	test_diff();
 	test_diff_random();
+	test_put();
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
 		diag("could not remove %s", dir);
