@@ -8,9 +8,10 @@
 #             verifies nothing
 #   puc-dump  Debian's "pg_upgradecluster -m dump" (the whole command: it
 #   puc-link  makes NEW, moves the data, swaps the ports), and "-m link"
-#   j1        "ckan-pg-upgrade run -j 1": each database streamed from
-#             pg_dump into pg_restore, all databases at once
-#   j2        "-j 2": directory-format dumps restored two tables at a time
+#   j1        "ckan-pg-upgrade run -j 1": all databases at once, each in
+#             parts (pre-data, rows, post-data), one table's COPY at a time
+#   j2        "-j 2" (the default on 2 processors): two tables' COPY streams
+#             and two index builds at a time
 #   upgrade   "--method upgrade" (pg_upgrade, copying) and "--method
 #   link      upgrade --link"
 #   logical   "--method logical": the copy runs before the window, while
@@ -224,8 +225,8 @@ what() {
 	guide) echo "the guide's commands (pg_dump -Fc, createdb, pg_restore; no verification)" ;;
 	puc-dump) echo "pg_upgradecluster -m dump (the whole command)" ;;
 	puc-link) echo "pg_upgradecluster -m link (the whole command)" ;;
-	j1) echo "ckan-pg-upgrade run -j 1 (pg_dump | pg_restore, databases at once)" ;;
-	j2) echo "ckan-pg-upgrade run -j 2 (directory dumps, 2 tables at a time)" ;;
+	j1) echo "ckan-pg-upgrade run -j 1 (databases at once, one COPY stream each)" ;;
+	j2) echo "ckan-pg-upgrade run -j 2 (two COPY streams and index builds at a time)" ;;
 	upgrade) echo "ckan-pg-upgrade run --method upgrade (pg_upgrade, copying)" ;;
 	link) echo "ckan-pg-upgrade run --method upgrade --link" ;;
 	logical) echo "ckan-pg-upgrade run --method logical (the copy before the window)" ;;
