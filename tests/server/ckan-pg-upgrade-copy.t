@@ -8,7 +8,8 @@
 # partitioned table, an unlogged table, an empty one and a foreign key.  Every row arrives the same (digests of
 # each table's rows as text, OLD against NEW, and verify --verify-rows
 # digest); indexes, constraints and sequences arrive; a COPY stream that fails
-# puts the site back on OLD and the next run completes.
+# puts the site back on OLD and the next run completes; DDL between the
+# schema copy (before the window) and the window: that schema is copied again.
 # shellcheck disable=SC1091 # tap.sh and the sandbox, the driver tests' preamble
 . "$(dirname "$0")/../lib/sandbox-test.sh"
 
@@ -66,7 +67,6 @@ SELECT format('SELECT %L, count(*), md5(string_agg(t::text, %L ORDER BY t::text)
 FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind = 'r' ORDER BY relname \gexec
 SQL
 }
-digest old >"$TAP_TMP/old.digest"
 
 state=$SB_DIR/state
 set -- --from "$SB_OLD" --to "$SB_NEW" -c "$SB_INI" --state-dir "$state" --stop-cmd true --start-cmd true
@@ -93,10 +93,29 @@ ok "the ini is as before" cmp "$SB_INI" "$SB_DIR/ini.orig"
 is "$(sb_psql old -d datastore_default -At -c 'SHOW default_transaction_read_only')" off "OLD is writable again"
 rm -f "$SB_DIR/fail"
 
-CKAN_PG_UPGRADE_COPY_MIN_BYTES=0 PG_CLIENT_BINDIR=$shim run ckan-pg-upgrade run --yes "$@"
+# The schema is copied before the window; the web server's stop command then
+# changes OLD's datastore_default (a column, an index, a grant): inside the
+# window that database's schema is copied again, ckan_default's is kept.
+cat >"$SB_DIR/ddl.sh" <<EOF
+#!/bin/sh
+$([ "$(id -u)" = 0 ] && echo 'runuser -u postgres --') psql -X -q -v ON_ERROR_STOP=1 -h "$SB_RUN" -p "$SB_OLD_PORT" \\
+	-U postgres -d datastore_default -c 'ALTER TABLE dropped ADD COLUMN late int DEFAULT 5' \\
+	-c 'CREATE INDEX gen_a ON gen (a)' -c 'GRANT SELECT ON nothing TO PUBLIC'
+EOF
+CKAN_PG_UPGRADE_COPY_MIN_BYTES=0 PG_CLIENT_BINDIR=$shim run ckan-pg-upgrade run --yes "$@" --stop-cmd "sh $SB_DIR/ddl.sh"
 is "$RC" 0 "run completes, every table's rows through COPY streams"
 [ "$RC" = 0 ] || { printf '%s\n' "$ERR" | tail -n 20 | sed 's/^/# /'; tail -n 40 "$state/log" | sed 's/^/# /'; }
+digest old >"$TAP_TMP/old.digest"
 log=$(cat "$state/log")
+is "$(grep -oE 'begin (schema|stop-web)$' "$state/log" | tail -n 2 | tr '\n' ' ')" "begin schema begin stop-web " \
+	"the schema is copied before the window"
+like "$OUT" "datastore_default: OLD's catalogs changed since the schema was copied .*: copied again" \
+	"DDL after the schema copy: that database's schema is copied again inside the window"
+like "$log" "ckan_default: OLD's catalogs as before the window: its schema copy holds" \
+	"a database without DDL since keeps the schema copied before the window"
+is "$(sb_psql new -d datastore_default -At -c "SELECT format('%s %s %s', count(late) FILTER (WHERE late = 5),
+	has_table_privilege('public', 'nothing', 'SELECT'), to_regclass('gen_a') IS NOT NULL) FROM dropped")" \
+	"40 t t" "NEW has the column, the grant and the index made on OLD after the schema copy"
 like "$log" "COPY public\.kinds \(id, f8, f4, .*\) TO STDOUT \(FORMAT binary\)" "built-in types go in binary"
 like "$log" "COPY public\.texty \(.*\) TO STDOUT \(FORMAT text\)" "texty (domain, enum, regclass, aclitem[], a row type) goes in text"
 like "$log" "COPY public\.gen \(a\) TO STDOUT" "a generated column is left to NEW to compute"
