@@ -37,7 +37,7 @@ ini_as_before() {	# the ini byte-identical, still a symlink, mode kept
 }
 starts() { grep -c start "$web" 2>/dev/null || true; }
 
-steps="preflight hba conf restart-new roles rehash stop-web read-only roles-again copy logins verify switch start-web"
+steps="preflight hba conf restart-new roles rehash schema stop-web read-only roles-again copy logins verify switch start-web"
 for s in $steps; do
 	: >"$web"
 	CKAN_PG_UPGRADE_FAIL=$s run ckan-pg-upgrade run --yes "$@"
@@ -46,7 +46,7 @@ for s in $steps; do
 	is "$(old_ro ckan_default)/$(old_ro datastore_default)" off/off "fail at $s: OLD is writable"
 	run ckan-pg-upgrade status --state-dir "$state"
 	case $s in
-	preflight | hba | conf | restart-new | roles | rehash | stop-web)
+	preflight | hba | conf | restart-new | roles | rehash | schema | stop-web)
 		is "$(starts)" 0 "fail at $s: before the window: the web server was never stopped or started"
 		like "$OUT" "stopped at: $s, before the window" "fail at $s: status says where, before the window"
 		;;
