@@ -2,7 +2,7 @@
 -- straight from a COPY on OLD into a COPY on NEW, in parallel streams, rather
 -- than through pg_dump's one stream: ordinary tables of :min_bytes or more
 -- that are not an extension's, largest first, one a line, tab-separated:
---   bytes  COPY-out statement  COPY-in statement  TRUNCATE statement  pg_dump pattern
+--   bytes  name  COPY-out statement  COPY-in statement  TRUNCATE statement  pg_dump pattern
 -- The format is binary (no text to print and parse: the cheaper side of a
 -- CPU-bound copy) when every column is of a built-in type with binary I/O
 -- that holds no OID (the reg* types do) and OLD is 10 or later (9.x may keep
@@ -10,7 +10,7 @@
 -- generated ones, as pg_dump does.  The COPY into NEW follows a TRUNCATE in
 -- its own transaction, so it may FREEZE (no hint bits to set on first read).
 -- A name with a tab or a line break stays with pg_dump (one line a table here).
-SELECT size, format('COPY %s (%s) TO STDOUT (FORMAT %s)', t, cols, fmt),
+SELECT size, t, format('COPY %s (%s) TO STDOUT (FORMAT %s)', t, cols, fmt),
 	format('COPY %s (%s) FROM STDIN (FORMAT %s, FREEZE)', t, cols, fmt),
 	format('TRUNCATE ONLY %s', t), pattern
 FROM (SELECT pg_relation_size(c.oid) AS size, format('%I.%I', n.nspname, c.relname) AS t,

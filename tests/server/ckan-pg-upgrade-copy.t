@@ -8,8 +8,9 @@
 # partitioned table, an unlogged table, an empty one and a foreign key.  Every row arrives the same (digests of
 # each table's rows as text, OLD against NEW, and verify --verify-rows
 # digest); indexes, constraints and sequences arrive; a COPY stream that fails
-# puts the site back on OLD and the next run completes; DDL between the
-# schema copy (before the window) and the window: that schema is copied again.
+# puts the site back on OLD and the next run completes.  Schema and rows are
+# copied before the window: DDL after that copies the database's schema again
+# inside it, a row changed or deleted copies that table's rows again.
 # shellcheck disable=SC1091 # tap.sh and the sandbox, the driver tests' preamble
 . "$(dirname "$0")/../lib/sandbox-test.sh"
 
@@ -83,10 +84,24 @@ done
 exec /usr/lib/postgresql/15/bin/psql "\$@"
 EOF
 chmod 755 "$shim" "$shim/psql"
-touch "$SB_DIR/fail"
+# on_old DB SQL...: a line of a stop command: CKAN's last writes to OLD, after the copy
+# before the window and before it turns read-only.
+on_old() {
+	db=$1
+	shift
+	printf '%s psql -X -q -v ON_ERROR_STOP=1 -h %s -p %s -U postgres -d %s' \
+		"$([ "$(id -u)" = 0 ] && echo 'runuser -u postgres --')" "$SB_RUN" "$SB_OLD_PORT" "$db"
+	for c in "$@"; do printf " -c '%s'" "$c"; done
+	echo
+}
+# The rows are copied before the window; then kinds changes (one row): inside the
+# window its COPY runs again, and fails.
+{ echo "touch $SB_DIR/fail"; on_old datastore_default "UPDATE kinds SET tx = tx WHERE id = 1"; } >"$SB_DIR/stop1.sh"
 cp -p "$SB_INI" "$SB_DIR/ini.orig"
-CKAN_PG_UPGRADE_COPY_MIN_BYTES=0 PG_CLIENT_BINDIR=$shim run ckan-pg-upgrade run --yes "$@"
+CKAN_PG_UPGRADE_COPY_MIN_BYTES=0 PG_CLIENT_BINDIR=$shim run ckan-pg-upgrade run --yes "$@" --stop-cmd "sh $SB_DIR/stop1.sh"
 is "$RC" 2 "a failed COPY stream fails the run"
+like "$OUT" "datastore_default: 12 of 13 tables copied before the window unchanged since" \
+	"a table whose rows changed after the copy before the window is copied again inside it"
 like "$ERR" 'step "copy" failed; the site is back on OLD' "the site is back on OLD"
 like "$(cat "$state/log")" "injected COPY failure" "the stream's error is in the log"
 ok "the ini is as before" cmp "$SB_INI" "$SB_DIR/ini.orig"
@@ -96,12 +111,14 @@ rm -f "$SB_DIR/fail"
 # The schema is copied before the window; the web server's stop command then
 # changes OLD's datastore_default (a column, an index, a grant): inside the
 # window that database's schema is copied again, ckan_default's is kept.
-cat >"$SB_DIR/ddl.sh" <<EOF
-#!/bin/sh
-$([ "$(id -u)" = 0 ] && echo 'runuser -u postgres --') psql -X -q -v ON_ERROR_STOP=1 -h "$SB_RUN" -p "$SB_OLD_PORT" \\
-	-U postgres -d datastore_default -c 'ALTER TABLE dropped ADD COLUMN late int DEFAULT 5' \\
-	-c 'CREATE INDEX gen_a ON gen (a)' -c 'GRANT SELECT ON nothing TO PUBLIC'
-EOF
+# In ckan_default one row of package changes and one of activity goes: those two
+# tables are copied again, resource is not.
+{
+	on_old datastore_default "ALTER TABLE dropped ADD COLUMN late int DEFAULT 5" "CREATE INDEX gen_a ON gen (a)" \
+		"GRANT SELECT ON nothing TO PUBLIC"
+	on_old ckan_default "UPDATE package SET title = title WHERE id = (SELECT min(id) FROM package)" \
+		"DELETE FROM activity WHERE id = (SELECT max(id) FROM activity)"
+} >"$SB_DIR/ddl.sh"
 CKAN_PG_UPGRADE_COPY_MIN_BYTES=0 PG_CLIENT_BINDIR=$shim run ckan-pg-upgrade run --yes "$@" --stop-cmd "sh $SB_DIR/ddl.sh"
 is "$RC" 0 "run completes, every table's rows through COPY streams"
 [ "$RC" = 0 ] || { printf '%s\n' "$ERR" | tail -n 20 | sed 's/^/# /'; tail -n 40 "$state/log" | sed 's/^/# /'; }
@@ -113,6 +130,8 @@ like "$OUT" "datastore_default: OLD's catalogs changed since the schema was copi
 	"DDL after the schema copy: that database's schema is copied again inside the window"
 like "$log" "ckan_default: OLD's catalogs as before the window: its schema copy holds" \
 	"a database without DDL since keeps the schema copied before the window"
+like "$OUT" "ckan_default: 1 of 3 tables copied before the window unchanged since" \
+	"an UPDATE and a DELETE after the copy before the window: those tables are copied again, the third is not"
 is "$(sb_psql new -d datastore_default -At -c "SELECT format('%s %s %s', count(late) FILTER (WHERE late = 5),
 	has_table_privilege('public', 'nothing', 'SELECT'), to_regclass('gen_a') IS NOT NULL) FROM dropped")" \
 	"40 t t" "NEW has the column, the grant and the index made on OLD after the schema copy"
