@@ -144,10 +144,10 @@ like "$OUT" "databases to move: ckan_default datastore_default" "plan takes the 
 like "$OUT" "OLD 12/main does not answer" "preflight says OLD is down"
 like "$OUT" "pg_ctl -D $W/etc/12/main|pg_ctlcluster 12 main" "and how to start it"
 like "$OUT" "would stop here" "and that run would stop there"
-for n in 1 2 3 4 5 6 7 8 9 10 11 12 13 14; do
+for n in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17; do
 	printf '%s\n' "$OUT" | grep -q "^ *$n\. " || echo "# step $n missing"
 done
-is "$(printf '%s\n' "$OUT" | grep -c '^ *[0-9][0-9]*\. ')" 16 "plan numbers 16 steps"
+is "$(printf '%s\n' "$OUT" | grep -c '^ *[0-9][0-9]*\. ')" 17 "plan numbers 17 steps"
 like "$OUT" "\\$ pghba-copy --merge --backup 12/main 15/main" "plan: pg_hba.conf merge"
 like "$OUT" "1 customised settings of OLD to carry" "plan: the settings pgconf-diff carries"
 like "$OUT" "\\$ pgconf-diff --carry --ignore '\\^password_encryption\\$' --write $W/etc/15/main/conf.d/50-ckan-pg-upgrade.conf --backup 12/main 15/main" "plan: pgconf-diff --carry into conf.d, password_encryption left to NEW"
@@ -156,7 +156,11 @@ like "$OUT" "psql -f share/read-only.sql \\(on OLD, database postgres\\) -v db=c
 like "$OUT" "pg_dumpall --roles-only -h $W/run -p 5432" "plan: roles over OLD's socket"
 like "$OUT" "PGDATABASE=ckan_default .*pg_dump -h $W/run -p 5432 -U [a-z]+ -Fc -Z0 --section=pre-data \\| .*pg_restore --exit-on-error --create -h $W/run -p 5433 -U [a-z]+ -d postgres$" "plan: each database's pre-data streamed from pg_dump into pg_restore --create, the name by PGDATABASE"
 like "$OUT" "PGDATABASE=ckan_default .*pg_dump .* -Fc -Z0 --section=data '--exclude-table-data=<each table below>' \\| .*PGDATABASE=ckan_default .*pg_restore --exit-on-error -h $W/run -p 5433 -U [a-z]+ -d ''$" "plan: the small tables' rows streamed into the database, the name by PGDATABASE"
-like "$OUT" "psql -c 'COPY <table> TO STDOUT \\(FORMAT binary\\)' \\(on OLD\\) \\| psql -1 -c 'TRUNCATE ONLY <table>' -c 'COPY <table> FROM STDIN \\(FORMAT binary, FREEZE\\)' \\(on NEW\\): each table of 8388608 bytes or more, [0-9]+ at a time" "plan: the large tables' rows by COPY streams"
+like "$OUT" "psql -c 'COPY <table> TO STDOUT \\(FORMAT binary\\)' \\(on OLD\\) \\| psql -1 -c 'TRUNCATE ONLY <table>' -c 'COPY <table> FROM STDIN \\(FORMAT binary, FREEZE\\)' \\(on NEW\\): each table of 8388608 bytes or more, [0-9]+ at a time, while CKAN works on OLD" "plan: the large tables' rows by COPY streams, before the window"
+like "$OUT" "each table of 8388608 bytes or more not copied before the window or changed since, [0-9]+ at a time" \
+	"plan: inside the window, the large tables whose rows changed since"
+like "$OUT" "OLD's catalogs as before the window: that schema copy stays; else it is made again" \
+	"plan: the schema copied before the window stays unless OLD's catalogs changed"
 like "$OUT" "pg_dump .* -Fc --section=post-data -f $W/state/dumps/db1.post" "plan: post-data to a file"
 like "$OUT" "PGDATABASE=ckan_default .*pg_restore --exit-on-error -h .* -d '' -j [0-9]+ $W/state/dumps/db1.post" "plan: post-data restored in parallel"
 like "$OUT" "PGDATABASE=datastore_default .*pg_dump .* -Fc -Z0 --section=pre-data \\| " "plan: every database"

@@ -132,6 +132,9 @@ like "$log" "ckan_default: OLD's catalogs as before the window: its schema copy 
 	"a database without DDL since keeps the schema copied before the window"
 like "$OUT" "ckan_default: 1 of 3 tables copied before the window unchanged since" \
 	"an UPDATE and a DELETE after the copy before the window: those tables are copied again, the third is not"
+window=$(awk '/begin stop-web$/ { w = "" } { w = w $0 "\n" } END { printf "%s", w }' "$state/log")
+like "$window" "psql -c 'COPY public\.package .* TO STDOUT" "inside the window: the changed table's rows are copied"
+unlike "$window" "COPY public\.resource " "inside the window: the unchanged table's rows are not"
 is "$(sb_psql new -d datastore_default -At -c "SELECT format('%s %s %s', count(late) FILTER (WHERE late = 5),
 	has_table_privilege('public', 'nothing', 'SELECT'), to_regclass('gen_a') IS NOT NULL) FROM dropped")" \
 	"40 t t" "NEW has the column, the grant and the index made on OLD after the schema copy"
