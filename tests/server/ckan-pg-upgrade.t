@@ -92,8 +92,9 @@ fi
 exec /usr/lib/postgresql/15/bin/pg_restore "\$@"
 EOF
 		chmod 755 "$shim" "$shim/pg_restore"
-		touch "$SB_DIR/fail"
-		PG_CLIENT_BINDIR=$shim run ckan-pg-upgrade run --yes --hold-on-failure "$@"
+		# (made when the window opens: the schema and large tables are copied before it)
+		PG_CLIENT_BINDIR=$shim run ckan-pg-upgrade run --yes --hold-on-failure "$@" \
+			--stop-cmd "date +%s >>$SB_DIR/web.stop; touch $SB_DIR/fail"
 		is "$RC" 2 "$pair: run stops with exit 2 when a restore fails"
 		like "$ERR" "hold-on-failure: the site stays down" "$pair: --hold-on-failure keeps the site down for a resume"
 		like "$ERR" 'step "copy" failed' "$pair: the failed step is named"
