@@ -9,7 +9,10 @@
 #   puc-dump  Debian's "pg_upgradecluster -m dump" (the whole command: it
 #   puc-link  makes NEW, moves the data, swaps the ports), and "-m link"
 #   j1        "ckan-pg-upgrade run -j 1": all databases at once, each in
-#             parts (pre-data, rows, post-data), one table's COPY at a time
+#             parts (pre-data, rows, post-data), one table's COPY at a time;
+#             the schema and large tables' rows go before the window, and
+#             the fixture writes to none of them after, so that inside the
+#             window they are only read (xmin, rows), not copied again
 #   j2        "-j 2" (the default on 2 processors): two tables' COPY streams
 #             and two index builds at a time
 #   upgrade   "--method upgrade" (pg_upgrade, copying) and "--method
