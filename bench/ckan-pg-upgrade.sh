@@ -15,6 +15,9 @@
 #             window they are only read (xmin, rows), not copied again
 #   j2        "-j 2" (the default on 2 processors): two tables' COPY streams
 #             and two index builds at a time
+#   j2w       "-j 2" where CKAN wrote to every large table after it was
+#             copied (an UPDATE of one row each, as the web server stops):
+#             all of them are copied again inside the window, the worst case
 #   upgrade   "--method upgrade" (pg_upgrade, copying) and "--method
 #   link      upgrade --link"
 #   logical   "--method logical": the copy runs before the window, while
@@ -46,7 +49,7 @@ if [ -n "$why" ]; then
 	echo "bench: ckan-pg-upgrade: skipped ($why)"
 	exit 0
 fi
-METHODS=${BENCH_METHODS:-guide puc-dump puc-link j1 j2 upgrade link logical}
+METHODS=${BENCH_METHODS:-guide puc-dump puc-link j1 j2 j2w upgrade link logical}
 has() { case " $METHODS " in *" $1 "*) ;; *) return 1 ;; esac; }
 # OLD: Debian's 13 when it installs (pg_upgrade needs its pg_controldata), else npm's 12.
 OLDV=12
@@ -76,6 +79,13 @@ mkdir -p "$W"
 chmod 755 "$W"
 cp -p "$SB_INI" "$W/ini.orig"
 
+# writes.sh: CKAN's last writes, one row of each large DataStore table, before the web stops (j2w).
+{
+	[ "$(id -u)" != 0 ] || printf 'runuser -u postgres -- '
+	printf 'psql -X -q -v ON_ERROR_STOP=1 -h %s -p %s -U postgres -d datastore_default' "$SB_RUN" "$SB_OLD_PORT"
+	for t in 1 2 3 4; do printf " -c 'UPDATE \"bench-res-%s\" SET value = value WHERE _id = 1'" "$t"; done
+	echo
+} >"$W/writes.sh"
 now() { date +%s.%N; }
 elapsed() { echo "$1 $2" | awk '{ printf "%.2f", $2 - $1 }'; }
 
@@ -94,7 +104,7 @@ tool_run() {	# tool_run ARGS: the downtime of ckan-pg-upgrade run ARGS
 tool_once() {	# tool_once ARGS: ckan-pg-upgrade run ARGS in this sandbox, web stop to start
 	rm -rf "$W/state" "$W/down"
 	ckan-pg-upgrade run --yes "$@" --from "$SB_OLD" --to "$SB_NEW" -c "$SB_INI" --state-dir "$W/state" \
-		--stop-cmd "touch $W/down; date +%s.%N >$W/stop" --start-cmd "date +%s.%N >$W/start; rm -f $W/down" \
+		--stop-cmd "${STOP_FIRST:+$STOP_FIRST; }touch $W/down; date +%s.%N >$W/stop" --start-cmd "date +%s.%N >$W/start; rm -f $W/down" \
 		>"$W/run.log" 2>&1 || {
 		echo "bench: ckan-pg-upgrade run $* failed:" >&2
 		tail -n 20 "$W/run.log" >&2
@@ -205,6 +215,7 @@ while [ "$i" -lt "$RUNS" ]; do
 		guide) add guide "$(guide_run)" ;;
 		j1) add j1 "$(tool_run -j 1)" ;;
 		j2) add j2 "$(tool_run -j 2)" ;;
+		j2w) add j2w "$(STOP_FIRST="sh $W/writes.sh" tool_run -j 2)" ;;
 		puc-dump) add puc-dump "$(fresh_run puc_run -m dump)" ;;
 		puc-link) add puc-link "$(fresh_run puc_run -m link)" ;;
 		upgrade) add upgrade "$(fresh_run tool_once --method upgrade)" ;;
@@ -230,6 +241,7 @@ what() {
 	puc-link) echo "pg_upgradecluster -m link (the whole command)" ;;
 	j1) echo "ckan-pg-upgrade run -j 1 (databases at once, one COPY stream each)" ;;
 	j2) echo "ckan-pg-upgrade run -j 2 (two COPY streams and index builds at a time)" ;;
+	j2w) echo "ckan-pg-upgrade run -j 2, every large table written to after its copy before the window" ;;
 	upgrade) echo "ckan-pg-upgrade run --method upgrade (pg_upgrade, copying)" ;;
 	link) echo "ckan-pg-upgrade run --method upgrade --link" ;;
 	logical) echo "ckan-pg-upgrade run --method logical (the copy before the window)" ;;
